@@ -1,0 +1,79 @@
+//! `isptab check`: load, merge, lint and print the diagnostics.
+
+use std::path::PathBuf;
+
+use isptab::diagnostics::{HumanRenderer, Level, render_json, render_short};
+use isptab::{Checked, DefaultsSource, Input, Levels, Options};
+
+use super::{Status, UsageError, output};
+use crate::cli::{CheckArgs, Format, LevelArgs, SourceArgs};
+
+/// The file checked when none is given.
+const DEFAULT_FILE: &str = "isptab.kdl";
+
+pub fn run(args: &CheckArgs) -> Result<Status, UsageError> {
+    let options = options(&args.sources, &args.levels)?;
+    let checked = isptab::check(&inputs(&args.sources)?, &options)?;
+    print(&checked, args.format)?;
+    Ok(status(&checked))
+}
+
+/// The inputs: the FILE arguments, or `./isptab.kdl`.
+pub fn inputs(args: &SourceArgs) -> Result<Vec<Input>, UsageError> {
+    if !args.files.is_empty() {
+        return Ok(args.files.iter().cloned().map(Input::Path).collect());
+    }
+    let default = PathBuf::from(DEFAULT_FILE);
+    if default.exists() {
+        return Ok(vec![Input::Path(default)]);
+    }
+    Err(UsageError(format!(
+        "no input files: give FILE arguments, or run where `./{DEFAULT_FILE}` exists"
+    )))
+}
+
+/// The defaults layer and the level flags.
+pub fn options(sources: &SourceArgs, levels: &LevelArgs) -> Result<Options, UsageError> {
+    let defaults = match (&sources.defaults, sources.no_defaults) {
+        (Some(path), _) => DefaultsSource::File(path.clone()),
+        (None, true) => DefaultsSource::None,
+        (None, false) => DefaultsSource::Builtin,
+    };
+    let mut flags = Levels::new();
+    for (names, level) in [
+        (&levels.allow, Level::Allow),
+        (&levels.warn, Level::Warn),
+        (&levels.deny, Level::Deny),
+    ] {
+        for name in names {
+            flags.set(name.trim(), level)?;
+        }
+    }
+    Ok(Options {
+        defaults,
+        levels: flags,
+    })
+}
+
+/// Prints the diagnostics in the chosen format.
+pub fn print(checked: &Checked, format: Format) -> Result<(), UsageError> {
+    let (sources, diagnostics) = (&checked.sources, &checked.diagnostics);
+    match format {
+        Format::Human => {
+            let renderer = HumanRenderer::new(output::stderr_color(), output::stderr_width());
+            output::write_stderr(&renderer.render_all(sources, diagnostics))?;
+        }
+        Format::Short => output::write_stdout(&render_short(sources, diagnostics))?,
+        Format::Json => output::write_stdout(&render_json(sources, diagnostics))?,
+    }
+    Ok(())
+}
+
+/// 1 when any diagnostic is an error.
+pub fn status(checked: &Checked) -> Status {
+    if checked.has_errors() {
+        Status::Errors
+    } else {
+        Status::Ok
+    }
+}

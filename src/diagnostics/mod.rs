@@ -1,0 +1,146 @@
+//! The diagnostic type, severity levels and the renderers for each output format.
+
+mod human;
+mod json;
+mod levels;
+mod short;
+
+pub use human::{HumanRenderer, render_plain};
+pub use json::render_json;
+pub use levels::{Level, LevelError, Levels};
+pub use short::render_short;
+
+use crate::rules::Code;
+use crate::source::Span;
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Reported, but the input is still accepted (unless `--deny warnings`).
+    Warning,
+    /// The input is rejected: `check` exits with 1 and `build` writes nothing.
+    Error,
+}
+
+impl Severity {
+    /// `error` or `warning`, as printed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A message attached to a span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What about it ("first claimed here").
+    pub message: String,
+}
+
+/// One problem found in the input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The stable code, e.g. `duplicate-domain`.
+    pub code: Code,
+    /// The severity after `--allow/--warn/--deny` were applied.
+    pub severity: Severity,
+    /// One line saying what is wrong.
+    pub message: String,
+    /// The offending span.
+    pub primary: Label,
+    /// The other side of a conflict, possibly in another file.
+    pub secondary: Vec<Label>,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with the code's default severity and a primary label.
+    pub fn new(
+        code: Code,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            code,
+            severity: code.rule().severity,
+            message: message.into(),
+            primary: Label {
+                span,
+                message: label.into(),
+            },
+            secondary: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// Adds a secondary label.
+    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.secondary.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Sets the help text.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// Sorts diagnostics by file (load order), offset and code, the order every format
+/// prints them in.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            (
+                d.primary.span.file,
+                d.primary.span.start,
+                d.primary.span.end,
+            )
+        };
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| a.code.name().cmp(b.code.name()))
+            .then_with(|| a.message.cmp(&b.message))
+    });
+}
+
+/// Counts of errors and warnings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Diagnostics at error level.
+    pub errors: usize,
+    /// Diagnostics at warning level.
+    pub warnings: usize,
+}
+
+impl Summary {
+    /// Counts the diagnostics by severity.
+    pub fn of(diagnostics: &[Diagnostic]) -> Summary {
+        let errors = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        Summary {
+            errors,
+            warnings: diagnostics.len() - errors,
+        }
+    }
+}
+
+/// `1 error` / `2 warnings`.
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

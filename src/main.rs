@@ -1,0 +1,22 @@
+//! The `isptab` command: parses arguments, runs the command and maps the result to
+//! an exit code (0 no errors, 1 the input has errors, 2 usage or I/O error).
+
+#![forbid(unsafe_code)]
+
+mod cli;
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli.command) {
+        Ok(status) => ExitCode::from(status as u8),
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(commands::Status::Usage as u8)
+        }
+    }
+}

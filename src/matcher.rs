@@ -1,0 +1,149 @@
+//! The lookup precedence of section 3 of the design, as a library function: exact
+//! name first, then suffix rules from the longest suffix to the shortest, then globs
+//! in the order of the merged configuration. The compiled table must give the same
+//! answers as [`Matcher::lookup`].
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+
+use crate::domain::PatternKind;
+use crate::model::{Config, PatternRef};
+
+/// Compiles a normalized domain glob: labels become path components so that `*`
+/// and `?` never cross a dot and `**` spans whole labels.
+pub(crate) fn compile_glob(glob: &str) -> Result<Glob, String> {
+    GlobBuilder::new(&glob.replace('.', "/"))
+        .literal_separator(true)
+        .backslash_escape(false)
+        .build()
+        .map_err(|e| e.kind().to_string())
+}
+
+/// Which pattern answered a lookup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Match {
+    /// How it matched.
+    pub kind: PatternKind,
+    /// The pattern (its record and position in the record).
+    pub pattern: PatternRef,
+}
+
+/// Answers "which pattern applies to this domain" over a merged configuration.
+#[derive(Debug)]
+pub struct Matcher {
+    exact: HashMap<Arc<str>, PatternRef>,
+    suffix: HashMap<Arc<str>, PatternRef>,
+    globs: Vec<PatternRef>,
+    glob_set: GlobSet,
+}
+
+impl Matcher {
+    /// Indexes every pattern of `config`.
+    pub fn new(config: &Config) -> Matcher {
+        let mut exact = HashMap::new();
+        let mut suffix = HashMap::new();
+        let mut globs = Vec::new();
+        let mut builder = GlobSetBuilder::new();
+        for (pattern_ref, entry) in config.patterns() {
+            let pattern = &entry.pattern;
+            match pattern.kind() {
+                PatternKind::Exact => {
+                    exact.insert(pattern.text().clone(), pattern_ref);
+                }
+                PatternKind::Suffix => {
+                    suffix.insert(Arc::from(pattern.key()), pattern_ref);
+                }
+                PatternKind::Glob => {
+                    // Validated when the pattern was parsed.
+                    if let Ok(glob) = compile_glob(pattern.as_str()) {
+                        builder.add(glob);
+                        globs.push(pattern_ref);
+                    }
+                }
+            }
+        }
+        let glob_set = builder.build().unwrap_or_else(|_| GlobSet::empty());
+        Matcher {
+            exact,
+            suffix,
+            globs,
+            glob_set,
+        }
+    }
+
+    /// The pattern that applies to a normalized domain, if any.
+    pub fn lookup(&self, domain: &str) -> Option<Match> {
+        self.lookup_where(domain, |_| true)
+    }
+
+    /// Like [`lookup`](Self::lookup), but as if only the patterns for which `keep`
+    /// returns true existed. Lints use it to ask "would the answer change without
+    /// this pattern".
+    pub fn lookup_where(&self, domain: &str, keep: impl Fn(PatternRef) -> bool) -> Option<Match> {
+        if let Some(&p) = self.exact.get(domain).filter(|&&p| keep(p)) {
+            return Some(Match {
+                kind: PatternKind::Exact,
+                pattern: p,
+            });
+        }
+        if let Some(p) = self.suffix_match(domain, &keep) {
+            return Some(Match {
+                kind: PatternKind::Suffix,
+                pattern: p,
+            });
+        }
+        self.glob_match(domain, &keep).map(|p| Match {
+            kind: PatternKind::Glob,
+            pattern: p,
+        })
+    }
+
+    /// The longest suffix rule that covers `domain` (never `domain` itself).
+    pub(crate) fn suffix_match(
+        &self,
+        domain: &str,
+        keep: &impl Fn(PatternRef) -> bool,
+    ) -> Option<PatternRef> {
+        if self.suffix.is_empty() {
+            return None;
+        }
+        let mut rest = domain;
+        while let Some(dot) = rest.find('.') {
+            rest = &rest[dot + 1..];
+            if let Some(&p) = self.suffix.get(rest).filter(|&&p| keep(p)) {
+                return Some(p);
+            }
+        }
+        None
+    }
+
+    /// The first glob, in configuration order, that matches `domain`.
+    pub(crate) fn glob_match(
+        &self,
+        domain: &str,
+        keep: &impl Fn(PatternRef) -> bool,
+    ) -> Option<PatternRef> {
+        if self.globs.is_empty() {
+            return None;
+        }
+        let candidate = domain.replace('.', "/");
+        self.glob_set
+            .matches(candidate.as_str())
+            .into_iter()
+            .map(|i| self.globs[i])
+            .find(|&p| keep(p))
+    }
+
+    /// The suffix rule for exactly `key` (`*.key`), if one exists.
+    pub(crate) fn suffix_rule(&self, key: &str) -> Option<PatternRef> {
+        self.suffix.get(key).copied()
+    }
+
+    /// Whether the configuration has any suffix rules or globs (lints over exact
+    /// names can be skipped without them).
+    pub(crate) fn has_wildcards(&self) -> bool {
+        !self.suffix.is_empty() || !self.globs.is_empty()
+    }
+}

@@ -1,0 +1,60 @@
+//! `broad-pattern`: a pattern that covers a whole public suffix (`*.com`, `co.uk`).
+
+use crate::diagnostics::Diagnostic;
+use crate::domain::{PatternKind, glob_labels, is_wild};
+use crate::lint::Context;
+use crate::matcher::compile_glob;
+use crate::rules::{Code, rule};
+
+rule!(BroadPattern, "broad-pattern", Warning, "a pattern that covers a whole public suffix");
+
+/// Public suffixes tried against globs whose last label is a wildcard.
+const COMMON_SUFFIXES: &[&str] = &["com", "net", "org", "de", "uk", "co.uk", "com.br", "co.jp", "ru", "fr", "io"];
+
+/// Whether `name` is a public suffix (Public Suffix List), counting any single label
+/// as a top-level domain.
+fn is_public_suffix(name: &str) -> bool {
+    if !name.contains('.') {
+        return true;
+    }
+    psl::suffix(name.as_bytes()).is_some_and(|s| s.is_known() && s.as_bytes() == name.as_bytes())
+}
+
+/// The public suffix a pattern covers entirely, if any.
+fn covered_suffix(kind: PatternKind, text: &str, key: &str) -> Option<String> {
+    match kind {
+        PatternKind::Exact | PatternKind::Suffix => is_public_suffix(key).then(|| key.to_string()),
+        PatternKind::Glob => {
+            let labels: Vec<&str> = glob_labels(text).collect();
+            let literal = labels.iter().rev().take_while(|l| !is_wild(l)).count();
+            let tail = &labels[labels.len() - literal..];
+            let candidates: Vec<String> = if tail.is_empty() {
+                COMMON_SUFFIXES.iter().map(|s| s.to_string()).collect()
+            } else {
+                (0..tail.len()).map(|i| tail[i..].join(".")).filter(|s| is_public_suffix(s)).collect()
+            };
+            let glob = compile_glob(text).ok()?.compile_matcher();
+            candidates.into_iter().find(|suffix| {
+                ["zzqx7", "q-0a"].iter().all(|probe| glob.is_match(format!("{probe}/{}", suffix.replace('.', "/"))))
+            })
+        }
+    }
+}
+
+pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for (_, entry) in cx.config.patterns() {
+        let pattern = &entry.pattern;
+        let Some(suffix) = covered_suffix(pattern.kind(), pattern.as_str(), pattern.key()) else {
+            continue;
+        };
+        let message = if pattern.kind() == PatternKind::Exact {
+            format!("`{pattern}` is a public suffix, not one provider's mail domain")
+        } else {
+            format!("`{pattern}` covers every domain under the public suffix `{suffix}`")
+        };
+        out.push(
+            Diagnostic::new(Code::BroadPattern, message, entry.span, "too broad")
+                .with_help("list the provider's own domains, such as `example.co.uk` or `*.example.co.uk`; if this is intended, allow it with `--allow broad-pattern`"),
+        );
+    }
+}

@@ -1,0 +1,15 @@
+//! `deleted-default`: `delete` names a default record.
+
+use crate::diagnostics::Diagnostic;
+use crate::rules::{Code, rule};
+use crate::source::Span;
+
+rule!(DeletedDefault, "deleted-default", Error, "`delete` names a default record");
+
+pub(crate) fn new(name: &str, span: Span, default: Span) -> Diagnostic {
+    Diagnostic::new(Code::DeletedDefault, format!("`{name}` is a default record and cannot be deleted"), span, "deleted here")
+        .with_label(default, "the default record")
+        .with_help(format!(
+            "only custom records can be deleted; move its domains into a record of yours with `domains \"...\" from=\"{name}\"`, or change it with `override`"
+        ))
+}

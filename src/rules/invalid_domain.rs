@@ -1,0 +1,32 @@
+//! `invalid-domain`: an exact name or suffix that is not a valid domain name.
+
+use crate::diagnostics::Diagnostic;
+use crate::domain::{DomainError, DomainErrorKind};
+use crate::rules::{Code, rule};
+use crate::source::Span;
+
+rule!(InvalidDomain, "invalid-domain", Error, "a pattern that is not a valid domain name");
+
+/// `span` is the offending part, `whole` the pattern.
+pub(crate) fn new(span: Span, error: &DomainError) -> Diagnostic {
+    let label = match &error.kind {
+        DomainErrorKind::Character(_) => "invalid character",
+        DomainErrorKind::EmptyLabel => "empty label",
+        DomainErrorKind::LabelTooLong(_) => "label too long",
+        DomainErrorKind::Hyphen => "hyphen at the edge of a label",
+        DomainErrorKind::OneLabel => "one label only",
+        DomainErrorKind::NumericTld => "numeric last label",
+        _ => "invalid domain",
+    };
+    let help = match &error.kind {
+        DomainErrorKind::Character('@') => "write the domain only, without the mailbox part before `@`",
+        DomainErrorKind::Character('_') => "underscores are not allowed in mail domain names",
+        DomainErrorKind::Character(c) if c.is_whitespace() || *c == ',' => {
+            "write one pattern per string: `domains \"a.com\" \"b.com\"`"
+        }
+        DomainErrorKind::Character(_) => "domain labels hold letters, digits and inner hyphens; wildcards are `*`, `?`, `[...]`, `{a,b}`",
+        DomainErrorKind::OneLabel => "write the full domain, such as `example.com`; for every name under a suffix write `*.example.com`",
+        _ => "labels are 1-63 letters, digits or inner hyphens, at most 253 bytes in all, at least two labels",
+    };
+    Diagnostic::new(Code::InvalidDomain, format!("invalid domain: {}", error.kind), span, label).with_help(help)
+}

@@ -1,0 +1,36 @@
+//! `unreachable-pattern`: a glob that can never answer a lookup, because a pattern
+//! of another record always answers first.
+
+use crate::diagnostics::Diagnostic;
+use crate::domain::PatternKind;
+use crate::lint::{Context, glob_shadowed_by, worth_reporting};
+use crate::rules::{Code, rule};
+
+rule!(UnreachablePattern, "unreachable-pattern", Warning, "a pattern that can never win a lookup");
+
+pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for (p, entry) in cx.config.patterns() {
+        if entry.pattern.kind() != PatternKind::Glob {
+            continue;
+        }
+        let Some(by) = glob_shadowed_by(cx, p).filter(|by| by.record != p.record && worth_reporting(cx, p, *by)) else {
+            continue;
+        };
+        let winner = cx.config.pattern(by);
+        let owner = &cx.config.record(by.record).name;
+        let why = match winner.pattern.kind() {
+            PatternKind::Suffix => "suffix rules are tried before globs",
+            _ => "globs are tried in configuration order",
+        };
+        out.push(
+            Diagnostic::new(
+                Code::UnreachablePattern,
+                format!("`{}` can never match: `{}` of `{owner}` answers first", entry.pattern, winner.pattern),
+                entry.span,
+                "never used",
+            )
+            .with_label(winner.span, format!("always wins: {why}"))
+            .with_help("remove the pattern, or narrow the other one; lookups try exact names, then suffix rules (longest first), then globs in order"),
+        );
+    }
+}
