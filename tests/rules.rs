@@ -1,0 +1,140 @@
+//! Every diagnostic code has: a fixture that fires it, a fixture that must not (and
+//! gives no diagnostic at all), an insta snapshot of what the user sees, and an
+//! explanation with the four sections whose examples really fail and pass.
+
+use std::path::{Path, PathBuf};
+
+use isptab::diagnostics::render_plain;
+use isptab::rules::Code;
+use isptab::{Checked, Input, Options};
+
+fn fixture_dir(code: Code) -> PathBuf {
+    Path::new("tests/fixtures/rules").join(code.name())
+}
+
+fn check(paths: &[PathBuf]) -> Checked {
+    let inputs: Vec<Input> = paths.iter().cloned().map(Input::Path).collect();
+    isptab::check(&inputs, &Options::default()).expect("fixture files exist")
+}
+
+fn codes(checked: &Checked) -> Vec<&'static str> {
+    checked.diagnostics.iter().map(|d| d.code.name()).collect()
+}
+
+#[test]
+fn every_code_has_both_fixtures() {
+    let missing: Vec<String> = Code::ALL
+        .iter()
+        .flat_map(|&code| ["fires.kdl", "passes.kdl"].map(|f| fixture_dir(code).join(f)))
+        .filter(|p| !p.is_file())
+        .map(|p| p.display().to_string())
+        .collect();
+    assert!(missing.is_empty(), "missing fixtures: {missing:#?}");
+}
+
+#[test]
+fn fires_fixtures_fire_their_code() {
+    for &code in Code::ALL {
+        let path = fixture_dir(code).join("fires.kdl");
+        if !path.is_file() {
+            continue; // reported by every_code_has_both_fixtures
+        }
+        let checked = check(&[path]);
+        assert!(
+            codes(&checked).contains(&code.name()),
+            "{code}: fires.kdl gave {:?}\n{}",
+            codes(&checked),
+            render_plain(&checked.sources, &checked.diagnostics)
+        );
+        let rendered = render_plain(&checked.sources, &checked.diagnostics);
+        insta::with_settings!({
+            snapshot_path => "../snapshots",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+            description => format!("isptab check tests/fixtures/rules/{code}/fires.kdl"),
+        }, {
+            insta::assert_snapshot!(format!("rules__{code}__fires"), rendered);
+        });
+    }
+}
+
+#[test]
+fn passes_fixtures_are_clean() {
+    for &code in Code::ALL {
+        let path = fixture_dir(code).join("passes.kdl");
+        if !path.is_file() {
+            continue;
+        }
+        let checked = check(&[path]);
+        assert!(
+            checked.diagnostics.is_empty(),
+            "{code}: passes.kdl gave\n{}",
+            render_plain(&checked.sources, &checked.diagnostics)
+        );
+    }
+}
+
+/// The fenced `kdl` blocks of a Markdown section.
+fn kdl_blocks<'a>(markdown: &'a str, heading: &str) -> Vec<&'a str> {
+    let Some(start) = markdown.find(&format!("## {heading}\n")) else {
+        return Vec::new();
+    };
+    let section = &markdown[start..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+    section
+        .split("```kdl\n")
+        .skip(1)
+        .filter_map(|b| b.split("\n```").next())
+        .collect()
+}
+
+/// Writes an example to a fresh directory: the text goes to `isptab.kdl`, except
+/// that a line `// file: NAME` starts another file.
+fn write_example(dir: &Path, example: &str) -> PathBuf {
+    let mut name = "isptab.kdl".to_string();
+    let mut files: Vec<(String, String)> = vec![(name.clone(), String::new())];
+    for line in example.lines() {
+        if let Some(next) = line.strip_prefix("// file: ") {
+            name = next.trim().to_string();
+            files.push((name.clone(), String::new()));
+            continue;
+        }
+        let body = &mut files.last_mut().expect("one file at least").1;
+        body.push_str(line);
+        body.push('\n');
+    }
+    for (name, text) in &files {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir.join("isptab.kdl")
+}
+
+/// Codes whose failing example cannot be shown in a few lines.
+const NOT_RUNNABLE: &[&str] = &["limit-exceeded"];
+
+#[test]
+fn explanations_have_sections_and_working_examples() {
+    for &code in Code::ALL {
+        let text = code.rule().explanation;
+        for heading in ["What it does", "Why it matters", "Example", "How to fix"] {
+            assert!(text.contains(&format!("## {heading}\n")), "{code}: no `## {heading}` section");
+        }
+        if NOT_RUNNABLE.contains(&code.name()) {
+            continue;
+        }
+        let failing = kdl_blocks(text, "Example");
+        let fixed = kdl_blocks(text, "How to fix");
+        assert!(!failing.is_empty() && !fixed.is_empty(), "{code}: examples need ```kdl blocks");
+        let dir = tempfile::tempdir().unwrap();
+        let bad = check(&[write_example(&dir.path().join("bad"), failing[0])]);
+        assert!(codes(&bad).contains(&code.name()), "{code}: the example gives {:?}", codes(&bad));
+        let good = check(&[write_example(&dir.path().join("good"), fixed[0])]);
+        assert!(
+            !good.has_errors() && !codes(&good).contains(&code.name()),
+            "{code}: the fix gives\n{}",
+            render_plain(&good.sources, &good.diagnostics)
+        );
+    }
+}
