@@ -3,7 +3,7 @@
 //! in the order of the merged configuration. The compiled table must give the same
 //! answers as [`Matcher::lookup`].
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};

@@ -92,6 +92,22 @@ impl SourceFile {
         })
     }
 
+    /// The 0-based line an offset is on.
+    pub(crate) fn line_index(&self, offset: usize) -> usize {
+        self.line_starts()
+            .partition_point(|&s| s as usize <= offset)
+            .max(1)
+            - 1
+    }
+
+    /// The byte offset where 0-based line `line` starts (the text's end past the
+    /// last line).
+    pub(crate) fn line_start(&self, line: usize) -> usize {
+        self.line_starts()
+            .get(line)
+            .map_or(self.text.len(), |&s| s as usize)
+    }
+
     /// The line and column of a byte offset. Offsets past the end are clamped, and an
     /// offset inside a character counts as that character.
     pub fn location(&self, offset: usize) -> Location {

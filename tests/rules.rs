@@ -119,17 +119,27 @@ fn explanations_have_sections_and_working_examples() {
     for &code in Code::ALL {
         let text = code.rule().explanation;
         for heading in ["What it does", "Why it matters", "Example", "How to fix"] {
-            assert!(text.contains(&format!("## {heading}\n")), "{code}: no `## {heading}` section");
+            assert!(
+                text.contains(&format!("## {heading}\n")),
+                "{code}: no `## {heading}` section"
+            );
         }
         if NOT_RUNNABLE.contains(&code.name()) {
             continue;
         }
         let failing = kdl_blocks(text, "Example");
         let fixed = kdl_blocks(text, "How to fix");
-        assert!(!failing.is_empty() && !fixed.is_empty(), "{code}: examples need ```kdl blocks");
+        assert!(
+            !failing.is_empty() && !fixed.is_empty(),
+            "{code}: examples need ```kdl blocks"
+        );
         let dir = tempfile::tempdir().unwrap();
         let bad = check(&[write_example(&dir.path().join("bad"), failing[0])]);
-        assert!(codes(&bad).contains(&code.name()), "{code}: the example gives {:?}", codes(&bad));
+        assert!(
+            codes(&bad).contains(&code.name()),
+            "{code}: the example gives {:?}",
+            codes(&bad)
+        );
         let good = check(&[write_example(&dir.path().join("good"), fixed[0])]);
         assert!(
             !good.has_errors() && !codes(&good).contains(&code.name()),

@@ -4,12 +4,14 @@
 //! snippets of their own files.
 
 use std::fmt;
-use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 
 use super::{Diagnostic, Label, Severity};
-use crate::source::{FileId, SourceMap};
+use crate::source::{FileId, SourceFile, SourceMap};
 
 /// Renders diagnostics the way a person reads them.
 #[derive(Clone, Debug)]
@@ -68,9 +70,40 @@ pub fn render_plain(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
     HumanRenderer::new(false, 80).render_all(sources, diagnostics)
 }
 
-fn named(sources: &SourceMap, file: FileId) -> NamedSource<Arc<str>> {
-    let f = sources.get(file);
-    NamedSource::new(f.name(), f.text().clone())
+/// A file as miette reads it. miette's own `read_span` scans the text from the start
+/// for every snippet, which is quadratic for many diagnostics in a big domains file;
+/// this one cuts out the lines around the span with the file's line index first and
+/// lets miette work on that window, then shifts positions back.
+#[derive(Clone, Copy)]
+struct Snippets<'a>(&'a SourceFile);
+
+impl SourceCode for Snippets<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let file = self.0;
+        let text = file.text().as_bytes();
+        let first = file.line_index(span.offset()).saturating_sub(before);
+        let last = file.line_index(span.offset() + span.len()) + after + 1;
+        let window_start = file.line_start(first);
+        let window = &text[window_start..file.line_start(last + 1)];
+        let local = SourceSpan::new((span.offset() - window_start).into(), span.len());
+        let contents = window.read_span(&local, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            file.name().to_string(),
+            contents.data(),
+            SourceSpan::new(
+                (contents.span().offset() + window_start).into(),
+                contents.span().len(),
+            ),
+            contents.line() + first,
+            contents.column(),
+            contents.line_count() + first,
+        )))
+    }
 }
 
 fn labeled(label: &Label, primary: bool) -> LabeledSpan {
@@ -89,16 +122,16 @@ fn labeled(label: &Label, primary: bool) -> LabeledSpan {
 /// A diagnostic in miette's terms.
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
-    source: NamedSource<Arc<str>>,
+    source: Snippets<'a>,
     labels: Vec<LabeledSpan>,
-    notes: Vec<Note>,
+    notes: Vec<Note<'a>>,
 }
 
 impl<'a> Report<'a> {
-    fn new(sources: &SourceMap, diagnostic: &'a Diagnostic) -> Self {
+    fn new(sources: &'a SourceMap, diagnostic: &'a Diagnostic) -> Self {
         let file = diagnostic.primary.span.file;
         let mut labels = vec![labeled(&diagnostic.primary, true)];
-        let mut notes: Vec<Note> = Vec::new();
+        let mut notes: Vec<Note<'a>> = Vec::new();
         for label in &diagnostic.secondary {
             if label.span.file == file {
                 labels.push(labeled(label, false));
@@ -109,14 +142,14 @@ impl<'a> Report<'a> {
                     file: label.span.file,
                     code: diagnostic.code.name(),
                     message: format!("see {}", sources.get(label.span.file).name()),
-                    source: named(sources, label.span.file),
+                    source: Snippets(sources.get(label.span.file)),
                     labels: vec![labeled(label, false)],
                 });
             }
         }
         Report {
             diagnostic,
-            source: named(sources, file),
+            source: Snippets(sources.get(file)),
             labels,
             notes,
         }
@@ -175,24 +208,29 @@ impl miette::Diagnostic for Report<'_> {
 }
 
 /// The labels of a diagnostic that sit in another file.
-#[derive(Debug)]
-struct Note {
+struct Note<'a> {
     file: FileId,
     code: &'static str,
     message: String,
-    source: NamedSource<Arc<str>>,
+    source: Snippets<'a>,
     labels: Vec<LabeledSpan>,
 }
 
-impl fmt::Display for Note {
+impl fmt::Debug for Note<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for Note {}
+impl fmt::Display for Note<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
 
-impl miette::Diagnostic for Note {
+impl std::error::Error for Note<'_> {}
+
+impl miette::Diagnostic for Note<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         Some(Box::new(self.code))
     }

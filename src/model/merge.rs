@@ -7,7 +7,7 @@
 //! block had an error is not also reported as empty, so one mistake gives one
 //! diagnostic.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::rc::Rc;
 use std::sync::Arc;
 
