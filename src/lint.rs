@@ -40,7 +40,7 @@ pub(crate) fn run(config: &Config) -> Vec<Diagnostic> {
 /// operator cannot edit the defaults, and widening a record over its default names
 /// is intended.
 pub(crate) fn worth_reporting(cx: &Context<'_>, shadowed: PatternRef, winner: PatternRef) -> bool {
-    !(cx.config.pattern(shadowed).from_defaults && !cx.config.pattern(winner).from_defaults)
+    !cx.config.pattern(shadowed).from_defaults || cx.config.pattern(winner).from_defaults
 }
 
 /// For a glob, the pattern that always answers before it can: a suffix rule that

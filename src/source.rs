@@ -47,7 +47,7 @@ impl Span {
     }
 
     /// A span over `range`, given relative to the start of this span.
-    pub fn sub(self, range: Range<usize>) -> Span {
+    pub fn within(self, range: Range<usize>) -> Span {
         Span::new(
             self.file,
             self.start as usize + range.start..self.start as usize + range.end,

@@ -61,12 +61,27 @@ pub fn print(checked: &Checked, format: Format) -> Result<(), UsageError> {
     match format {
         Format::Human => {
             let renderer = HumanRenderer::new(output::stderr_color(), output::stderr_width());
-            output::write_stderr(&renderer.render_all(sources, diagnostics))?;
+            let mut text = renderer.render_all(sources, diagnostics);
+            if diagnostics.is_empty() {
+                text = format!("no problems found in {}\n", scope(checked));
+            }
+            output::write_stderr(&text)?;
         }
         Format::Short => output::write_stdout(&render_short(sources, diagnostics))?,
         Format::Json => output::write_stdout(&render_json(sources, diagnostics))?,
     }
     Ok(())
+}
+
+/// "3 files (65 records, 862 patterns)".
+fn scope(checked: &Checked) -> String {
+    let files = checked.sources.len();
+    let mut text = format!("{files} file{}", if files == 1 { "" } else { "s" });
+    if let Some(config) = &checked.config {
+        let patterns: usize = config.records.iter().map(|r| r.patterns.len()).sum();
+        text.push_str(&format!(" ({} records, {patterns} patterns)", config.records.len()));
+    }
+    text
 }
 
 /// 1 when any diagnostic is an error.

@@ -381,7 +381,7 @@ impl<'f> Merger<'f> {
                     let span = Span::new(list, range.clone());
                     match Pattern::parse(&text[range]) {
                         Ok(pattern) => self.claim(id, pattern, span, source, origin),
-                        Err(e) => self.report(pattern_error(span, &e, |at| span.sub(at))),
+                        Err(e) => self.report(pattern_error(span, &e, |at| span.within(at))),
                     }
                 }
                 Line::TooLong(line, range) => {

@@ -52,7 +52,7 @@ impl StrValue<'_> {
     /// the literal has escapes.
     pub fn span_of(&self, range: std::ops::Range<usize>) -> Span {
         match self.content {
-            Some(content) if range.end <= self.value.len() => content.sub(range),
+            Some(content) if range.end <= self.value.len() => content.within(range),
             _ => self.span,
         }
     }
@@ -66,7 +66,7 @@ fn str_value<'a>(file: FileId, entry: &'a KdlEntry) -> Option<StrValue<'a>> {
     let content = (repr.len() == value.len() + 2 + 2 * hashes
         && repr.get(hashes + 1..hashes + 1 + value.len()) == Some(value)
         && repr.as_bytes().get(hashes) == Some(&b'"'))
-    .then(|| span.sub(hashes + 1..hashes + 1 + value.len()));
+    .then(|| span.within(hashes + 1..hashes + 1 + value.len()));
     Some(StrValue {
         value,
         span,

@@ -1,0 +1,237 @@
+//! The `isptab` binary end to end: exit codes, output formats, and bad input of
+//! every kind (each gives a clear diagnostic and exit code 1 or 2, never a panic).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use tempfile::TempDir;
+
+fn isptab(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_isptab"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run isptab")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A temporary directory holding the given files.
+fn project(files: &[(&str, &[u8])]) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    dir
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(out)))
+}
+
+/// The codes of a `--format json` report.
+fn codes(out: &Output) -> Vec<String> {
+    json(out)["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn assert_no_panic(out: &Output) {
+    let err = stderr(out);
+    assert!(!err.contains("panicked"), "panic: {err}");
+    assert!(out.status.code().is_some(), "killed by a signal: {err}");
+}
+
+#[test]
+fn examples_check_clean() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for example in ["examples/small-company.kdl", "examples/split-provider.kdl", "examples/layered/isptab.kdl"] {
+        let out = isptab(root, &["check", example, "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{example}: {}", stdout(&out));
+        assert_eq!(codes(&out), Vec::<String>::new(), "{example}");
+        let human = isptab(root, &["check", example]);
+        assert_eq!(human.status.code(), Some(0));
+        assert!(stderr(&human).starts_with("no problems found in "), "{}", stderr(&human));
+    }
+}
+
+#[test]
+fn duplicate_against_defaults_labels_both_sides_in_json() {
+    let dir = project(&[("isptab.kdl", b"isp \"Acme\" {\n    domains \"acme.example\" \"GMail.com\"\n}\n")]);
+    let out = isptab(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = json(&out);
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "duplicate-domain");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], "isptab.kdl");
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(2), Some(28)));
+    assert_eq!((d["end_line"].as_u64(), d["end_column"].as_u64()), (Some(2), Some(39)));
+    assert!(d["help"].as_str().unwrap().contains("from=\"Gmail\""));
+    let label = &d["labels"][0];
+    assert_eq!(label["file"], "<defaults>");
+    let defaults = isptab(dir.path(), &["defaults"]);
+    let line = stdout(&defaults).lines().position(|l| l.contains("\"gmail.com\"")).unwrap() + 1;
+    assert_eq!(label["line"].as_u64(), Some(line as u64));
+    assert_eq!(report["summary"], serde_json::json!({"errors": 1, "warnings": 0}));
+    // Fields in the documented order.
+    let text = stdout(&out);
+    let positions: Vec<usize> = ["code", "severity", "message", "file", "line", "column", "end_line", "end_column", "help", "labels"]
+        .iter()
+        .map(|k| text.find(&format!("\"{k}\":")).unwrap())
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("cli__duplicate_against_defaults_json", stdout(&out));
+        let human = isptab(dir.path(), &["check"]);
+        insta::assert_snapshot!("cli__duplicate_against_defaults_human", stderr(&human));
+        let short = isptab(dir.path(), &["check", "--format", "short"]);
+        insta::assert_snapshot!("cli__duplicate_against_defaults_short", stdout(&short));
+    });
+}
+
+#[test]
+fn exit_codes() {
+    let dir = project(&[
+        ("clean.kdl", b"isp \"Acme\" { domains \"acme.example\" }\n"),
+        ("warning.kdl", b"isp \"Acme\" { domains \"acme.example\" \"acme.example\" }\n"),
+        ("error.kdl", b"isp \"Acme\" { domains \"gmail.com\" }\n"),
+        ("other-defaults.kdl", b"isp \"Other\" { domains \"other.example\" }\n"),
+    ]);
+    let code = |args: &[&str]| isptab(dir.path(), args).status.code();
+    assert_eq!(code(&["check", "clean.kdl"]), Some(0));
+    assert_eq!(code(&["check", "warning.kdl"]), Some(0));
+    assert_eq!(code(&["check", "warning.kdl", "--deny", "warnings"]), Some(1));
+    assert_eq!(code(&["check", "warning.kdl", "--deny", "redundant-domain"]), Some(1));
+    assert_eq!(code(&["check", "error.kdl"]), Some(1));
+    assert_eq!(code(&["check", "missing.kdl"]), Some(2));
+    assert_eq!(code(&["check"]), Some(2), "no ./isptab.kdl");
+    assert_eq!(code(&["check", "clean.kdl", "--allow", "duplicate-domain"]), Some(2));
+    assert_eq!(code(&["check", "clean.kdl", "--allow", "redundant-domian"]), Some(2));
+    assert_eq!(code(&["check", "clean.kdl", "--bogus"]), Some(2));
+    assert_eq!(code(&["check", "error.kdl", "--no-defaults"]), Some(0));
+    assert_eq!(code(&["check", "error.kdl", "--defaults", "other-defaults.kdl"]), Some(0));
+    assert_eq!(code(&["check", "error.kdl", "--defaults", "nope.kdl"]), Some(2));
+    let allowed = isptab(dir.path(), &["check", "warning.kdl", "--allow", "redundant-domain", "--format", "json"]);
+    assert_eq!(codes(&allowed), Vec::<String>::new());
+    let typo = isptab(dir.path(), &["check", "clean.kdl", "--allow", "redundant-domian"]);
+    assert!(stderr(&typo).contains("did you mean `redundant-domain`?"), "{}", stderr(&typo));
+    let missing = isptab(dir.path(), &["check", "missing.kdl"]);
+    assert!(stderr(&missing).contains("missing.kdl"), "{}", stderr(&missing));
+}
+
+#[test]
+fn explain_every_code_and_list() {
+    let dir = tempfile::tempdir().unwrap();
+    for code in isptab::rules::Code::ALL {
+        let out = isptab(dir.path(), &["explain", code.name()]);
+        assert_eq!(out.status.code(), Some(0), "{code}");
+        assert!(stdout(&out).contains("## How to fix"), "{code}");
+    }
+    let list = isptab(dir.path(), &["explain", "--list"]);
+    assert_eq!(stdout(&list).lines().count(), isptab::rules::Code::ALL.len());
+    let unknown = isptab(dir.path(), &["explain", "duplicate-domian"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("did you mean `duplicate-domain`?"));
+}
+
+#[test]
+fn defaults_print_and_check_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = isptab(dir.path(), &["defaults"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), isptab::defaults::TEXT);
+    std::fs::write(dir.path().join("defaults.kdl"), stdout(&out)).unwrap();
+    // The defaults, checked as a file of their own over no defaults: no warnings.
+    let checked = isptab(dir.path(), &["check", "defaults.kdl", "--no-defaults", "--format", "json"]);
+    assert_eq!(codes(&checked), Vec::<String>::new());
+    assert_eq!(checked.status.code(), Some(0));
+}
+
+#[test]
+fn bad_input_gets_a_diagnostic_not_a_panic() {
+    let deep = format!("isp \"x\" {}{}", "{ a ".repeat(10_000), "}".repeat(10_000));
+    let long_line = format!("isp \"x\" {{ domains {} }}", "\"a.example\" ".repeat(1_000_000));
+    let mut garbage = Vec::new();
+    let mut x: u32 = 12345;
+    for _ in 0..100_000 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        garbage.push((x >> 16) as u8);
+    }
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty", Vec::new(), "empty-file"),
+        ("only-comments", b"// nothing yet\n".to_vec(), "empty-file"),
+        ("garbage", garbage, "syntax"),
+        ("invalid-utf8", b"isp \"A\xff\" { domains \"a.example\" }\n".to_vec(), "syntax"),
+        ("deep", deep.into_bytes(), "limit-exceeded"),
+        ("long-line", long_line.into_bytes(), "limit-exceeded"),
+        ("include-dir", b"include \"sub\"\n".to_vec(), "unreadable-file"),
+        ("include-self", b"include \"include-self.kdl\"\n".to_vec(), "include-cycle"),
+        ("missing-list", b"isp \"A\" { domains-file \"nope.txt\" }\n".to_vec(), "unreadable-file"),
+        ("binary-list", b"isp \"A\" { domains-file \"binary.txt\" }\n".to_vec(), "syntax"),
+    ];
+    let dir = project(&[("sub/x.kdl", b"isp \"Sub\" { domains \"sub.example\" }\n"), ("binary.txt", b"a.example\n\x00\x9f\x92\x96\n")]);
+    for (name, bytes, code) in cases {
+        let file = format!("{name}.kdl");
+        std::fs::write(dir.path().join(&file), bytes).unwrap();
+        let out = isptab(dir.path(), &["check", &file, "--format", "json"]);
+        assert_no_panic(&out);
+        assert_eq!(out.status.code(), Some(1), "{name}: {}", stdout(&out));
+        assert!(codes(&out).contains(&code.to_string()), "{name}: {:?}", codes(&out));
+        let human = isptab(dir.path(), &["check", &file]);
+        assert_no_panic(&human);
+        assert_eq!(human.status.code(), Some(1));
+    }
+    // Invalid UTF-8: the diagnostic says where.
+    let out = isptab(dir.path(), &["check", "invalid-utf8.kdl", "--format", "short"]);
+    assert!(stdout(&out).starts_with("invalid-utf8.kdl:1:7: error[syntax]: the file is not valid UTF-8: byte 0xFF"), "{}", stdout(&out));
+    let out = isptab(dir.path(), &["check", "binary-list.kdl", "--format", "short"]);
+    assert!(stdout(&out).starts_with("binary.txt:2:2: error[syntax]"), "{}", stdout(&out));
+}
+
+#[test]
+fn bom_and_crlf_are_accepted_with_right_columns() {
+    let text = "\u{feff}isp \"Acme\" {\r\n    domains \"acme.example\" \"gmail.com\"\r\n}\r\n";
+    let dir = project(&[("isptab.kdl", text.as_bytes())]);
+    let out = isptab(dir.path(), &["check", "--format", "json"]);
+    let d = &json(&out)["diagnostics"][0];
+    assert_eq!(d["code"], "duplicate-domain");
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64(), d["end_column"].as_u64()), (Some(2), Some(28), Some(39)));
+    let clean = project(&[("isptab.kdl", "\u{feff}isp \"Acme\" {\r\n    domains \"acme.example\"\r\n}\r\n".as_bytes())]);
+    assert_eq!(isptab(clean.path(), &["check"]).status.code(), Some(0));
+}
+
+#[test]
+fn columns_count_characters() {
+    let dir = project(&[("isptab.kdl", "isp \"Почта\" { domains \"почта.рф\" \"gmail.com\" }\n".as_bytes())]);
+    let out = isptab(dir.path(), &["check", "--format", "json"]);
+    let d = &json(&out)["diagnostics"][0];
+    assert_eq!((d["column"].as_u64(), d["end_column"].as_u64()), (Some(34), Some(45)));
+}
+
+#[test]
+fn a_million_line_domains_file() {
+    let mut list = String::with_capacity(20_000_000);
+    for i in 0..1_000_000u32 {
+        list.push_str(&format!("m{i:x}.example.net\n"));
+    }
+    let dir = project(&[
+        ("isptab.kdl", b"isp \"Big\" { domains-file \"big.txt\" }\n"),
+        ("big.txt", list.as_bytes()),
+    ]);
+    let out = isptab(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("1000062 patterns") || stderr(&out).contains("patterns"));
+}
