@@ -57,19 +57,30 @@ fn assert_no_panic(out: &Output) {
 #[test]
 fn examples_check_clean() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for example in ["examples/small-company.kdl", "examples/split-provider.kdl", "examples/layered/isptab.kdl"] {
+    for example in [
+        "examples/small-company.kdl",
+        "examples/split-provider.kdl",
+        "examples/layered/isptab.kdl",
+    ] {
         let out = isptab(root, &["check", example, "--format", "json"]);
         assert_eq!(out.status.code(), Some(0), "{example}: {}", stdout(&out));
         assert_eq!(codes(&out), Vec::<String>::new(), "{example}");
         let human = isptab(root, &["check", example]);
         assert_eq!(human.status.code(), Some(0));
-        assert!(stderr(&human).starts_with("no problems found in "), "{}", stderr(&human));
+        assert!(
+            stderr(&human).starts_with("no problems found in "),
+            "{}",
+            stderr(&human)
+        );
     }
 }
 
 #[test]
 fn duplicate_against_defaults_labels_both_sides_in_json() {
-    let dir = project(&[("isptab.kdl", b"isp \"Acme\" {\n    domains \"acme.example\" \"GMail.com\"\n}\n")]);
+    let dir = project(&[(
+        "isptab.kdl",
+        b"isp \"Acme\" {\n    domains \"acme.example\" \"GMail.com\"\n}\n",
+    )]);
     let out = isptab(dir.path(), &["check", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let report = json(&out);
@@ -77,21 +88,45 @@ fn duplicate_against_defaults_labels_both_sides_in_json() {
     assert_eq!(d["code"], "duplicate-domain");
     assert_eq!(d["severity"], "error");
     assert_eq!(d["file"], "isptab.kdl");
-    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(2), Some(28)));
-    assert_eq!((d["end_line"].as_u64(), d["end_column"].as_u64()), (Some(2), Some(39)));
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(2), Some(28))
+    );
+    assert_eq!(
+        (d["end_line"].as_u64(), d["end_column"].as_u64()),
+        (Some(2), Some(39))
+    );
     assert!(d["help"].as_str().unwrap().contains("from=\"Gmail\""));
     let label = &d["labels"][0];
     assert_eq!(label["file"], "<defaults>");
     let defaults = isptab(dir.path(), &["defaults"]);
-    let line = stdout(&defaults).lines().position(|l| l.contains("\"gmail.com\"")).unwrap() + 1;
+    let line = stdout(&defaults)
+        .lines()
+        .position(|l| l.contains("\"gmail.com\""))
+        .unwrap()
+        + 1;
     assert_eq!(label["line"].as_u64(), Some(line as u64));
-    assert_eq!(report["summary"], serde_json::json!({"errors": 1, "warnings": 0}));
+    assert_eq!(
+        report["summary"],
+        serde_json::json!({"errors": 1, "warnings": 0})
+    );
     // Fields in the documented order.
     let text = stdout(&out);
-    let positions: Vec<usize> = ["code", "severity", "message", "file", "line", "column", "end_line", "end_column", "help", "labels"]
-        .iter()
-        .map(|k| text.find(&format!("\"{k}\":")).unwrap())
-        .collect();
+    let positions: Vec<usize> = [
+        "code",
+        "severity",
+        "message",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "help",
+        "labels",
+    ]
+    .iter()
+    .map(|k| text.find(&format!("\"{k}\":")).unwrap())
+    .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
     insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
         insta::assert_snapshot!("cli__duplicate_against_defaults_json", stdout(&out));
@@ -106,30 +141,75 @@ fn duplicate_against_defaults_labels_both_sides_in_json() {
 fn exit_codes() {
     let dir = project(&[
         ("clean.kdl", b"isp \"Acme\" { domains \"acme.example\" }\n"),
-        ("warning.kdl", b"isp \"Acme\" { domains \"acme.example\" \"acme.example\" }\n"),
+        (
+            "warning.kdl",
+            b"isp \"Acme\" { domains \"acme.example\" \"acme.example\" }\n",
+        ),
         ("error.kdl", b"isp \"Acme\" { domains \"gmail.com\" }\n"),
-        ("other-defaults.kdl", b"isp \"Other\" { domains \"other.example\" }\n"),
+        (
+            "other-defaults.kdl",
+            b"isp \"Other\" { domains \"other.example\" }\n",
+        ),
     ]);
     let code = |args: &[&str]| isptab(dir.path(), args).status.code();
     assert_eq!(code(&["check", "clean.kdl"]), Some(0));
     assert_eq!(code(&["check", "warning.kdl"]), Some(0));
-    assert_eq!(code(&["check", "warning.kdl", "--deny", "warnings"]), Some(1));
-    assert_eq!(code(&["check", "warning.kdl", "--deny", "redundant-domain"]), Some(1));
+    assert_eq!(
+        code(&["check", "warning.kdl", "--deny", "warnings"]),
+        Some(1)
+    );
+    assert_eq!(
+        code(&["check", "warning.kdl", "--deny", "redundant-domain"]),
+        Some(1)
+    );
     assert_eq!(code(&["check", "error.kdl"]), Some(1));
     assert_eq!(code(&["check", "missing.kdl"]), Some(2));
     assert_eq!(code(&["check"]), Some(2), "no ./isptab.kdl");
-    assert_eq!(code(&["check", "clean.kdl", "--allow", "duplicate-domain"]), Some(2));
-    assert_eq!(code(&["check", "clean.kdl", "--allow", "redundant-domian"]), Some(2));
+    assert_eq!(
+        code(&["check", "clean.kdl", "--allow", "duplicate-domain"]),
+        Some(2)
+    );
+    assert_eq!(
+        code(&["check", "clean.kdl", "--allow", "redundant-domian"]),
+        Some(2)
+    );
     assert_eq!(code(&["check", "clean.kdl", "--bogus"]), Some(2));
     assert_eq!(code(&["check", "error.kdl", "--no-defaults"]), Some(0));
-    assert_eq!(code(&["check", "error.kdl", "--defaults", "other-defaults.kdl"]), Some(0));
-    assert_eq!(code(&["check", "error.kdl", "--defaults", "nope.kdl"]), Some(2));
-    let allowed = isptab(dir.path(), &["check", "warning.kdl", "--allow", "redundant-domain", "--format", "json"]);
+    assert_eq!(
+        code(&["check", "error.kdl", "--defaults", "other-defaults.kdl"]),
+        Some(0)
+    );
+    assert_eq!(
+        code(&["check", "error.kdl", "--defaults", "nope.kdl"]),
+        Some(2)
+    );
+    let allowed = isptab(
+        dir.path(),
+        &[
+            "check",
+            "warning.kdl",
+            "--allow",
+            "redundant-domain",
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(codes(&allowed), Vec::<String>::new());
-    let typo = isptab(dir.path(), &["check", "clean.kdl", "--allow", "redundant-domian"]);
-    assert!(stderr(&typo).contains("did you mean `redundant-domain`?"), "{}", stderr(&typo));
+    let typo = isptab(
+        dir.path(),
+        &["check", "clean.kdl", "--allow", "redundant-domian"],
+    );
+    assert!(
+        stderr(&typo).contains("did you mean `redundant-domain`?"),
+        "{}",
+        stderr(&typo)
+    );
     let missing = isptab(dir.path(), &["check", "missing.kdl"]);
-    assert!(stderr(&missing).contains("missing.kdl"), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("missing.kdl"),
+        "{}",
+        stderr(&missing)
+    );
 }
 
 #[test]
@@ -141,7 +221,10 @@ fn explain_every_code_and_list() {
         assert!(stdout(&out).contains("## How to fix"), "{code}");
     }
     let list = isptab(dir.path(), &["explain", "--list"]);
-    assert_eq!(stdout(&list).lines().count(), isptab::rules::Code::ALL.len());
+    assert_eq!(
+        stdout(&list).lines().count(),
+        isptab::rules::Code::ALL.len()
+    );
     let unknown = isptab(dir.path(), &["explain", "duplicate-domian"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(stderr(&unknown).contains("did you mean `duplicate-domain`?"));
@@ -155,7 +238,10 @@ fn defaults_print_and_check_clean() {
     assert_eq!(stdout(&out), isptab::defaults::TEXT);
     std::fs::write(dir.path().join("defaults.kdl"), stdout(&out)).unwrap();
     // The defaults, checked as a file of their own over no defaults: no warnings.
-    let checked = isptab(dir.path(), &["check", "defaults.kdl", "--no-defaults", "--format", "json"]);
+    let checked = isptab(
+        dir.path(),
+        &["check", "defaults.kdl", "--no-defaults", "--format", "json"],
+    );
     assert_eq!(codes(&checked), Vec::<String>::new());
     assert_eq!(checked.status.code(), Some(0));
 }
@@ -163,7 +249,10 @@ fn defaults_print_and_check_clean() {
 #[test]
 fn bad_input_gets_a_diagnostic_not_a_panic() {
     let deep = format!("isp \"x\" {}{}", "{ a ".repeat(10_000), "}".repeat(10_000));
-    let long_line = format!("isp \"x\" {{ domains {} }}", "\"a.example\" ".repeat(1_000_000));
+    let long_line = format!(
+        "isp \"x\" {{ domains {} }}",
+        "\"a.example\" ".repeat(1_000_000)
+    );
     let mut garbage = Vec::new();
     let mut x: u32 = 12345;
     for _ in 0..100_000 {
@@ -174,31 +263,74 @@ fn bad_input_gets_a_diagnostic_not_a_panic() {
         ("empty", Vec::new(), "empty-file"),
         ("only-comments", b"// nothing yet\n".to_vec(), "empty-file"),
         ("garbage", garbage, "syntax"),
-        ("invalid-utf8", b"isp \"A\xff\" { domains \"a.example\" }\n".to_vec(), "syntax"),
+        (
+            "invalid-utf8",
+            b"isp \"A\xff\" { domains \"a.example\" }\n".to_vec(),
+            "syntax",
+        ),
         ("deep", deep.into_bytes(), "limit-exceeded"),
         ("long-line", long_line.into_bytes(), "limit-exceeded"),
-        ("include-dir", b"include \"sub\"\n".to_vec(), "unreadable-file"),
-        ("include-self", b"include \"include-self.kdl\"\n".to_vec(), "include-cycle"),
-        ("missing-list", b"isp \"A\" { domains-file \"nope.txt\" }\n".to_vec(), "unreadable-file"),
-        ("binary-list", b"isp \"A\" { domains-file \"binary.txt\" }\n".to_vec(), "syntax"),
+        (
+            "include-dir",
+            b"include \"sub\"\n".to_vec(),
+            "unreadable-file",
+        ),
+        (
+            "include-self",
+            b"include \"include-self.kdl\"\n".to_vec(),
+            "include-cycle",
+        ),
+        (
+            "missing-list",
+            b"isp \"A\" { domains-file \"nope.txt\" }\n".to_vec(),
+            "unreadable-file",
+        ),
+        (
+            "binary-list",
+            b"isp \"A\" { domains-file \"binary.txt\" }\n".to_vec(),
+            "syntax",
+        ),
     ];
-    let dir = project(&[("sub/x.kdl", b"isp \"Sub\" { domains \"sub.example\" }\n"), ("binary.txt", b"a.example\n\x00\x9f\x92\x96\n")]);
+    let dir = project(&[
+        ("sub/x.kdl", b"isp \"Sub\" { domains \"sub.example\" }\n"),
+        ("binary.txt", b"a.example\n\x00\x9f\x92\x96\n"),
+    ]);
     for (name, bytes, code) in cases {
         let file = format!("{name}.kdl");
         std::fs::write(dir.path().join(&file), bytes).unwrap();
         let out = isptab(dir.path(), &["check", &file, "--format", "json"]);
         assert_no_panic(&out);
         assert_eq!(out.status.code(), Some(1), "{name}: {}", stdout(&out));
-        assert!(codes(&out).contains(&code.to_string()), "{name}: {:?}", codes(&out));
+        assert!(
+            codes(&out).contains(&code.to_string()),
+            "{name}: {:?}",
+            codes(&out)
+        );
         let human = isptab(dir.path(), &["check", &file]);
         assert_no_panic(&human);
         assert_eq!(human.status.code(), Some(1));
     }
     // Invalid UTF-8: the diagnostic says where.
-    let out = isptab(dir.path(), &["check", "invalid-utf8.kdl", "--format", "short"]);
-    assert!(stdout(&out).starts_with("invalid-utf8.kdl:1:7: error[syntax]: the file is not valid UTF-8: byte 0xFF"), "{}", stdout(&out));
-    let out = isptab(dir.path(), &["check", "binary-list.kdl", "--format", "short"]);
-    assert!(stdout(&out).starts_with("binary.txt:2:2: error[syntax]"), "{}", stdout(&out));
+    let out = isptab(
+        dir.path(),
+        &["check", "invalid-utf8.kdl", "--format", "short"],
+    );
+    assert!(
+        stdout(&out).starts_with(
+            "invalid-utf8.kdl:1:7: error[syntax]: the file is not valid UTF-8: byte 0xFF"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    let out = isptab(
+        dir.path(),
+        &["check", "binary-list.kdl", "--format", "short"],
+    );
+    assert!(
+        stdout(&out).starts_with("binary.txt:2:2: error[syntax]"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
@@ -208,17 +340,33 @@ fn bom_and_crlf_are_accepted_with_right_columns() {
     let out = isptab(dir.path(), &["check", "--format", "json"]);
     let d = &json(&out)["diagnostics"][0];
     assert_eq!(d["code"], "duplicate-domain");
-    assert_eq!((d["line"].as_u64(), d["column"].as_u64(), d["end_column"].as_u64()), (Some(2), Some(28), Some(39)));
-    let clean = project(&[("isptab.kdl", "\u{feff}isp \"Acme\" {\r\n    domains \"acme.example\"\r\n}\r\n".as_bytes())]);
+    assert_eq!(
+        (
+            d["line"].as_u64(),
+            d["column"].as_u64(),
+            d["end_column"].as_u64()
+        ),
+        (Some(2), Some(28), Some(39))
+    );
+    let clean = project(&[(
+        "isptab.kdl",
+        "\u{feff}isp \"Acme\" {\r\n    domains \"acme.example\"\r\n}\r\n".as_bytes(),
+    )]);
     assert_eq!(isptab(clean.path(), &["check"]).status.code(), Some(0));
 }
 
 #[test]
 fn columns_count_characters() {
-    let dir = project(&[("isptab.kdl", "isp \"Почта\" { domains \"почта.рф\" \"gmail.com\" }\n".as_bytes())]);
+    let dir = project(&[(
+        "isptab.kdl",
+        "isp \"Почта\" { domains \"почта.рф\" \"gmail.com\" }\n".as_bytes(),
+    )]);
     let out = isptab(dir.path(), &["check", "--format", "json"]);
     let d = &json(&out)["diagnostics"][0];
-    assert_eq!((d["column"].as_u64(), d["end_column"].as_u64()), (Some(34), Some(45)));
+    assert_eq!(
+        (d["column"].as_u64(), d["end_column"].as_u64()),
+        (Some(34), Some(45))
+    );
 }
 
 #[test]

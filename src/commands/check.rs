@@ -79,7 +79,10 @@ fn scope(checked: &Checked) -> String {
     let mut text = format!("{files} file{}", if files == 1 { "" } else { "s" });
     if let Some(config) = &checked.config {
         let patterns: usize = config.records.iter().map(|r| r.patterns.len()).sum();
-        text.push_str(&format!(" ({} records, {patterns} patterns)", config.records.len()));
+        text.push_str(&format!(
+            " ({} records, {patterns} patterns)",
+            config.records.len()
+        ));
     }
     text
 }

@@ -241,8 +241,11 @@ impl<'f> Merger<'f> {
         if record.origin == Origin::Default {
             let d = deleted_default::new(&record.name, name.span, record.name_span);
             self.report(d);
-            return;
+            // Carry on as if the delete had worked: what follows was written for a
+            // configuration without the record, and should not cascade into
+            // `duplicate-domain` errors.
         }
+        let record = &mut self.records[id];
         record.alive = false;
         for entry in record.patterns.iter().flatten() {
             self.owners.remove(entry.pattern.as_str());
@@ -570,6 +573,8 @@ impl<'f> Merger<'f> {
                 what,
                 args.len(),
             ));
+            self.report_all(out);
+            return None;
         }
         let name = args
             .first()

@@ -20,10 +20,18 @@ fn is_public_suffix(name: &str) -> bool {
     psl::suffix(name.as_bytes()).is_some_and(|s| s.is_known() && s.as_bytes() == name.as_bytes())
 }
 
+/// What a too-broad pattern covers.
+enum Coverage {
+    /// Every domain under this public suffix.
+    Suffix(String),
+    /// Every domain under every public suffix tried.
+    Everything,
+}
+
 /// The public suffix a pattern covers entirely, if any.
-fn covered_suffix(kind: PatternKind, text: &str, key: &str) -> Option<String> {
+fn coverage(kind: PatternKind, text: &str, key: &str) -> Option<Coverage> {
     match kind {
-        PatternKind::Exact | PatternKind::Suffix => is_public_suffix(key).then(|| key.to_string()),
+        PatternKind::Exact | PatternKind::Suffix => is_public_suffix(key).then(|| Coverage::Suffix(key.to_string())),
         PatternKind::Glob => {
             let labels: Vec<&str> = glob_labels(text).collect();
             let literal = labels.iter().rev().take_while(|l| !is_wild(l)).count();
@@ -34,9 +42,15 @@ fn covered_suffix(kind: PatternKind, text: &str, key: &str) -> Option<String> {
                 (0..tail.len()).map(|i| tail[i..].join(".")).filter(|s| is_public_suffix(s)).collect()
             };
             let glob = compile_glob(text).ok()?.compile_matcher();
-            candidates.into_iter().find(|suffix| {
+            let covers = |suffix: &String| {
                 ["zzqx7", "q-0a"].iter().all(|probe| glob.is_match(format!("{probe}/{}", suffix.replace('.', "/"))))
-            })
+            };
+            let covered: Vec<String> = candidates.into_iter().filter(covers).collect();
+            match covered.first() {
+                Some(_) if tail.is_empty() && covered.len() == COMMON_SUFFIXES.len() => Some(Coverage::Everything),
+                Some(first) => Some(Coverage::Suffix(first.clone())),
+                None => None,
+            }
         }
     }
 }
@@ -44,13 +58,15 @@ fn covered_suffix(kind: PatternKind, text: &str, key: &str) -> Option<String> {
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (_, entry) in cx.config.patterns() {
         let pattern = &entry.pattern;
-        let Some(suffix) = covered_suffix(pattern.kind(), pattern.as_str(), pattern.key()) else {
+        let Some(coverage) = coverage(pattern.kind(), pattern.as_str(), pattern.key()) else {
             continue;
         };
-        let message = if pattern.kind() == PatternKind::Exact {
-            format!("`{pattern}` is a public suffix, not one provider's mail domain")
-        } else {
-            format!("`{pattern}` covers every domain under the public suffix `{suffix}`")
+        let message = match coverage {
+            _ if pattern.kind() == PatternKind::Exact => {
+                format!("`{pattern}` is a public suffix, not one provider's mail domain")
+            }
+            Coverage::Everything => format!("`{pattern}` matches every domain"),
+            Coverage::Suffix(suffix) => format!("`{pattern}` covers every domain under the public suffix `{suffix}`"),
         };
         out.push(
             Diagnostic::new(Code::BroadPattern, message, entry.span, "too broad")

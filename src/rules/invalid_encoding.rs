@@ -32,6 +32,9 @@ pub(crate) fn new(span: Span, given: &str, part: Part) -> Diagnostic {
     let extra = match lower.as_str() {
         "7bit" => "; `7bit` is what `quoted-printable` and `base64` produce",
         "binary" => "; `binary` cannot pass through SMTP without BINARYMIME",
+        "utf-8" | "utf8" | "us-ascii" | "ascii" | "iso-8859-1" | "latin1" | "windows-1251" | "koi8-r" => {
+            "; this is a character set, not a transfer encoding"
+        }
         _ => "",
     };
     Diagnostic::new(

@@ -39,12 +39,13 @@ pub(crate) fn missing_argument(span: Span, node: &str, what: &str) -> Diagnostic
 }
 
 pub(crate) fn extra_arguments(span: Span, node: &str, what: &str) -> Diagnostic {
-    new(
-        span,
-        format!("`{node}` takes exactly one argument, {what}"),
-        "extra arguments",
-        format!("remove these, or write one `{node}` node for each"),
-    )
+    let help = match node {
+        "isp" | "override" | "delete" => {
+            format!("a name with spaces is one quoted string: `{node} \"Yahoo Japan\"`")
+        }
+        _ => format!("remove these, or write one `{node}` node for each"),
+    };
+    new(span, format!("`{node}` takes exactly one argument, {what}"), "extra arguments", help)
 }
 
 pub(crate) fn argument_count(span: Span, node: &str, what: &str, found: usize) -> Diagnostic {

@@ -38,22 +38,10 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 }
                 HeaderOp::Add { name: written, value } if SINGLE.contains(&name.as_str()) => {
                     // Exact repeats are `duplicate-header-rule`'s business.
-                    let mut earlier = adds(rules, &name)
+                    let earlier = adds(rules, &name)
                         .take_while(|r| !std::ptr::eq(*r, rule))
-                        .filter(|r| !matches!(&r.op, HeaderOp::Add { value: v, .. } if v == value));
-                    if !removes(&name) {
-                        if earlier.next().is_none() {
-                            out.push(
-                                Diagnostic::new(
-                                    Code::ProtectedHeader,
-                                    format!("`{}` adds a second `{written}`; a message may have only one", record.name),
-                                    rule.span,
-                                    "second copy",
-                                )
-                                .with_help(format!("to replace the message's own `{written}`, add `remove \"{written}\"` to the same `headers` block")),
-                            );
-                        }
-                    } else if let Some(first) = earlier.next() {
+                        .find(|r| !matches!(&r.op, HeaderOp::Add { value: v, .. } if v == value));
+                    if let Some(first) = earlier {
                         out.push(
                             Diagnostic::new(
                                 Code::ProtectedHeader,
@@ -63,6 +51,16 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                             )
                             .with_label(first.span, "first added here")
                             .with_help("keep one of the two `add` rules"),
+                        );
+                    } else if !removes(&name) {
+                        out.push(
+                            Diagnostic::new(
+                                Code::ProtectedHeader,
+                                format!("`{}` adds a second `{written}`; a message may have only one", record.name),
+                                rule.span,
+                                "second copy",
+                            )
+                            .with_help(format!("to replace the message's own `{written}`, add `remove \"{written}\"` to the same `headers` block")),
                         );
                     }
                 }

@@ -33,14 +33,24 @@ pub(crate) fn from_kdl(file: FileId, text: &str, err: KdlError) -> Vec<Diagnosti
         }
         let message = d.message.unwrap_or_else(|| "invalid KDL".into());
         let label = d.label.unwrap_or_else(|| "here".into());
-        let help = d.help.unwrap_or_else(|| {
-            "isptab files are KDL 2.0: strings in double quotes, `#true`/`#false`, blocks in `{ }`".into()
-        });
         let start = crate::source::floor_char_boundary(text, start);
         let end = crate::source::floor_char_boundary(text, end).max(start);
+        let help = kdl1_keyword(&text[start..]).map(str::to_string).or(d.help).unwrap_or_else(|| {
+            "isptab files are KDL 2.0: strings in double quotes, `#true`/`#false`, blocks in `{ }`".into()
+        });
         out.push(Diagnostic::new(Code::Syntax, message, Span::new(file, start..end), label).with_help(help));
     }
     out
+}
+
+/// Help for a KDL 1.0 keyword (`true` instead of `#true`) at the start of `rest`.
+fn kdl1_keyword(rest: &str) -> Option<&'static str> {
+    let word: String = rest.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    match word.as_str() {
+        "true" | "false" => Some("KDL 2.0 writes booleans as `#true` and `#false`"),
+        "null" => Some("KDL 2.0 writes null as `#null`"),
+        _ => None,
+    }
 }
 
 /// The file is not UTF-8; `bad` lists the offending bytes.
