@@ -1,0 +1,173 @@
+//! The wire format's constants and the hashing both the writer and the reader use.
+//! `schema/table-format.md` specifies the same thing byte by byte for readers in
+//! other languages.
+
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// The first eight bytes of every table: a non-ASCII byte, `ISPT`, CR LF and
+/// Ctrl-Z, so text-mode transfers and truncated copies are caught (as in PNG).
+pub const MAGIC: [u8; 8] = [0x89, b'I', b'S', b'P', b'T', 0x0D, 0x0A, 0x1A];
+/// Written as a little-endian `u32`; a reader that sees other bytes is reading a
+/// table with the wrong byte order.
+pub const ENDIAN_CHECK: u32 = 0x0102_0304;
+/// Incompatible changes bump the major version; readers reject other majors.
+pub const MAJOR: u16 = 1;
+/// Compatible additions bump the minor version; readers accept higher minors.
+pub const MINOR: u16 = 0;
+
+/// Size of the fixed header.
+pub const HEADER_LEN: usize = 64;
+/// Size of one section directory entry.
+pub const DIR_ENTRY_LEN: usize = 32;
+/// Every section starts at a multiple of this (a cache line).
+pub const ALIGN: usize = 64;
+/// The most sections a reader accepts.
+pub const MAX_SECTIONS: usize = 32;
+
+/// Bytes in a bucket: one cache line.
+pub const BUCKET_LEN: usize = 64;
+/// Slots in a bucket.
+pub const SLOTS: usize = 8;
+
+/// Size of one record in the RECORDS section.
+pub const RECORD_LEN: usize = 32;
+/// Size of one rule set in the RULE_SETS section.
+pub const RULE_SET_LEN: usize = 8;
+/// Size of one rule in the RULES section.
+pub const RULE_LEN: usize = 16;
+/// Size of one entry in the GLOBS section.
+pub const GLOB_LEN: usize = 4;
+/// Size of the META section.
+pub const META_LEN: usize = 64;
+/// Size of a key entry's header (length, kind, record).
+pub const KEY_HEADER_LEN: usize = 4;
+
+/// The most records a table holds: record ids are 16 bits.
+pub const MAX_RECORDS: usize = u16::MAX as usize;
+
+/// Section kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u32)]
+pub enum SectionKind {
+    /// Counts and the hash seed.
+    Meta = 1,
+    /// The bucketized cuckoo hash index.
+    Buckets = 2,
+    /// Every pattern, grouped by record in configuration order.
+    Keys = 3,
+    /// One fixed-size entry per record.
+    Records = 4,
+    /// Record names and header names and values.
+    Strings = 5,
+    /// Deduplicated header rule sets.
+    RuleSets = 6,
+    /// The header rules the rule sets point into.
+    Rules = 7,
+    /// Key-entry offsets of the globs, in precedence order.
+    Globs = 8,
+}
+
+impl SectionKind {
+    /// Every kind, in file order.
+    pub const ALL: [SectionKind; 8] = [
+        SectionKind::Meta,
+        SectionKind::Buckets,
+        SectionKind::Keys,
+        SectionKind::Records,
+        SectionKind::Strings,
+        SectionKind::RuleSets,
+        SectionKind::Rules,
+        SectionKind::Globs,
+    ];
+
+    /// The kind with this number.
+    pub fn from_u32(n: u32) -> Option<SectionKind> {
+        SectionKind::ALL.into_iter().find(|k| *k as u32 == n)
+    }
+
+    /// The name used in messages and the spec.
+    pub fn name(self) -> &'static str {
+        match self {
+            SectionKind::Meta => "META",
+            SectionKind::Buckets => "BUCKETS",
+            SectionKind::Keys => "KEYS",
+            SectionKind::Records => "RECORDS",
+            SectionKind::Strings => "STRINGS",
+            SectionKind::RuleSets => "RULE_SETS",
+            SectionKind::Rules => "RULES",
+            SectionKind::Globs => "GLOBS",
+        }
+    }
+}
+
+/// Key kinds, as stored in key entries and mixed into the hash.
+pub const KIND_EXACT: u8 = 0;
+/// `*.suffix`; the key is the suffix without `*.`.
+pub const KIND_SUFFIX: u8 = 1;
+/// A glob; never in the hash index.
+pub const KIND_GLOB: u8 = 2;
+
+/// Encoding codes in records.
+pub const ENCODINGS: [crate::model::Encoding; 3] = crate::model::Encoding::ALL;
+
+/// Rule operations.
+pub const OP_ADD: u8 = 0;
+/// `remove NAME`.
+pub const OP_REMOVE: u8 = 1;
+
+/// Record flag: the record came from the defaults layer.
+pub const RECORD_DEFAULT: u8 = 1;
+
+/// The hash of one candidate key: where it may sit and how to recognize it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Probe {
+    /// The non-zero 32-bit fingerprint stored in the slot.
+    pub fingerprint: u32,
+    /// The first bucket.
+    pub first: usize,
+    /// The second bucket (different from the first when there are two or more).
+    pub second: usize,
+}
+
+/// Maps `x` uniformly onto `0..n` without division (Lemire's fast range).
+fn fast_range(x: u32, n: u32) -> u32 {
+    ((u64::from(x) * u64::from(n)) >> 32) as u32
+}
+
+/// The finalizer of MurmurHash3: spreads the bits of a 32-bit value.
+fn fmix32(mut h: u32) -> u32 {
+    h ^= h >> 16;
+    h = h.wrapping_mul(0x85eb_ca6b);
+    h ^= h >> 13;
+    h = h.wrapping_mul(0xc2b2_ae35);
+    h ^ (h >> 16)
+}
+
+/// Hashes a key of a kind: xxh3-64 with the table's seed plus the kind, so the
+/// same text as an exact name and as a suffix are different keys.
+pub fn probe(seed: u64, kind: u8, key: &[u8], buckets: u32) -> Probe {
+    let h = xxh3_64_with_seed(key, seed.wrapping_add(u64::from(kind)));
+    let fingerprint = ((h >> 32) as u32).max(1);
+    let low = h as u32;
+    let first = fast_range(low, buckets);
+    let mut second = fast_range(fmix32(low ^ 0x5bd1_e995), buckets);
+    if second == first && buckets > 1 {
+        second = (first + 1) % buckets;
+    }
+    Probe {
+        fingerprint,
+        first: first as usize,
+        second: second as usize,
+    }
+}
+
+/// A slot: fingerprint in the high half, the key entry's offset in KEYS in the low
+/// half. Zero is an empty slot.
+pub fn slot(fingerprint: u32, entry: u32) -> u64 {
+    (u64::from(fingerprint) << 32) | u64::from(entry)
+}
+
+/// Rounds up to the section alignment.
+pub fn align(n: usize) -> usize {
+    n.div_ceil(ALIGN) * ALIGN
+}
