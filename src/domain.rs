@@ -362,10 +362,9 @@ fn normalize_glob(glob: &str, offset: usize) -> Result<String, GlobError> {
         }
         out.push_str(&label.to_ascii_lowercase());
     }
-    // Dots inside `[...]` or `{...}` would let one label's wildcard match across
-    // labels; the label split above already rejected them as broken brackets, but
-    // check the bracket structure explicitly for a clear message.
-    check_brackets(&out).map_err(|(m, at)| err(m, at))?;
+    // Classes and alternatives stay within a label (a dot inside would let a
+    // wildcard cross labels); checked here for messages that point at the bracket.
+    check_brackets(glob).map_err(|(m, at)| err(m, at))?;
     if out.len() > MAX_NAME_LEN {
         return Err(err(
             format!(
@@ -379,29 +378,76 @@ fn normalize_glob(glob: &str, offset: usize) -> Result<String, GlobError> {
     Ok(out)
 }
 
-/// Rejects dots inside brackets and braces: alternatives and classes stay within one
-/// label.
+/// Checks the structure of `[...]` classes and `{a,b}` alternatives: closed,
+/// within one label, not nested, ranges the right way round.
 fn check_brackets(glob: &str) -> Result<(), (String, Range<usize>)> {
     let mut open: Option<(char, usize)> = None;
     for (i, c) in glob.char_indices() {
         match (c, open) {
             ('[', None) => open = Some(('[', i)),
-            (']', Some(('[', _))) => open = None,
             ('{', None) => open = Some(('{', i)),
+            (']', Some(('[', start))) => {
+                check_ranges(glob, start + 1..i)?;
+                open = None;
+            }
             ('}', Some(('{', _))) => open = None,
+            ('{', Some(('{', _))) => {
+                return Err(("alternatives `{...}` cannot be nested".into(), i..i + 1));
+            }
+            (']', None) => return Err(("`]` closes no character class".into(), i..i + 1)),
+            ('}', None) => return Err(("`}` closes no `{`".into(), i..i + 1)),
             ('.', Some((kind, start))) => {
+                let close = if kind == '[' { ']' } else { '}' };
                 let what = if kind == '[' {
                     "a character class `[...]`"
                 } else {
                     "alternatives `{...}`"
                 };
-                return Err((
-                    format!("{what} cannot span a dot; write one pattern per alternative"),
-                    start..i + 1,
-                ));
+                return Err(if glob[i..].contains(close) {
+                    (
+                        format!("{what} cannot span a dot; write one pattern per alternative"),
+                        start..i + 1,
+                    )
+                } else {
+                    (format!("{what} is not closed"), start..start + 1)
+                });
             }
             _ => {}
         }
+    }
+    match open {
+        Some(('[', start)) => Err((
+            "a character class `[...]` is not closed".into(),
+            start..start + 1,
+        )),
+        Some((_, start)) => Err((
+            "alternatives `{...}` are not closed".into(),
+            start..start + 1,
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Rejects backwards ranges such as `[9-0]` in the class body at `body`.
+fn check_ranges(glob: &str, body: Range<usize>) -> Result<(), (String, Range<usize>)> {
+    let chars: Vec<(usize, char)> = glob[body.clone()].char_indices().collect();
+    let skip = usize::from(matches!(chars.first(), Some((_, '!' | '^'))));
+    for w in chars[skip.min(chars.len())..].windows(3) {
+        if let [(i, a), (_, '-'), (_, b)] = w
+            && a > b
+        {
+            let at = body.start + i;
+            return Err((
+                format!("the range `{a}-{b}` is backwards; write `{b}-{a}`"),
+                at..at + 3,
+            ));
+        }
+    }
+    if chars.len() == skip {
+        return Err((
+            "a character class `[]` is empty".into(),
+            body.start - 1..body.end + 1,
+        ));
     }
     Ok(())
 }

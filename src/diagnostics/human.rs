@@ -27,10 +27,14 @@ impl HumanRenderer {
         } else {
             GraphicalTheme::unicode_nocolor()
         };
+        // Never break a word at a hyphen: codes, flags and header names are full
+        // of them.
         let mut handler = GraphicalReportHandler::new_themed(theme)
             .with_width(width)
             .with_links(false)
-            .with_urls(false);
+            .with_urls(false)
+            .with_break_words(false)
+            .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
         if !color {
             handler = handler.without_syntax_highlighting();
         }
@@ -85,6 +89,9 @@ impl SourceCode for Snippets<'_> {
         after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
         let file = self.0;
+        if let Some(clipped) = clip_long_line(file, span, before) {
+            return Ok(Box::new(clipped));
+        }
         let text = file.text().as_bytes();
         let first = file.line_index(span.offset()).saturating_sub(before);
         let last = file.line_index(span.offset() + span.len()) + after + 1;
@@ -117,6 +124,52 @@ fn labeled(label: &Label, primary: bool) -> LabeledSpan {
     } else {
         LabeledSpan::new_with_span(text, span)
     }
+}
+
+/// Lines longer than this are shown clipped around the span.
+const MAX_SHOWN_LINE: usize = 200;
+/// How much of a clipped line is shown on each side of the span.
+const CLIP_MARGIN: usize = 60;
+
+/// A span on a very long line (a 10 MB one-line file) is shown with a slice of
+/// its line only, so the report stays readable.
+fn clip_long_line<'b>(
+    file: &'b SourceFile,
+    span: &SourceSpan,
+    before: usize,
+) -> Option<MietteSpanContents<'b>> {
+    let text = file.text();
+    let line = file.line_index(span.offset());
+    let line_start = file.line_start(line);
+    let line_end = file.line_start(line + 1).min(text.len());
+    let span_end = span.offset() + span.len();
+    if line_end - line_start <= MAX_SHOWN_LINE || span_end > line_end || span.len() > MAX_SHOWN_LINE
+    {
+        return None;
+    }
+    let content_end = text[..line_end]
+        .trim_end_matches(['\n', '\r'])
+        .len()
+        .max(span_end);
+    let lo = if before == 0 {
+        span.offset()
+    } else {
+        crate::source::floor_char_boundary(
+            text,
+            span.offset().saturating_sub(CLIP_MARGIN).max(line_start),
+        )
+    };
+    let hi = crate::source::floor_char_boundary(text, (span_end + CLIP_MARGIN).min(content_end))
+        .max(span_end);
+    let column = text[line_start..lo].chars().count();
+    Some(MietteSpanContents::new_named(
+        file.name().to_string(),
+        &text.as_bytes()[lo..hi],
+        SourceSpan::new(lo.into(), hi - lo),
+        line,
+        column,
+        line,
+    ))
 }
 
 /// A diagnostic in miette's terms.

@@ -18,7 +18,7 @@ use super::merge::Merger;
 use super::{Config, Origin};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::limits;
-use crate::rules::{empty_file, include_cycle, limit_exceeded, unreadable_file};
+use crate::rules::{Code, empty_file, include_cycle, limit_exceeded, unreadable_file};
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::{self, NodeReader, StrValue};
 
@@ -105,10 +105,12 @@ pub fn load(inputs: &[Input], defaults: &DefaultsSource) -> Result<Loaded, Input
     for input in inputs {
         layers.extend(files.load_root(input)?.map(|id| (id, Origin::Custom)));
     }
+    // An empty file defines nothing, so it cannot cause follow-on errors; anything
+    // else that failed here leaves records undefined.
     let loading_failed = files
         .diagnostics
         .iter()
-        .any(|d| d.severity == Severity::Error);
+        .any(|d| d.severity == Severity::Error && d.code != Code::EmptyFile);
     let mut diagnostics = std::mem::take(&mut files.diagnostics);
     let config = if loading_failed {
         None
@@ -140,7 +142,7 @@ impl ReadError {
     fn reason(&self, limit: usize) -> String {
         match self {
             ReadError::Missing => "no such file".into(),
-            ReadError::Directory => "it is a directory, not a file".into(),
+            ReadError::Directory => unreadable_file::IS_DIRECTORY.into(),
             ReadError::TooLarge(size) => format!("it is {size} bytes; the limit is {limit}"),
             ReadError::Io(e) => e.to_string(),
         }
@@ -291,7 +293,8 @@ impl Files {
     /// reports them.
     fn include(&mut self, from: FileId, node: &KdlNode, stack: &mut Vec<FileId>) {
         let mut ignored = Vec::new();
-        let mut reader = NodeReader::new(node, from);
+        let text = self.sources.get(from).text().clone();
+        let mut reader = NodeReader::new(node, from, &text);
         let Some(target) = reader.single_string("a file path", &mut ignored) else {
             return;
         };

@@ -8,6 +8,7 @@
 //! diagnostic.
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::ops::Range;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -93,6 +94,11 @@ impl<'f> Merger<'f> {
         }
     }
 
+    /// A file's text (shared, so nodes can be read while the merger changes).
+    fn text(&self, file: FileId) -> std::sync::Arc<str> {
+        self.files.sources.get(file).text().clone()
+    }
+
     fn report(&mut self, diagnostic: Diagnostic) {
         if diagnostic.severity == Severity::Error {
             self.errors += 1;
@@ -121,7 +127,7 @@ impl<'f> Merger<'f> {
                 "delete" => self.delete(node, file),
                 "include" => self.include(node, file, origin),
                 other => {
-                    let span = NodeReader::new(node, file).name_span();
+                    let span = NodeReader::new(node, file, &self.text(file)).name_span();
                     self.report(unknown_node::new(
                         span,
                         other,
@@ -136,7 +142,8 @@ impl<'f> Merger<'f> {
     /// `isp "NAME" { ... }`
     fn define(&mut self, node: &KdlNode, file: FileId, origin: Origin) {
         let mut out = Vec::new();
-        let mut r = NodeReader::new(node, file);
+        let text = self.text(file);
+        let mut r = NodeReader::new(node, file, &text);
         r.check_properties(&[], &mut out);
         let name = r.single_string("a record name", &mut out);
         self.report_all(out);
@@ -147,7 +154,7 @@ impl<'f> Merger<'f> {
         if let Some(&existing) = self.by_name.get(&key) {
             let existing = &self.records[existing];
             let d = if existing.origin == Origin::Default && origin == Origin::Custom {
-                redefined_default::new(name.value, name.span, existing.name_span)
+                redefined_default::new(&existing.name, name.span, existing.name_span)
             } else {
                 duplicate_isp::new(name.value, name.span, existing.name_span)
             };
@@ -200,7 +207,8 @@ impl<'f> Merger<'f> {
     /// `override "NAME" { ... }`
     fn override_record(&mut self, node: &KdlNode, file: FileId, origin: Origin) {
         let mut out = Vec::new();
-        let mut r = NodeReader::new(node, file);
+        let text = self.text(file);
+        let mut r = NodeReader::new(node, file, &text);
         r.check_properties(&[], &mut out);
         let name = r.single_string("a record name", &mut out);
         if r.ok() && node.children().is_none() {
@@ -226,7 +234,8 @@ impl<'f> Merger<'f> {
     /// `delete "NAME"`
     fn delete(&mut self, node: &KdlNode, file: FileId) {
         let mut out = Vec::new();
-        let mut r = NodeReader::new(node, file);
+        let text = self.text(file);
+        let mut r = NodeReader::new(node, file, &text);
         r.check_properties(&[], &mut out);
         r.no_children(&mut out);
         let name = r.single_string("a record name", &mut out);
@@ -258,7 +267,8 @@ impl<'f> Merger<'f> {
     /// `include "PATH"`: the file was loaded in phase one; apply it here.
     fn include(&mut self, node: &KdlNode, file: FileId, origin: Origin) {
         let mut out = Vec::new();
-        let mut r = NodeReader::new(node, file);
+        let text = self.text(file);
+        let mut r = NodeReader::new(node, file, &text);
         r.check_properties(&[], &mut out);
         r.no_children(&mut out);
         r.single_string("a file path", &mut out);
@@ -274,7 +284,8 @@ impl<'f> Merger<'f> {
         let mut encoding_seen: Option<Span> = None;
         let mut headers_seen: Option<Span> = None;
         for node in block.nodes() {
-            let r = NodeReader::new(node, file);
+            let text = self.text(file);
+            let r = NodeReader::new(node, file, &text);
             match node.name().value() {
                 "domains" => self.domains(id, node, file, origin),
                 "domains-file" => self.domains_file(id, node, file, origin),
@@ -333,7 +344,8 @@ impl<'f> Merger<'f> {
     /// `domains PATTERN... [from="ISP"]`
     fn domains(&mut self, id: usize, node: &KdlNode, file: FileId, origin: Origin) {
         let mut out = Vec::new();
-        let mut r = NodeReader::new(node, file);
+        let text = self.text(file);
+        let mut r = NodeReader::new(node, file, &text);
         r.check_properties(&["from"], &mut out);
         r.no_children(&mut out);
         let from = r.string_property("from", "a record name", &mut out);
@@ -348,7 +360,7 @@ impl<'f> Merger<'f> {
         for value in values {
             match Pattern::parse(value.value) {
                 Ok(pattern) => self.claim(id, pattern, value.span, source, origin),
-                Err(e) => self.report(pattern_error(value.span, &e, |at| value.span_of(at))),
+                Err(e) => self.report(pattern_error(value.span, &e, false, |at| value.span_of(at))),
             }
         }
     }
@@ -356,7 +368,8 @@ impl<'f> Merger<'f> {
     /// `domains-file "PATH" [from="ISP"]`
     fn domains_file(&mut self, id: usize, node: &KdlNode, file: FileId, origin: Origin) {
         let mut out = Vec::new();
-        let mut r = NodeReader::new(node, file);
+        let text = self.text(file);
+        let mut r = NodeReader::new(node, file, &text);
         r.check_properties(&["from"], &mut out);
         r.no_children(&mut out);
         let from = r.string_property("from", "a record name", &mut out);
@@ -384,7 +397,7 @@ impl<'f> Merger<'f> {
                     let span = Span::new(list, range.clone());
                     match Pattern::parse(&text[range]) {
                         Ok(pattern) => self.claim(id, pattern, span, source, origin),
-                        Err(e) => self.report(pattern_error(span, &e, |at| span.within(at))),
+                        Err(e) => self.report(pattern_error(span, &e, true, |at| span.within(at))),
                     }
                 }
                 Line::TooLong(line, range) => {
@@ -477,7 +490,8 @@ impl<'f> Merger<'f> {
     /// `encoding [global=E] [html=E] [text=E]`
     fn encoding(&mut self, id: usize, node: &KdlNode, file: FileId) {
         let mut out = Vec::new();
-        let mut r = NodeReader::new(node, file);
+        let text = self.text(file);
+        let mut r = NodeReader::new(node, file, &text);
         r.check_properties(&["global", "html", "text"], &mut out);
         r.no_arguments(&mut out);
         r.no_children(&mut out);
@@ -513,7 +527,8 @@ impl<'f> Merger<'f> {
     /// `headers [replace=#true] { add "NAME" "VALUE"; remove "NAME" }`
     fn headers(&mut self, id: usize, node: &KdlNode, file: FileId) {
         let mut out = Vec::new();
-        let mut r = NodeReader::new(node, file);
+        let text = self.text(file);
+        let mut r = NodeReader::new(node, file, &text);
         r.check_properties(&["replace"], &mut out);
         r.no_arguments(&mut out);
         let replace = r.bool_property("replace", &mut out).unwrap_or(false);
@@ -546,7 +561,8 @@ impl<'f> Merger<'f> {
     /// One `add` or `remove` rule, checked on its own.
     fn header_rule(&mut self, node: &KdlNode, file: FileId) -> Option<HeaderRule> {
         let mut out = Vec::new();
-        let mut r = NodeReader::new(node, file);
+        let text = self.text(file);
+        let mut r = NodeReader::new(node, file, &text);
         let op = node.name().value();
         if !HEADER_NODES.contains(&op) {
             self.report(unknown_node::new(
@@ -637,28 +653,22 @@ impl<'f> Merger<'f> {
 }
 
 /// The diagnostic for a pattern that does not parse; `at` maps a byte range of the
-/// pattern text to a span in the file.
+/// pattern text to a span in the file, `in_list` says it is a domains-file line.
 fn pattern_error(
     whole: Span,
     error: &PatternError,
-    at: impl Fn(std::ops::Range<usize>) -> Span,
+    in_list: bool,
+    at: impl Fn(Range<usize>) -> Span,
 ) -> Diagnostic {
+    let span = |range: &Range<usize>| {
+        if range.is_empty() {
+            whole
+        } else {
+            at(range.clone())
+        }
+    };
     match error {
-        PatternError::Domain(e) => {
-            let span = if e.at.is_empty() {
-                whole
-            } else {
-                at(e.at.clone())
-            };
-            invalid_domain::new(span, e)
-        }
-        PatternError::Glob(e) => {
-            let span = if e.at.is_empty() {
-                whole
-            } else {
-                at(e.at.clone())
-            };
-            invalid_glob::new(span, e)
-        }
+        PatternError::Domain(e) => invalid_domain::new(span(&e.at), e, in_list),
+        PatternError::Glob(e) => invalid_glob::new(span(&e.at), e),
     }
 }

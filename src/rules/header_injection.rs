@@ -19,15 +19,12 @@ fn char_name(c: char) -> String {
 pub(crate) fn check(value: &StrValue<'_>) -> Option<Diagnostic> {
     let (i, c) = value.value.char_indices().find(|&(_, c)| c.is_control() && c != '\t')?;
     let what = char_name(c);
-    let mut d = Diagnostic::new(
+    let d = Diagnostic::new(
         Code::HeaderInjection,
         format!("header value contains {what} at character {}", value.value[..i].chars().count() + 1),
         value.span_of(i..i + c.len_utf8()),
         what.clone(),
     )
     .with_help("a line break in a value ends the header and starts a new one (header injection); write the value on one line, without escapes such as `\\n` or `\\r`");
-    if value.content.is_none() {
-        d.primary.message = format!("{what} in this value");
-    }
     Some(d)
 }

@@ -24,7 +24,8 @@ pub(crate) fn new(span: Span, given: &str, part: Part) -> Diagnostic {
         .iter()
         .find(|(alias, _)| *alias == lower)
         .map(|(_, e)| e.as_str())
-        .or_else(|| crate::suggest::closest(&lower, Encoding::ALL.iter().map(|e| e.as_str())));
+        .or_else(|| crate::suggest::closest(&lower, Encoding::ALL.iter().map(|e| e.as_str())))
+        .filter(|_| lower != "7bit");
     let label = match suggestion {
         Some(s) => format!("did you mean `{s}`?"),
         None => "unknown encoding".to_string(),

@@ -12,7 +12,12 @@ rule!(InvalidHeaderName, "invalid-header-name", Error, "a header name RFC 5322 d
 pub(crate) fn check(name: &StrValue<'_>) -> Option<Diagnostic> {
     let bad = name.value.char_indices().find(|&(_, c)| !matches!(c, '!'..='9' | ';'..='~'));
     let (span, problem) = match bad {
-        None if name.value.is_empty() => (name.span, "the header name is empty".to_string()),
+        None if name.value.is_empty() => {
+            return Some(
+                Diagnostic::new(Code::InvalidHeaderName, "the header name is empty", name.span, "empty")
+                    .with_help("write the header's name, such as `add \"X-Campaign-Id\" \"spring\"`"),
+            );
+        }
         None => return None,
         Some((i, c)) => (
             name.span_of(i..i + c.len_utf8()),

@@ -21,12 +21,12 @@ pub(crate) fn type_annotation(span: Span) -> Diagnostic {
 }
 
 pub(crate) fn wrong_type(span: Span, what: &str, found: &str) -> Diagnostic {
-    new(
-        span,
-        format!("expected {what}, found {found}"),
-        "wrong type",
-        format!("write {what} here; strings go in double quotes"),
-    )
+    let help = if what.contains("#true") {
+        "KDL 2.0 booleans are `#true` and `#false`, without quotes".to_string()
+    } else {
+        format!("write {what} here, in double quotes")
+    };
+    new(span, format!("expected {what}, found {found}"), "wrong type", help)
 }
 
 pub(crate) fn missing_argument(span: Span, node: &str, what: &str) -> Diagnostic {
@@ -64,13 +64,15 @@ pub(crate) fn empty_string(span: Span, what: &str) -> Diagnostic {
     new(span, format!("{what} cannot be empty"), "empty", format!("write {what} between the quotes"))
 }
 
-pub(crate) fn unexpected_arguments(span: Span, node: &str) -> Diagnostic {
-    new(
-        span,
-        format!("`{node}` takes no arguments"),
-        "unexpected argument",
-        format!("`{node}` is configured with properties (`name=value`); remove these"),
-    )
+/// `first` is the first argument's string value, if it is one.
+pub(crate) fn unexpected_arguments(span: Span, node: &str, first: Option<&str>) -> Diagnostic {
+    let help = match (node, first) {
+        ("encoding", Some(value)) => format!(
+            "name the part: `encoding global=\"{value}\"` (or `html=`, `text=`)"
+        ),
+        _ => format!("`{node}` is configured with properties (`name=value`); remove these"),
+    };
+    new(span, format!("`{node}` takes no arguments"), "unexpected argument", help)
 }
 
 pub(crate) fn unexpected_block(span: Span, node: &str) -> Diagnostic {

@@ -6,6 +6,7 @@ use crate::source::Span;
 
 rule!(RedefinedDefault, "redefined-default", Error, "`isp` uses the name of a default record");
 
+/// `name` is the default record's own name (the spelling may differ in case).
 pub(crate) fn new(name: &str, span: Span, default: Span) -> Diagnostic {
     Diagnostic::new(
         Code::RedefinedDefault,

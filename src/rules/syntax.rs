@@ -18,12 +18,13 @@ pub(crate) fn from_kdl(file: FileId, text: &str, err: KdlError) -> Vec<Diagnosti
     let mut found: Vec<_> = err.diagnostics.into_iter().collect();
     found.sort_by_key(|d| (d.span.offset(), d.span.len()));
     let mut out: Vec<Diagnostic> = Vec::new();
+    let (mut line, mut counted_to) = (0, 0);
     let mut last_line = None;
-    let line_of = |offset: usize| text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count();
     for d in found {
-        let start = d.span.offset().min(text.len());
-        let end = (start + d.span.len()).min(text.len());
-        let line = line_of(start);
+        let start = crate::source::floor_char_boundary(text, d.span.offset().min(text.len()));
+        let end = crate::source::floor_char_boundary(text, (start + d.span.len()).min(text.len())).max(start);
+        line += text.as_bytes()[counted_to..start].iter().filter(|&&b| b == b'\n').count();
+        counted_to = start;
         if last_line == Some(line) {
             continue;
         }
@@ -31,16 +32,45 @@ pub(crate) fn from_kdl(file: FileId, text: &str, err: KdlError) -> Vec<Diagnosti
         if out.len() == MAX_PER_FILE {
             break;
         }
-        let message = d.message.unwrap_or_else(|| "invalid KDL".into());
-        let label = d.label.unwrap_or_else(|| "here".into());
-        let start = crate::source::floor_char_boundary(text, start);
-        let end = crate::source::floor_char_boundary(text, end).max(start);
-        let help = kdl1_keyword(&text[start..]).map(str::to_string).or(d.help).unwrap_or_else(|| {
-            "isptab files are KDL 2.0: strings in double quotes, `#true`/`#false`, blocks in `{ }`".into()
-        });
+        let (message, label, help) = reword(&text[start..], d.message, d.label, d.help);
         out.push(Diagnostic::new(Code::Syntax, message, Span::new(file, start..end), label).with_help(help));
     }
     out
+}
+
+/// The parser's wording, made specific where we can tell what went wrong: `rest`
+/// is the text from the error on.
+fn reword(rest: &str, message: Option<String>, label: Option<String>, help: Option<String>) -> (String, String, String) {
+    let message = message.unwrap_or_else(|| "invalid KDL".into());
+    if rest.starts_with(',') {
+        return (
+            "KDL separates values with spaces, not commas".into(),
+            "comma".into(),
+            "remove the comma: `domains \"a.example\" \"b.example\"`".into(),
+        );
+    }
+    if message == "Unexpected newline in single-line quoted string" {
+        return (
+            "this string is not closed on its line".into(),
+            "unclosed string".into(),
+            "close the string with `\"`; a string over several lines starts with `\"\"\"` and a newline".into(),
+        );
+    }
+    if let Some(help) = kdl1_keyword(rest) {
+        return (message, "KDL 1.0 keyword".into(), help.into());
+    }
+    let label = match label {
+        // The parser labels "not quoted string"; say what was expected instead.
+        Some(l) => match l.strip_prefix("not ") {
+            Some(what) if what != "closed" => format!("expected {what} here"),
+            _ => l,
+        },
+        None => "here".into(),
+    };
+    let help = help.unwrap_or_else(|| {
+        "isptab files are KDL 2.0: strings in double quotes, `#true`/`#false`, blocks in `{ }`".into()
+    });
+    (message, label, help)
 }
 
 /// Help for a KDL 1.0 keyword (`true` instead of `#true`) at the start of `rest`.

@@ -6,8 +6,30 @@ use crate::source::Span;
 
 rule!(UnknownProperty, "unknown-property", Error, "a property the node does not take");
 
+/// Other words people write for the properties.
+const SYNONYMS: &[(&str, &str)] = &[
+    ("move-from", "from"),
+    ("moved-from", "from"),
+    ("source", "from"),
+    ("owner", "from"),
+    ("html-part", "html"),
+    ("html_part", "html"),
+    ("text-part", "text"),
+    ("text_part", "text"),
+    ("plain", "text"),
+    ("all", "global"),
+    ("default", "global"),
+    ("body", "global"),
+    ("overwrite", "replace"),
+    ("clear", "replace"),
+];
+
 pub(crate) fn new(node: &str, key: &str, span: Span, allowed: &[&str]) -> Diagnostic {
-    let suggestion = crate::suggest::closest(key, allowed.iter().copied());
+    let suggestion = SYNONYMS
+        .iter()
+        .find(|(from, to)| *from == key && allowed.contains(to))
+        .map(|(_, to)| *to)
+        .or_else(|| crate::suggest::closest(key, allowed.iter().copied()));
     let list = allowed.iter().map(|n| format!("`{n}=`")).collect::<Vec<_>>().join(", ");
     let label = match suggestion {
         Some(s) => format!("did you mean `{s}`?"),

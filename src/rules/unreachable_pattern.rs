@@ -18,19 +18,25 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         };
         let winner = cx.config.pattern(by);
         let owner = &cx.config.record(by.record).name;
-        let why = match winner.pattern.kind() {
-            PatternKind::Suffix => "suffix rules are tried before globs",
-            _ => "globs are tried in configuration order",
+        let (why, help) = match winner.pattern.kind() {
+            PatternKind::Suffix => (
+                "suffix rules are tried before globs",
+                "remove the glob, or narrow the suffix rule; lookups try exact names, then suffix rules (longest first), then globs in order",
+            ),
+            _ => (
+                "globs are tried in configuration order",
+                "remove the glob, or define it before the wider one (globs are tried in the order of the merged configuration)",
+            ),
         };
         out.push(
             Diagnostic::new(
                 Code::UnreachablePattern,
-                format!("`{}` can never match: `{}` of `{owner}` answers first", entry.pattern, winner.pattern),
+                format!("`{}` never wins: `{}` of `{owner}` answers first", entry.pattern, winner.pattern),
                 entry.span,
                 "never used",
             )
             .with_label(winner.span, format!("always wins: {why}"))
-            .with_help("remove the pattern, or narrow the other one; lookups try exact names, then suffix rules (longest first), then globs in order"),
+            .with_help(help),
         );
     }
 }

@@ -26,10 +26,12 @@ fn long_line(text: &str) -> Option<Problem> {
     let mut start = 0;
     for (index, line) in text.split('\n').enumerate() {
         if line.len() > MAX_KDL_LINE_BYTES {
-            let end = crate::source::floor_char_boundary(text, start + MAX_KDL_LINE_BYTES);
+            // Point at the byte where the line crosses the limit.
+            let at = crate::source::floor_char_boundary(text, start + MAX_KDL_LINE_BYTES);
+            let next = text[at..].chars().next().map_or(0, char::len_utf8);
             return Some(Problem::LongLine {
                 line: index + 1,
-                span: start..end.max(start),
+                span: at..at + next,
             });
         }
         start += line.len() + 1;

@@ -36,42 +36,94 @@ pub(crate) fn node_head_span(file: FileId, node: &KdlNode) -> Span {
     Span::new(file, start..end)
 }
 
-/// A string value with where it is: the span of the whole literal (quotes included)
-/// and, when the literal has no escapes, the span of its content, so a problem at a
-/// character can be pointed at exactly.
+/// A string value with where it is, so a problem at one character can be
+/// pointed at exactly.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct StrValue<'a> {
     pub value: &'a str,
+    /// The whole literal, quotes included.
     pub span: Span,
-    /// Set when `value[i]` is at `content.start + i` in the file.
-    pub content: Option<Span>,
+    /// The literal as written (quotes, hashes and escapes included).
+    repr: &'a str,
 }
 
 impl StrValue<'_> {
-    /// The span of `range` (byte offsets in the value), or of the whole literal when
-    /// the literal has escapes.
+    /// The span of `range` (byte offsets in the value): exact for raw strings and
+    /// one-line quoted strings, escapes included (`\r` is underlined as `\r`); the
+    /// whole literal for multi-line strings, whose indentation is removed.
     pub fn span_of(&self, range: std::ops::Range<usize>) -> Span {
-        match self.content {
-            Some(content) if range.end <= self.value.len() => content.within(range),
-            _ => self.span,
+        source_range(self.repr, self.value, range)
+            .filter(|r| r.end <= self.span.range().len())
+            .map_or(self.span, |r| self.span.within(r))
+    }
+}
+
+/// Maps a byte range of a string's value to a byte range of its literal.
+fn source_range(
+    repr: &str,
+    value: &str,
+    range: std::ops::Range<usize>,
+) -> Option<std::ops::Range<usize>> {
+    let hashes = repr.bytes().take_while(|&b| b == b'#').count();
+    let body = repr.get(hashes..repr.len().checked_sub(hashes)?)?;
+    if body.starts_with("\"\"\"") || !body.starts_with('"') || body.len() < 2 {
+        return None;
+    }
+    let inner = &body[1..body.len() - 1];
+    let base = hashes + 1;
+    if hashes > 0 {
+        // Raw: no escapes.
+        return (inner == value && range.end <= value.len())
+            .then(|| base + range.start..base + range.end);
+    }
+    // Walk the literal, counting the value bytes each piece produces.
+    let (mut decoded, mut start) = (0, None);
+    let mut chars = inner.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if decoded == range.start && start.is_none() {
+            start = Some(base + i);
+        }
+        let produced = if c == '\\' {
+            match chars.next() {
+                Some((_, 'u')) => {
+                    let mut code = String::new();
+                    for (_, c) in chars.by_ref() {
+                        if c == '}' {
+                            break;
+                        }
+                        if c != '{' {
+                            code.push(c);
+                        }
+                    }
+                    u32::from_str_radix(&code, 16)
+                        .ok()
+                        .and_then(char::from_u32)
+                        .map_or(0, char::len_utf8)
+                }
+                Some((_, c)) if c.is_whitespace() => {
+                    while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+                    0
+                }
+                Some(_) => 1,
+                None => 0,
+            }
+        } else {
+            c.len_utf8()
+        };
+        decoded += produced;
+        if start.is_some() && decoded >= range.end {
+            let end = chars.peek().map_or(inner.len(), |&(j, _)| j);
+            return start.map(|s| s..base + end);
         }
     }
+    None
 }
 
 fn str_value<'a>(file: FileId, entry: &'a KdlEntry) -> Option<StrValue<'a>> {
     let value = entry.value().as_string()?;
     let span = entry_value_span(file, entry);
     let repr = entry.format().map(|f| f.value_repr.as_str()).unwrap_or("");
-    let hashes = repr.bytes().take_while(|&b| b == b'#').count();
-    let content = (repr.len() == value.len() + 2 + 2 * hashes
-        && repr.get(hashes + 1..hashes + 1 + value.len()) == Some(value)
-        && repr.as_bytes().get(hashes) == Some(&b'"'))
-    .then(|| span.within(hashes + 1..hashes + 1 + value.len()));
-    Some(StrValue {
-        value,
-        span,
-        content,
-    })
+    Some(StrValue { value, span, repr })
 }
 
 fn type_name(value: &KdlValue) -> &'static str {
@@ -88,15 +140,33 @@ fn type_name(value: &KdlValue) -> &'static str {
 pub(crate) struct NodeReader<'a> {
     pub node: &'a KdlNode,
     pub file: FileId,
+    /// The file's text, to find punctuation the parser keeps no span for.
+    text: &'a str,
     ok: bool,
 }
 
 impl<'a> NodeReader<'a> {
-    pub fn new(node: &'a KdlNode, file: FileId) -> Self {
+    pub fn new(node: &'a KdlNode, file: FileId, text: &'a str) -> Self {
         NodeReader {
             node,
             file,
+            text,
             ok: true,
+        }
+    }
+
+    /// The span of a type annotation, parentheses included.
+    fn annotation_span(&self, ty: &kdl::KdlIdentifier) -> Span {
+        let (start, end) = (ty.span().offset(), ty.span().offset() + ty.span().len());
+        let open = self.text[..start]
+            .rfind('(')
+            .filter(|&i| self.text[i + 1..start].trim().is_empty());
+        let close = self.text[end..]
+            .find(')')
+            .filter(|&i| self.text[end..end + i].trim().is_empty());
+        match (open, close) {
+            (Some(open), Some(close)) => Span::new(self.file, open..end + close + 1),
+            _ => Span::new(self.file, start..end),
         }
     }
 
@@ -127,8 +197,7 @@ impl<'a> NodeReader<'a> {
     /// and given once.
     pub fn check_properties(&mut self, allowed: &[&str], out: &mut Vec<Diagnostic>) {
         if let Some(ty) = self.node.ty() {
-            let s = ty.span();
-            let span = Span::new(self.file, s.offset()..s.offset() + s.len());
+            let span = self.annotation_span(ty);
             self.report(out, invalid_value::type_annotation(span));
         }
         let mut seen: Vec<(&str, Span)> = Vec::new();
@@ -138,14 +207,8 @@ impl<'a> NodeReader<'a> {
                 entry.span().offset()..entry.span().offset() + entry.span().len(),
             );
             if let Some(ty) = entry.ty() {
-                let s = ty.span();
-                self.report(
-                    out,
-                    invalid_value::type_annotation(Span::new(
-                        self.file,
-                        s.offset()..s.offset() + s.len(),
-                    )),
-                );
+                let span = self.annotation_span(ty);
+                self.report(out, invalid_value::type_annotation(span));
             }
             let Some(key) = entry.name() else { continue };
             let key_span = Span::new(
@@ -245,16 +308,24 @@ impl<'a> NodeReader<'a> {
                 self.file,
                 a.span().offset()..b.span().offset() + b.span().len(),
             );
-            let d = invalid_value::unexpected_arguments(span, self.name());
+            let first = a.value().as_string();
+            let d = invalid_value::unexpected_arguments(span, self.name(), first);
             self.report(out, d);
         }
     }
 
     /// Reports a `{ }` block on a node that takes none.
     pub fn no_children(&mut self, out: &mut Vec<Diagnostic>) {
-        if let Some(children) = self.node.children() {
-            let s = children.span();
-            let span = Span::new(self.file, s.offset()..s.offset() + s.len());
+        if self.node.children().is_some() {
+            // From the `{` to the end of the node.
+            let head_end = self.head_span().end as usize;
+            let node_end = self.node.span().offset() + self.node.span().len();
+            let open = self
+                .text
+                .get(head_end..node_end)
+                .and_then(|t| t.find('{'))
+                .map_or(head_end, |i| head_end + i);
+            let span = Span::new(self.file, open..node_end);
             let d = invalid_value::unexpected_block(span, self.name());
             self.report(out, d);
         }
