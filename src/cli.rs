@@ -23,6 +23,13 @@ pub struct Cli {
 pub enum Command {
     /// Check configuration files and report every problem.
     Check(CheckArgs),
+    /// Check configuration files and compile them into a table (written atomically;
+    /// nothing is written when there are errors).
+    Build(BuildArgs),
+    /// Find the record for domains or email addresses.
+    Lookup(LookupArgs),
+    /// Print a table as a configuration (KDL) or as JSON, after a full check of it.
+    Dump(DumpArgs),
     /// Explain a diagnostic code: what it means, why, an example and the fix.
     Explain(ExplainArgs),
     /// Print the built-in default records (a KDL file).
@@ -92,4 +99,76 @@ pub struct ExplainArgs {
     /// List every code with its severity and summary.
     #[arg(long)]
     pub list: bool,
+}
+
+/// `isptab build`
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub sources: SourceArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub levels: LevelArgs,
+    /// Output format of the diagnostics.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// The table file to write.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+}
+
+/// How lookup answers are printed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum LookupFormat {
+    /// `QUERY<TAB>ISP<TAB>KIND<TAB>PATTERN`, `-` where there is no match.
+    #[default]
+    Text,
+    /// One JSON object per line: query, domain, isp, match, pattern.
+    Json,
+}
+
+/// `isptab lookup`
+#[derive(Debug, Args)]
+pub struct LookupArgs {
+    /// Domains or email addresses; `-` reads one query per line from stdin.
+    #[arg(value_name = "QUERY", required = true)]
+    pub queries: Vec<String>,
+    /// Answer from a compiled table.
+    #[arg(long, value_name = "T", conflicts_with_all = ["config", "no_defaults", "defaults"])]
+    pub table: Option<PathBuf>,
+    /// Compile these configuration files in memory first (repeatable; default
+    /// ./isptab.kdl).
+    #[arg(long, value_name = "FILE")]
+    pub config: Vec<PathBuf>,
+    /// With --config: use no default records.
+    #[arg(long, conflicts_with = "defaults")]
+    pub no_defaults: bool,
+    /// With --config: use the records of FILE as the defaults.
+    #[arg(long, value_name = "FILE")]
+    pub defaults: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: LookupFormat,
+}
+
+/// What `dump` prints.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum DumpFormat {
+    /// A configuration that `isptab build --no-defaults` turns into the same table.
+    #[default]
+    Kdl,
+    /// One JSON document.
+    Json,
+}
+
+/// `isptab dump`
+#[derive(Debug, Args)]
+pub struct DumpArgs {
+    /// The table file.
+    #[arg(value_name = "T")]
+    pub table: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DumpFormat,
 }

@@ -259,7 +259,7 @@ fn label_ranges(name: &str) -> impl Iterator<Item = Range<usize>> + '_ {
 }
 
 /// Validates a lowercase ASCII name; positions are relative to `name`.
-fn validate(name: &str, min_labels: usize) -> Result<(), DomainError> {
+pub(crate) fn validate(name: &str, min_labels: usize) -> Result<(), DomainError> {
     let fail = |kind, at| Err(DomainError { kind, at });
     if let Some((i, c)) = name.char_indices().find(|&(_, c)| !is_name_char(c)) {
         return fail(DomainErrorKind::Character(c), i..i + c.len_utf8());

@@ -45,9 +45,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-#![forbid(unsafe_code)]
+// No unsafe code, except in `table::mmap`, which maps a table file (and says why
+// that is sound).
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod atomic;
 pub mod defaults;
 pub mod diagnostics;
 pub mod domain;
@@ -55,6 +58,7 @@ pub mod limits;
 mod lint;
 pub mod matcher;
 pub mod model;
+pub mod query;
 pub mod rules;
 pub mod source;
 mod suggest;
@@ -68,6 +72,7 @@ pub fn suggest_name<'a>(
     suggest::closest(given, candidates)
 }
 mod syntax;
+pub mod table;
 
 pub use diagnostics::{Diagnostic, Levels, Severity};
 pub use model::{Config, DefaultsSource, Input, InputError};

@@ -14,7 +14,7 @@ const DEFAULT_FILE: &str = "isptab.kdl";
 pub fn run(args: &CheckArgs) -> Result<Status, UsageError> {
     let options = options(&args.sources, &args.levels)?;
     let checked = isptab::check(&inputs(&args.sources)?, &options)?;
-    print(&checked, args.format)?;
+    print(&checked, args.format, true)?;
     Ok(status(&checked))
 }
 
@@ -55,14 +55,15 @@ pub fn options(sources: &SourceArgs, levels: &LevelArgs) -> Result<Options, Usag
     })
 }
 
-/// Prints the diagnostics in the chosen format.
-pub fn print(checked: &Checked, format: Format) -> Result<(), UsageError> {
+/// Prints the diagnostics in the chosen format; `confirm` adds a line saying all is
+/// well when there is nothing to report (human format only).
+pub fn print(checked: &Checked, format: Format, confirm: bool) -> Result<(), UsageError> {
     let (sources, diagnostics) = (&checked.sources, &checked.diagnostics);
     match format {
         Format::Human => {
             let renderer = HumanRenderer::new(output::stderr_color(), output::stderr_width());
             let mut text = renderer.render_all(sources, diagnostics);
-            if diagnostics.is_empty() {
+            if diagnostics.is_empty() && confirm {
                 text = format!("no problems found in {}\n", scope(checked));
             }
             output::write_stderr(&text)?;
@@ -74,7 +75,7 @@ pub fn print(checked: &Checked, format: Format) -> Result<(), UsageError> {
 }
 
 /// "3 files (65 records, 862 patterns)".
-fn scope(checked: &Checked) -> String {
+pub fn scope(checked: &Checked) -> String {
     let files = checked.sources.len();
     let mut text = format!("{files} file{}", if files == 1 { "" } else { "s" });
     if let Some(config) = &checked.config {

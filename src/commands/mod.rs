@@ -1,8 +1,11 @@
 //! One module per subcommand. Each returns the run's [`Status`] or a usage/I-O
 //! error, which `main` prints and maps to exit code 2.
 
+mod build;
 mod check;
+mod dump;
 mod explain;
+mod lookup;
 mod output;
 
 use std::fmt;
@@ -40,6 +43,9 @@ impl<E: std::error::Error> From<E> for UsageError {
 pub fn run(command: Command) -> Result<Status, UsageError> {
     match command {
         Command::Check(args) => check::run(&args),
+        Command::Build(args) => build::run(&args),
+        Command::Lookup(args) => lookup::run(&args),
+        Command::Dump(args) => dump::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Defaults => {
             output::write_stdout(isptab::defaults::TEXT)?;

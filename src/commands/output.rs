@@ -33,3 +33,28 @@ fn ignore_broken_pipe(result: std::io::Result<()>) -> std::io::Result<()> {
         other => other,
     }
 }
+
+/// `812 B`, `12.3 KiB`, `86.0 MiB`.
+pub fn human_bytes(n: usize) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut value = n as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// `850 µs`, `12 ms`, `2.31 s`.
+pub fn human_duration(d: std::time::Duration) -> String {
+    let micros = d.as_micros();
+    match micros {
+        0..1_000 => format!("{micros} µs"),
+        1_000..1_000_000 => format!("{} ms", micros / 1_000),
+        _ => format!("{:.2} s", d.as_secs_f64()),
+    }
+}

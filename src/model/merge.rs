@@ -144,8 +144,10 @@ impl<'f> Merger<'f> {
         let mut out = Vec::new();
         let text = self.text(file);
         let mut r = NodeReader::new(node, file, &text);
-        r.check_properties(&[], &mut out);
+        r.check_properties(&["default"], &mut out);
         let name = r.single_string("a record name", &mut out);
+        // `default=#true` (written by `isptab dump`) makes the record a default one.
+        let marked_default = r.bool_property("default", &mut out) == Some(true);
         self.report_all(out);
         let Some(name) = name.filter(|_| r.ok()) else {
             return;
@@ -165,7 +167,11 @@ impl<'f> Merger<'f> {
         self.records.push(RecordState {
             name: name.value.to_string(),
             name_span: name.span,
-            origin,
+            origin: if marked_default {
+                Origin::Default
+            } else {
+                origin
+            },
             alive: true,
             patterns: Vec::new(),
             live_patterns: 0,

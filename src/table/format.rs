@@ -171,3 +171,60 @@ pub fn slot(fingerprint: u32, entry: u32) -> u64 {
 pub fn align(n: usize) -> usize {
     n.div_ceil(ALIGN) * ALIGN
 }
+
+/// Where the header checksum is stored.
+pub const HEADER_CHECKSUM: std::ops::Range<usize> = 40..48;
+/// Where the required-feature flags are stored (none are defined: any set bit
+/// means a feature this reader does not have).
+pub const HEADER_FLAGS: std::ops::Range<usize> = 32..40;
+
+/// xxh3-64 of the header and the directory, the checksum field read as zero.
+pub fn header_checksum(header_and_directory: &[u8]) -> u64 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(&header_and_directory[..HEADER_CHECKSUM.start]);
+    hasher.update(&[0; 8]);
+    hasher.update(&header_and_directory[HEADER_CHECKSUM.end..]);
+    hasher.digest()
+}
+
+/// Reads a little-endian `u16` at `at`, if it is in bounds.
+pub fn read_u16(bytes: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(
+        bytes.get(at..at.checked_add(2)?)?.try_into().ok()?,
+    ))
+}
+
+/// Reads a little-endian `u32` at `at`, if it is in bounds.
+pub fn read_u32(bytes: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(
+        bytes.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
+}
+
+/// Reads a little-endian `u64` at `at`, if it is in bounds.
+pub fn read_u64(bytes: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(
+        bytes.get(at..at.checked_add(8)?)?.try_into().ok()?,
+    ))
+}
+
+/// A key entry in KEYS: kind, record and key bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyEntry<'a> {
+    /// `KIND_EXACT`, `KIND_SUFFIX` or `KIND_GLOB`.
+    pub kind: u8,
+    /// The record id.
+    pub record: u16,
+    /// The key bytes.
+    pub key: &'a [u8],
+}
+
+/// Reads the key entry at `at` in the KEYS section, if it is in bounds.
+pub fn read_key_entry(keys: &[u8], at: usize) -> Option<KeyEntry<'_>> {
+    let len = usize::from(*keys.get(at)?);
+    let kind = *keys.get(at + 1)?;
+    let record = read_u16(keys, at + 2)?;
+    let start = at + KEY_HEADER_LEN;
+    let key = keys.get(start..start + len)?;
+    Some(KeyEntry { kind, record, key })
+}

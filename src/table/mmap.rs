@@ -1,0 +1,50 @@
+//! The one place with `unsafe` code: mapping a table file into memory.
+
+#![allow(unsafe_code)]
+
+use std::fs::File;
+use std::path::Path;
+
+use memmap2::Mmap;
+
+use super::read::{FormatError, Table};
+
+/// Why a table file could not be opened.
+#[derive(Debug)]
+pub enum OpenError {
+    /// The file could not be opened or mapped.
+    Io(std::io::Error),
+    /// The bytes are not a valid table.
+    Format(FormatError),
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpenError::Io(e) => e.fmt(f),
+            OpenError::Format(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for OpenError {}
+
+impl Table<Mmap> {
+    /// Maps a table file and validates it like [`Table::from_bytes`].
+    ///
+    /// The map is read-only and private. It stays valid as long as nobody changes
+    /// the file in place: `isptab build` never does (it writes a new file and
+    /// renames it over the old one, so a mapped old table keeps its own inode).
+    /// Another program truncating the file while it is mapped would make reads
+    /// fault (SIGBUS); replace tables by rename, as `isptab build` does.
+    pub fn open(path: impl AsRef<Path>) -> Result<Table<Mmap>, OpenError> {
+        let file = File::open(path).map_err(OpenError::Io)?;
+        // SAFETY: the mapping is read-only, and memmap2 keeps it alive for as long
+        // as the `Mmap` lives. The remaining hazard is another process changing or
+        // truncating the file while it is mapped, which Rust cannot rule out; the
+        // table contract (written by temp file + fsync + rename, never in place)
+        // excludes it. Every read through the map is bounds checked.
+        let map = unsafe { Mmap::map(&file) }.map_err(OpenError::Io)?;
+        Table::from_bytes(map).map_err(OpenError::Format)
+    }
+}

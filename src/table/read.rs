@@ -1,0 +1,815 @@
+//! Reading a table: validation on open (O(1) in the number of domains) and lookups.
+//!
+//! Opening checks the header, the directory and the small sections (records, header
+//! rules, globs) and copies those into owned structures. The big sections (the hash
+//! index and the keys) are never scanned on open: every read from them is bounds
+//! checked, bucket numbers always fall inside the index, and a key is only trusted
+//! after its bytes compare equal to the query. So a corrupted table gives errors
+//! or wrong answers, never a panic or an out-of-bounds read;
+//! [`Table::verify`] finds the corruption.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use globset::GlobSet;
+
+use super::format::*;
+use crate::domain::PatternKind;
+use crate::model::{Encoding, HeaderOp, Part};
+
+/// Why bytes are not a valid table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormatError {
+    kind: FormatErrorKind,
+}
+
+/// What is wrong with a table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FormatErrorKind {
+    /// Shorter than the header.
+    TooShort(usize),
+    /// The first bytes are not the table's magic label.
+    NotATable,
+    /// Written with another byte order.
+    WrongEndianness,
+    /// A major version this reader does not read.
+    UnsupportedVersion(u16, u16),
+    /// The length recorded in the header differs from the actual length (a
+    /// truncated or extended file).
+    WrongLength {
+        /// Recorded.
+        expected: u64,
+        /// Actual.
+        actual: usize,
+    },
+    /// The header or directory checksum does not match.
+    HeaderChecksum,
+    /// The header asks for features this reader does not have.
+    UnknownFeatures(u64),
+    /// The directory is malformed (count, bounds, alignment, overlap, duplicates).
+    Directory(String),
+    /// A section's checksum does not match (from [`Table::verify`]).
+    SectionChecksum(&'static str),
+    /// A section's contents are malformed.
+    Section(&'static str, String),
+}
+
+impl FormatError {
+    /// What is wrong.
+    pub fn kind(&self) -> &FormatErrorKind {
+        &self.kind
+    }
+
+    pub(super) fn section(section: &'static str, message: impl Into<String>) -> FormatError {
+        FormatErrorKind::Section(section, message.into()).into()
+    }
+}
+
+impl From<FormatErrorKind> for FormatError {
+    fn from(kind: FormatErrorKind) -> Self {
+        FormatError { kind }
+    }
+}
+
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            FormatErrorKind::TooShort(n) => write!(f, "{n} bytes is too short for a table"),
+            FormatErrorKind::NotATable => f.write_str("not an isptab table (wrong magic bytes)"),
+            FormatErrorKind::WrongEndianness => {
+                f.write_str("the table was written with another byte order")
+            }
+            FormatErrorKind::UnsupportedVersion(major, minor) => {
+                write!(
+                    f,
+                    "table format {major}.{minor}; this isptab reads format {MAJOR}.x"
+                )
+            }
+            FormatErrorKind::WrongLength { expected, actual } => {
+                write!(
+                    f,
+                    "the table should be {expected} bytes but is {actual} (truncated or appended to?)"
+                )
+            }
+            FormatErrorKind::HeaderChecksum => f.write_str("the header checksum does not match"),
+            FormatErrorKind::UnknownFeatures(bits) => {
+                write!(
+                    f,
+                    "the table needs features this isptab does not have (flags {bits:#x})"
+                )
+            }
+            FormatErrorKind::Directory(m) => write!(f, "bad section directory: {m}"),
+            FormatErrorKind::SectionChecksum(s) => {
+                write!(f, "the checksum of section {s} does not match")
+            }
+            FormatErrorKind::Section(s, m) => write!(f, "bad section {s}: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for FormatError {}
+
+/// A header rule of a record.
+pub type HeaderRuleSet = Vec<HeaderOp>;
+
+/// One record, as parsed on open.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordInfo {
+    /// The record's name.
+    pub name: String,
+    /// Whether it came from the defaults layer.
+    pub default: bool,
+    /// The effective encodings of the global, html and text parts.
+    pub encodings: [Encoding; 3],
+    /// Index of its header rule set.
+    rule_set: usize,
+    /// Its key entries in KEYS.
+    keys: Range<usize>,
+    /// How many patterns it has.
+    pub pattern_count: usize,
+}
+
+impl RecordInfo {
+    /// The encoding in effect for a part.
+    pub fn encoding(&self, part: Part) -> Encoding {
+        match part {
+            Part::Global => self.encodings[0],
+            Part::Html => self.encodings[1],
+            Part::Text => self.encodings[2],
+        }
+    }
+}
+
+/// A record found by a lookup.
+#[derive(Clone, Copy, Debug)]
+pub struct RecordRef<'t> {
+    info: &'t RecordInfo,
+    rules: &'t [HeaderOp],
+    id: u16,
+}
+
+impl<'t> RecordRef<'t> {
+    /// The record's id (its position in the table).
+    pub fn id(&self) -> u16 {
+        self.id
+    }
+
+    /// The record's name.
+    pub fn name(&self) -> &'t str {
+        &self.info.name
+    }
+
+    /// Whether it is a default record.
+    pub fn is_default(&self) -> bool {
+        self.info.default
+    }
+
+    /// The encoding in effect for a part.
+    pub fn encoding(&self, part: Part) -> Encoding {
+        self.info.encoding(part)
+    }
+
+    /// The header rules, in order (the MTA applies every remove, then the adds).
+    pub fn header_rules(&self) -> &'t [HeaderOp] {
+        self.rules
+    }
+}
+
+/// A pattern that answered a lookup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MatchedPattern<'t> {
+    /// How it matched.
+    pub kind: PatternKind,
+    /// The stored key: the name, the suffix without `*.`, or the glob.
+    pub key: &'t str,
+}
+
+impl fmt::Display for MatchedPattern<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.kind == PatternKind::Suffix {
+            f.write_str("*.")?;
+        }
+        f.write_str(self.key)
+    }
+}
+
+/// The answer to a lookup.
+#[derive(Clone, Copy, Debug)]
+pub struct TableMatch<'t> {
+    /// The record that applies.
+    pub record: RecordRef<'t>,
+    /// The pattern that matched.
+    pub pattern: MatchedPattern<'t>,
+}
+
+/// A glob, parsed on open.
+#[derive(Debug)]
+struct GlobInfo {
+    text: String,
+    record: u16,
+}
+
+/// Where each section is, by kind.
+#[derive(Clone, Debug, Default)]
+struct Sections {
+    ranges: [Range<usize>; 8],
+}
+
+impl Sections {
+    fn get(&self, kind: SectionKind) -> Range<usize> {
+        self.ranges[kind as usize - 1].clone()
+    }
+}
+
+/// A compiled table over some bytes: a borrowed slice, an owned vector, or a memory
+/// map ([`Table::open`]).
+pub struct Table<B> {
+    bytes: B,
+    sections: Sections,
+    directory: Vec<(SectionKind, Range<usize>, u64)>,
+    seed: u64,
+    bucket_count: u32,
+    exact_count: u32,
+    suffix_labels: u128,
+    records: Vec<RecordInfo>,
+    rule_sets: Vec<HeaderRuleSet>,
+    globs: Vec<GlobInfo>,
+    glob_set: OnceLock<Option<GlobSet>>,
+    version: (u16, u16),
+}
+
+impl<B> fmt::Debug for Table<B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Table")
+            .field("version", &self.version)
+            .field("records", &self.records.len())
+            .field("buckets", &self.bucket_count)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The most labels a domain has (253 bytes, one-letter labels).
+const MAX_LABELS: usize = 127;
+/// Candidates hashed and touched together.
+const BATCH: usize = 16;
+
+impl<B: AsRef<[u8]>> Table<B> {
+    /// Validates the header, the directory and the small sections, in time
+    /// independent of the number of domains.
+    pub fn from_bytes(bytes: B) -> Result<Table<B>, FormatError> {
+        let data = bytes.as_ref();
+        let (version, directory) = read_header(data)?;
+        let mut sections = Sections::default();
+        for (kind, range, _) in &directory {
+            sections.ranges[*kind as usize - 1] = range.clone();
+        }
+        let section = |kind: SectionKind| &data[sections.get(kind)];
+        let meta = section(SectionKind::Meta);
+        if meta.len() != META_LEN {
+            return Err(FormatError::section(
+                "META",
+                format!("{} bytes, expected {META_LEN}", meta.len()),
+            ));
+        }
+        let m = |at: usize| read_u32(meta, at).unwrap_or(0) as usize;
+        let seed = read_u64(meta, 0).unwrap_or(0);
+        let bucket_count = m(8);
+        let (record_count, glob_count, rule_set_count, rule_count) = (m(16), m(24), m(28), m(32));
+        let exact_count = m(36) as u32;
+        let suffix_labels = u128::from_le_bytes(meta[40..56].try_into().unwrap_or([0; 16]));
+        let expect_len =
+            |kind: SectionKind, unit: usize, count: usize| -> Result<(), FormatError> {
+                let len = sections.get(kind).len();
+                if Some(len) != unit.checked_mul(count) {
+                    return Err(FormatError::section(
+                        kind.name(),
+                        format!("{len} bytes for {count} entries of {unit} bytes"),
+                    ));
+                }
+                Ok(())
+            };
+        if bucket_count == 0 {
+            return Err(FormatError::section("META", "zero buckets"));
+        }
+        expect_len(SectionKind::Buckets, BUCKET_LEN, bucket_count)?;
+        expect_len(SectionKind::Records, RECORD_LEN, record_count)?;
+        expect_len(SectionKind::RuleSets, RULE_SET_LEN, rule_set_count)?;
+        expect_len(SectionKind::Rules, RULE_LEN, rule_count)?;
+        expect_len(SectionKind::Globs, GLOB_LEN, glob_count)?;
+        if record_count > MAX_RECORDS {
+            return Err(FormatError::section(
+                "META",
+                format!("{record_count} records"),
+            ));
+        }
+        let strings = section(SectionKind::Strings);
+        let keys = section(SectionKind::Keys);
+        let rules = parse_rules(section(SectionKind::Rules), strings)?;
+        let rule_sets = parse_rule_sets(section(SectionKind::RuleSets), &rules)?;
+        let records = parse_records(
+            section(SectionKind::Records),
+            strings,
+            keys.len(),
+            rule_sets.len(),
+        )?;
+        let globs = parse_globs(section(SectionKind::Globs), keys, record_count)?;
+        Ok(Table {
+            sections,
+            directory,
+            seed,
+            bucket_count: bucket_count as u32,
+            exact_count,
+            suffix_labels,
+            records,
+            rule_sets,
+            globs,
+            glob_set: OnceLock::new(),
+            version,
+            bytes,
+        })
+    }
+
+    fn section(&self, kind: SectionKind) -> &[u8] {
+        // Ranges were checked against the length on open.
+        &self.bytes.as_ref()[self.sections.get(kind)]
+    }
+
+    /// The format version the table was written with.
+    pub fn version(&self) -> (u16, u16) {
+        self.version
+    }
+
+    /// The total size in bytes.
+    pub fn len(&self) -> usize {
+        self.bytes.as_ref().len()
+    }
+
+    /// Whether the table has no bytes (never true for a valid table).
+    pub fn is_empty(&self) -> bool {
+        self.bytes.as_ref().is_empty()
+    }
+
+    /// Every record, in configuration order.
+    pub fn records(&self) -> &[RecordInfo] {
+        &self.records
+    }
+
+    /// The header rules of a record.
+    pub fn header_rules(&self, record: &RecordInfo) -> &[HeaderOp] {
+        self.rule_sets
+            .get(record.rule_set)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    fn record_ref(&self, id: u16) -> Option<RecordRef<'_>> {
+        let info = self.records.get(usize::from(id))?;
+        Some(RecordRef {
+            info,
+            rules: self.header_rules(info),
+            id,
+        })
+    }
+
+    /// The patterns of a record, in order: reads its key entries.
+    pub fn patterns(&self, record: &RecordInfo) -> Result<Vec<MatchedPattern<'_>>, FormatError> {
+        let keys = self.section(SectionKind::Keys);
+        let area = keys
+            .get(record.keys.clone())
+            .ok_or_else(|| FormatError::section("KEYS", "record range out of bounds"))?;
+        let mut out = Vec::with_capacity(record.pattern_count.min(area.len() / KEY_HEADER_LEN));
+        let mut at = 0;
+        while at < area.len() {
+            let entry = read_key_entry(area, at).ok_or_else(|| {
+                FormatError::section(
+                    "KEYS",
+                    format!("truncated entry at {}", record.keys.start + at),
+                )
+            })?;
+            let kind = match entry.kind {
+                KIND_EXACT => PatternKind::Exact,
+                KIND_SUFFIX => PatternKind::Suffix,
+                KIND_GLOB => PatternKind::Glob,
+                k => {
+                    return Err(FormatError::section(
+                        "KEYS",
+                        format!("unknown key kind {k}"),
+                    ));
+                }
+            };
+            let key = std::str::from_utf8(entry.key)
+                .map_err(|_| FormatError::section("KEYS", "a key is not UTF-8"))?;
+            out.push(MatchedPattern { kind, key });
+            at += KEY_HEADER_LEN + entry.key.len();
+        }
+        if out.len() != record.pattern_count {
+            return Err(FormatError::section(
+                "KEYS",
+                format!(
+                    "record `{}` has {} patterns, {} expected",
+                    record.name,
+                    out.len(),
+                    record.pattern_count
+                ),
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Looks up a query: an email address or a domain, in any case, with or without
+    /// a trailing dot, Unicode or punycode.
+    pub fn lookup<'q>(&self, query: &'q str) -> crate::query::Answer<'q, TableMatch<'_>> {
+        crate::query::answer(query, |domain| self.lookup_domain(domain))
+    }
+
+    /// Looks up a normalized domain (lowercase ASCII, no trailing dot): the exact
+    /// name, then suffix rules from the longest suffix, then globs in order.
+    pub fn lookup_domain(&self, domain: &str) -> Option<TableMatch<'_>> {
+        let d = domain.as_bytes();
+        if d.len() > crate::domain::MAX_NAME_LEN {
+            return None;
+        }
+        // The candidate keys in precedence order: the name itself, then each
+        // suffix (longest first) whose label count some suffix rule has.
+        let mut candidates = [(0u8, 0u8); MAX_LABELS + 1];
+        let mut n = 0;
+        if self.exact_count > 0 {
+            candidates[0] = (KIND_EXACT, 0);
+            n = 1;
+        }
+        if self.suffix_labels != 0 {
+            let mut labels = d.iter().filter(|&&b| b == b'.').count() + 1;
+            for (i, &b) in d.iter().enumerate() {
+                if b == b'.' {
+                    labels -= 1;
+                    if labels < 128
+                        && self.suffix_labels & (1u128 << labels) != 0
+                        && n < candidates.len()
+                    {
+                        candidates[n] = (KIND_SUFFIX, (i + 1) as u8);
+                        n += 1;
+                    }
+                }
+            }
+        }
+        for batch in candidates[..n].chunks(BATCH) {
+            if let Some(found) = self.probe_batch(domain, batch) {
+                return Some(found);
+            }
+        }
+        self.glob_lookup(domain)
+    }
+
+    /// Probes a batch of candidates. Every key is a function of the query alone, so
+    /// all are hashed and their buckets touched first: the cache misses overlap
+    /// instead of following one another. Then they are checked in order, and a
+    /// fingerprint hit is confirmed against the stored key.
+    fn probe_batch(&self, domain: &str, batch: &[(u8, u8)]) -> Option<TableMatch<'_>> {
+        let d = domain.as_bytes();
+        let buckets = self.section(SectionKind::Buckets);
+        let keys = self.section(SectionKind::Keys);
+        let mut probes = [Probe {
+            fingerprint: 0,
+            first: 0,
+            second: 0,
+        }; BATCH];
+        let mut touched = 0u64;
+        for (p, &(kind, start)) in probes.iter_mut().zip(batch) {
+            *p = probe(self.seed, kind, &d[usize::from(start)..], self.bucket_count);
+            touched ^= read_u64(buckets, p.first * BUCKET_LEN).unwrap_or(0);
+            touched ^= read_u64(buckets, p.second * BUCKET_LEN).unwrap_or(0);
+        }
+        std::hint::black_box(touched);
+        for (p, &(kind, start)) in probes.iter().zip(batch) {
+            let key = &d[usize::from(start)..];
+            for bucket in [p.first, p.second] {
+                for s in 0..SLOTS {
+                    let Some(value) = read_u64(buckets, bucket * BUCKET_LEN + s * 8) else {
+                        break;
+                    };
+                    if (value >> 32) as u32 != p.fingerprint {
+                        continue;
+                    }
+                    let Some(entry) = read_key_entry(keys, value as u32 as usize) else {
+                        continue;
+                    };
+                    if entry.kind != kind || entry.key != key {
+                        continue;
+                    }
+                    let Some(record) = self.record_ref(entry.record) else {
+                        continue;
+                    };
+                    let Ok(key) = std::str::from_utf8(entry.key) else {
+                        continue;
+                    };
+                    let kind = if kind == KIND_EXACT {
+                        PatternKind::Exact
+                    } else {
+                        PatternKind::Suffix
+                    };
+                    return Some(TableMatch {
+                        record,
+                        pattern: MatchedPattern { kind, key },
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    fn glob_lookup(&self, domain: &str) -> Option<TableMatch<'_>> {
+        if self.globs.is_empty() {
+            return None;
+        }
+        let set = self
+            .glob_set
+            .get_or_init(|| {
+                let mut builder = globset::GlobSetBuilder::new();
+                for g in &self.globs {
+                    builder.add(crate::matcher::compile_glob(&g.text).ok()?);
+                }
+                builder.build().ok()
+            })
+            .as_ref()?;
+        let mut buffer = [0u8; 256];
+        let candidate = buffer.get_mut(..domain.len())?;
+        for (out, &b) in candidate.iter_mut().zip(domain.as_bytes()) {
+            *out = if b == b'.' { b'/' } else { b };
+        }
+        let candidate = std::str::from_utf8(candidate).ok()?;
+        let first = set.matches(candidate).into_iter().min()?;
+        let glob = &self.globs[first];
+        Some(TableMatch {
+            record: self.record_ref(glob.record)?,
+            pattern: MatchedPattern {
+                kind: PatternKind::Glob,
+                key: &glob.text,
+            },
+        })
+    }
+
+    /// The full check: every section's checksum, and every key entry well formed,
+    /// owned by its record and findable in the index. Linear in the table's size.
+    pub fn verify(&self) -> Result<(), FormatError> {
+        super::verify::verify(self)
+    }
+
+    pub(super) fn raw(&self) -> &[u8] {
+        self.bytes.as_ref()
+    }
+
+    pub(super) fn directory(&self) -> &[(SectionKind, Range<usize>, u64)] {
+        &self.directory
+    }
+
+    pub(super) fn keys_section(&self) -> &[u8] {
+        self.section(SectionKind::Keys)
+    }
+
+    pub(super) fn glob_entries(&self) -> impl Iterator<Item = (&str, u16)> {
+        self.globs.iter().map(|g| (g.text.as_str(), g.record))
+    }
+
+    pub(super) fn record_keys(&self, record: &RecordInfo) -> Range<usize> {
+        record.keys.clone()
+    }
+
+    /// Whether the index holds an entry at `entry` for this key (used by verify).
+    pub(super) fn index_has(&self, kind: u8, key: &[u8], entry: u32) -> bool {
+        let buckets = self.section(SectionKind::Buckets);
+        let p = probe(self.seed, kind, key, self.bucket_count);
+        [p.first, p.second].into_iter().any(|b| {
+            (0..SLOTS).any(|s| {
+                read_u64(buckets, b * BUCKET_LEN + s * 8) == Some(slot(p.fingerprint, entry))
+            })
+        })
+    }
+
+    /// How many keys the index holds.
+    pub(super) fn index_len(&self) -> usize {
+        let buckets = self.section(SectionKind::Buckets);
+        buckets
+            .chunks_exact(8)
+            .filter(|c| c.iter().any(|&b| b != 0))
+            .count()
+    }
+}
+
+/// Checks the header and the directory; returns the version and the sections.
+fn read_header(
+    data: &[u8],
+) -> Result<((u16, u16), Vec<(SectionKind, Range<usize>, u64)>), FormatError> {
+    if data.len() < HEADER_LEN {
+        return Err(FormatErrorKind::TooShort(data.len()).into());
+    }
+    if data[..8] != MAGIC {
+        return Err(FormatErrorKind::NotATable.into());
+    }
+    if read_u32(data, 8) != Some(ENDIAN_CHECK) {
+        return Err(FormatErrorKind::WrongEndianness.into());
+    }
+    let major = read_u16(data, 12).unwrap_or(0);
+    let minor = read_u16(data, 14).unwrap_or(0);
+    if major != MAJOR {
+        return Err(FormatErrorKind::UnsupportedVersion(major, minor).into());
+    }
+    let file_len = read_u64(data, 16).unwrap_or(0);
+    if file_len != data.len() as u64 {
+        return Err(FormatErrorKind::WrongLength {
+            expected: file_len,
+            actual: data.len(),
+        }
+        .into());
+    }
+    let count = read_u32(data, 24).unwrap_or(0) as usize;
+    if count > MAX_SECTIONS {
+        return Err(FormatErrorKind::Directory(format!("{count} sections")).into());
+    }
+    if read_u32(data, 28) != Some(HEADER_LEN as u32) {
+        return Err(FormatErrorKind::Directory("unexpected header length".into()).into());
+    }
+    let dir_end = HEADER_LEN + count * DIR_ENTRY_LEN;
+    let head = data
+        .get(..dir_end)
+        .ok_or_else(|| FormatErrorKind::Directory("past the end of the file".into()))?;
+    if read_u64(data, HEADER_CHECKSUM.start) != Some(header_checksum(head)) {
+        return Err(FormatErrorKind::HeaderChecksum.into());
+    }
+    let flags = read_u64(data, HEADER_FLAGS.start).unwrap_or(0);
+    if flags != 0 {
+        return Err(FormatErrorKind::UnknownFeatures(flags).into());
+    }
+    let mut directory = Vec::with_capacity(count);
+    for i in 0..count {
+        let at = HEADER_LEN + i * DIR_ENTRY_LEN;
+        let bad = |m: String| FormatError::from(FormatErrorKind::Directory(m));
+        let kind_n = read_u32(data, at).unwrap_or(0);
+        let offset = read_u64(data, at + 8).unwrap_or(u64::MAX);
+        let len = read_u64(data, at + 16).unwrap_or(u64::MAX);
+        let checksum = read_u64(data, at + 24).unwrap_or(0);
+        let end = offset
+            .checked_add(len)
+            .ok_or_else(|| bad(format!("section {i} overflows")))?;
+        if end > data.len() as u64 || offset < dir_end as u64 {
+            return Err(bad(format!(
+                "section {i} ({offset}..{end}) is outside the file"
+            )));
+        }
+        if offset as usize % ALIGN != 0 {
+            return Err(bad(format!(
+                "section {i} at {offset} is not {ALIGN}-byte aligned"
+            )));
+        }
+        // Unknown kinds are skipped: a later minor version may add sections.
+        let Some(kind) = SectionKind::from_u32(kind_n) else {
+            continue;
+        };
+        if directory.iter().any(|(k, _, _)| *k == kind) {
+            return Err(bad(format!("section {} appears twice", kind.name())));
+        }
+        directory.push((kind, offset as usize..end as usize, checksum));
+    }
+    for kind in SectionKind::ALL {
+        if !directory.iter().any(|(k, _, _)| *k == kind) {
+            return Err(
+                FormatErrorKind::Directory(format!("section {} is missing", kind.name())).into(),
+            );
+        }
+    }
+    let mut sorted: Vec<Range<usize>> = directory.iter().map(|(_, r, _)| r.clone()).collect();
+    sorted.sort_by_key(|r| r.start);
+    if sorted.windows(2).any(|w| w[0].end > w[1].start) {
+        return Err(FormatErrorKind::Directory("sections overlap".into()).into());
+    }
+    Ok(((major, minor), directory))
+}
+
+fn string_at(
+    strings: &[u8],
+    offset: u32,
+    len: usize,
+    section: &'static str,
+) -> Result<String, FormatError> {
+    let start = offset as usize;
+    let bytes = strings
+        .get(start..start.checked_add(len).unwrap_or(usize::MAX))
+        .ok_or_else(|| FormatError::section(section, "a string is out of bounds"))?;
+    String::from_utf8(bytes.to_vec())
+        .map_err(|_| FormatError::section(section, "a string is not UTF-8"))
+}
+
+fn parse_rules(rules: &[u8], strings: &[u8]) -> Result<Vec<HeaderOp>, FormatError> {
+    rules
+        .chunks_exact(RULE_LEN)
+        .map(|r| {
+            let name_len = usize::from(read_u16(r, 2).unwrap_or(0));
+            let name = string_at(strings, read_u32(r, 4).unwrap_or(0), name_len, "RULES")?;
+            let value = string_at(
+                strings,
+                read_u32(r, 8).unwrap_or(0),
+                read_u32(r, 12).unwrap_or(0) as usize,
+                "RULES",
+            )?;
+            match r[0] {
+                OP_ADD => Ok(HeaderOp::Add { name, value }),
+                OP_REMOVE if value.is_empty() => Ok(HeaderOp::Remove { name }),
+                op => Err(FormatError::section(
+                    "RULES",
+                    format!("unknown rule operation {op}"),
+                )),
+            }
+        })
+        .collect()
+}
+
+fn parse_rule_sets(sets: &[u8], rules: &[HeaderOp]) -> Result<Vec<HeaderRuleSet>, FormatError> {
+    sets.chunks_exact(RULE_SET_LEN)
+        .map(|s| {
+            let first = read_u32(s, 0).unwrap_or(0) as usize;
+            let count = read_u32(s, 4).unwrap_or(0) as usize;
+            rules
+                .get(first..first.checked_add(count).unwrap_or(usize::MAX))
+                .map(<[HeaderOp]>::to_vec)
+                .ok_or_else(|| FormatError::section("RULE_SETS", "a rule set is out of bounds"))
+        })
+        .collect()
+}
+
+fn parse_records(
+    records: &[u8],
+    strings: &[u8],
+    keys_len: usize,
+    rule_sets: usize,
+) -> Result<Vec<RecordInfo>, FormatError> {
+    records
+        .chunks_exact(RECORD_LEN)
+        .map(|r| {
+            let name = string_at(
+                strings,
+                read_u32(r, 0).unwrap_or(0),
+                usize::from(read_u16(r, 4).unwrap_or(0)),
+                "RECORDS",
+            )?;
+            let flags = r[6];
+            if flags & !RECORD_DEFAULT != 0 {
+                return Err(FormatError::section(
+                    "RECORDS",
+                    format!("unknown record flags {flags:#x}"),
+                ));
+            }
+            let mut encodings = [Encoding::QuotedPrintable; 3];
+            for (i, e) in encodings.iter_mut().enumerate() {
+                *e = *ENCODINGS.get(usize::from(r[8 + i])).ok_or_else(|| {
+                    FormatError::section("RECORDS", format!("unknown encoding {}", r[8 + i]))
+                })?;
+            }
+            let rule_set = read_u32(r, 12).unwrap_or(0) as usize;
+            if rule_set >= rule_sets {
+                return Err(FormatError::section("RECORDS", "rule set out of bounds"));
+            }
+            let start = read_u32(r, 16).unwrap_or(0) as usize;
+            let end = start
+                .checked_add(read_u32(r, 20).unwrap_or(0) as usize)
+                .unwrap_or(usize::MAX);
+            if end > keys_len {
+                return Err(FormatError::section("RECORDS", "key range out of bounds"));
+            }
+            Ok(RecordInfo {
+                name,
+                default: flags & RECORD_DEFAULT != 0,
+                encodings,
+                rule_set,
+                keys: start..end,
+                pattern_count: read_u32(r, 24).unwrap_or(0) as usize,
+            })
+        })
+        .collect()
+}
+
+fn parse_globs(
+    globs: &[u8],
+    keys: &[u8],
+    record_count: usize,
+) -> Result<Vec<GlobInfo>, FormatError> {
+    globs
+        .chunks_exact(GLOB_LEN)
+        .map(|g| {
+            let at = read_u32(g, 0).unwrap_or(0) as usize;
+            let entry = read_key_entry(keys, at)
+                .ok_or_else(|| FormatError::section("GLOBS", "a glob entry is out of bounds"))?;
+            if entry.kind != KIND_GLOB || usize::from(entry.record) >= record_count {
+                return Err(FormatError::section(
+                    "GLOBS",
+                    "an entry is not a glob of a known record",
+                ));
+            }
+            let text = std::str::from_utf8(entry.key)
+                .map_err(|_| FormatError::section("GLOBS", "a glob is not UTF-8"))?;
+            Ok(GlobInfo {
+                text: text.to_string(),
+                record: entry.record,
+            })
+        })
+        .collect()
+}
