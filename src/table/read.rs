@@ -211,6 +211,9 @@ struct GlobInfo {
     record: u16,
 }
 
+/// A directory entry: the section's kind, its bytes and their checksum.
+pub(super) type DirEntry = (SectionKind, Range<usize>, u64);
+
 /// Where each section is, by kind.
 #[derive(Clone, Debug, Default)]
 struct Sections {
@@ -228,7 +231,7 @@ impl Sections {
 pub struct Table<B> {
     bytes: B,
     sections: Sections,
-    directory: Vec<(SectionKind, Range<usize>, u64)>,
+    directory: Vec<DirEntry>,
     seed: u64,
     bucket_count: u32,
     exact_count: u32,
@@ -559,7 +562,7 @@ impl<B: AsRef<[u8]>> Table<B> {
         self.bytes.as_ref()
     }
 
-    pub(super) fn directory(&self) -> &[(SectionKind, Range<usize>, u64)] {
+    pub(super) fn directory(&self) -> &[DirEntry] {
         &self.directory
     }
 
@@ -597,9 +600,7 @@ impl<B: AsRef<[u8]>> Table<B> {
 }
 
 /// Checks the header and the directory; returns the version and the sections.
-fn read_header(
-    data: &[u8],
-) -> Result<((u16, u16), Vec<(SectionKind, Range<usize>, u64)>), FormatError> {
+fn read_header(data: &[u8]) -> Result<((u16, u16), Vec<DirEntry>), FormatError> {
     if data.len() < HEADER_LEN {
         return Err(FormatErrorKind::TooShort(data.len()).into());
     }
@@ -656,7 +657,7 @@ fn read_header(
                 "section {i} ({offset}..{end}) is outside the file"
             )));
         }
-        if offset as usize % ALIGN != 0 {
+        if !(offset as usize).is_multiple_of(ALIGN) {
             return Err(bad(format!(
                 "section {i} at {offset} is not {ALIGN}-byte aligned"
             )));
@@ -693,7 +694,7 @@ fn string_at(
 ) -> Result<String, FormatError> {
     let start = offset as usize;
     let bytes = strings
-        .get(start..start.checked_add(len).unwrap_or(usize::MAX))
+        .get(start..start.saturating_add(len))
         .ok_or_else(|| FormatError::section(section, "a string is out of bounds"))?;
     String::from_utf8(bytes.to_vec())
         .map_err(|_| FormatError::section(section, "a string is not UTF-8"))
@@ -729,7 +730,7 @@ fn parse_rule_sets(sets: &[u8], rules: &[HeaderOp]) -> Result<Vec<HeaderRuleSet>
             let first = read_u32(s, 0).unwrap_or(0) as usize;
             let count = read_u32(s, 4).unwrap_or(0) as usize;
             rules
-                .get(first..first.checked_add(count).unwrap_or(usize::MAX))
+                .get(first..first.saturating_add(count))
                 .map(<[HeaderOp]>::to_vec)
                 .ok_or_else(|| FormatError::section("RULE_SETS", "a rule set is out of bounds"))
         })
@@ -769,9 +770,7 @@ fn parse_records(
                 return Err(FormatError::section("RECORDS", "rule set out of bounds"));
             }
             let start = read_u32(r, 16).unwrap_or(0) as usize;
-            let end = start
-                .checked_add(read_u32(r, 20).unwrap_or(0) as usize)
-                .unwrap_or(usize::MAX);
+            let end = start.saturating_add(read_u32(r, 20).unwrap_or(0) as usize);
             if end > keys_len {
                 return Err(FormatError::section("RECORDS", "key range out of bounds"));
             }
