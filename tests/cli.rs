@@ -383,3 +383,190 @@ fn a_million_line_domains_file() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).contains("1000062 patterns") || stderr(&out).contains("patterns"));
 }
+
+fn isptab_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_isptab"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+const SPLIT: &[u8] = b"isp \"Yahoo Europe\" {\n    domains \"yahoo.fr\" from=\"Yahoo\"\n    domains \"*.yahoo.fr\" \"yahoomail.*\"\n}\n";
+
+#[test]
+fn build_then_lookup_and_dump() {
+    let dir = project(&[("isptab.kdl", SPLIT)]);
+    let out = isptab(dir.path(), &["build", "-o", "isps.isptab"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let summary = stderr(&out);
+    assert!(
+        summary.starts_with("wrote isps.isptab: 62 records, 834 patterns, "),
+        "{summary}"
+    );
+    assert!(summary.contains(" KiB in "), "{summary}");
+
+    let queries = "yahoo.fr\nUser@Mail.Yahoo.FR.\nyahoo.de\nyahoomail.de\nyahoo.co.uk\nnobody.example\n\nnot a domain\n";
+    let from_table = isptab_stdin(
+        dir.path(),
+        &["lookup", "--table", "isps.isptab", "-"],
+        queries,
+    );
+    assert_eq!(from_table.status.code(), Some(0));
+    assert_eq!(
+        stdout(&from_table),
+        "yahoo.fr\tYahoo Europe\texact\tyahoo.fr\n\
+         User@Mail.Yahoo.FR.\tYahoo Europe\tsuffix\t*.yahoo.fr\n\
+         yahoo.de\tYahoo\texact\tyahoo.de\n\
+         yahoomail.de\tYahoo Europe\tglob\tyahoomail.*\n\
+         yahoo.co.uk\tYahoo\texact\tyahoo.co.uk\n\
+         nobody.example\t-\tnone\t-\n\
+         \t-\tinvalid\t-\n\
+         not a domain\t-\tinvalid\t-\n"
+    );
+    // The same answers from the sources, compiled in memory.
+    let from_config = isptab_stdin(
+        dir.path(),
+        &["lookup", "--config", "isptab.kdl", "-"],
+        queries,
+    );
+    assert_eq!(stdout(&from_config), stdout(&from_table));
+    let default_config = isptab_stdin(dir.path(), &["lookup", "-"], queries);
+    assert_eq!(stdout(&default_config), stdout(&from_table));
+
+    let json = isptab(
+        dir.path(),
+        &[
+            "lookup",
+            "--table",
+            "isps.isptab",
+            "--format",
+            "json",
+            "yahoo.es",
+            "x@y",
+            "a.yahoo.fr",
+        ],
+    );
+    assert_eq!(
+        stdout(&json),
+        "{\"query\":\"yahoo.es\",\"domain\":\"yahoo.es\",\"isp\":\"Yahoo\",\"match\":\"exact\",\"pattern\":\"yahoo.es\"}\n\
+         {\"query\":\"x@y\",\"domain\":null,\"isp\":null,\"match\":\"invalid\",\"pattern\":null}\n\
+         {\"query\":\"a.yahoo.fr\",\"domain\":\"a.yahoo.fr\",\"isp\":\"Yahoo Europe\",\"match\":\"suffix\",\"pattern\":\"*.yahoo.fr\"}\n"
+    );
+
+    // dump --format kdl, then build --no-defaults: the same bytes.
+    let dump = isptab(dir.path(), &["dump", "isps.isptab"]);
+    assert_eq!(dump.status.code(), Some(0));
+    std::fs::write(dir.path().join("dumped.kdl"), stdout(&dump)).unwrap();
+    let rebuilt = isptab(
+        dir.path(),
+        &[
+            "build",
+            "--no-defaults",
+            "dumped.kdl",
+            "-o",
+            "rebuilt.isptab",
+        ],
+    );
+    assert_eq!(rebuilt.status.code(), Some(0), "{}", stderr(&rebuilt));
+    assert_eq!(
+        std::fs::read(dir.path().join("isps.isptab")).unwrap(),
+        std::fs::read(dir.path().join("rebuilt.isptab")).unwrap()
+    );
+    let json = isptab(dir.path(), &["dump", "isps.isptab", "--format", "json"]);
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&json.stdout).unwrap()["summary"]["records"],
+        62
+    );
+}
+
+#[test]
+fn a_failed_build_leaves_the_old_table_untouched() {
+    let dir = project(&[
+        ("good.kdl", SPLIT),
+        ("bad.kdl", b"isp \"Copy\" { domains \"gmail.com\" }\n"),
+    ]);
+    assert_eq!(
+        isptab(dir.path(), &["build", "good.kdl", "-o", "isps.isptab"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let before = std::fs::read(dir.path().join("isps.isptab")).unwrap();
+    let out = isptab(dir.path(), &["build", "bad.kdl", "-o", "isps.isptab"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("isps.isptab not written"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("isps.isptab")).unwrap(),
+        before
+    );
+    // Nothing else was left behind.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    // An output directory that does not exist is an I/O error.
+    assert_eq!(
+        isptab(dir.path(), &["build", "good.kdl", "-o", "nope/isps.isptab"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("isps.isptab")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn dump_and_lookup_reject_bad_tables() {
+    let dir = project(&[
+        ("isptab.kdl", SPLIT),
+        ("junk.isptab", b"not a table at all"),
+    ]);
+    assert_eq!(
+        isptab(dir.path(), &["build", "-o", "isps.isptab"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let mut bytes = std::fs::read(dir.path().join("isps.isptab")).unwrap();
+    let last = bytes.len() - 100;
+    bytes[last] ^= 0x40;
+    std::fs::write(dir.path().join("flipped.isptab"), &bytes).unwrap();
+    for (table, code) in [
+        ("junk.isptab", 1),
+        ("flipped.isptab", 1),
+        ("missing.isptab", 2),
+    ] {
+        let out = isptab(dir.path(), &["dump", table]);
+        assert_no_panic(&out);
+        assert_eq!(out.status.code(), Some(code), "{table}: {}", stderr(&out));
+    }
+    let out = isptab(
+        dir.path(),
+        &["lookup", "--table", "junk.isptab", "gmail.com"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("not a valid table"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -566,6 +566,11 @@ impl<B: AsRef<[u8]>> Table<B> {
         &self.directory
     }
 
+    /// How many directory entries the header declares (unknown kinds included).
+    pub(super) fn directory_len(&self) -> usize {
+        read_u32(self.raw(), 24).unwrap_or(0) as usize
+    }
+
     pub(super) fn keys_section(&self) -> &[u8] {
         self.section(SectionKind::Keys)
     }

@@ -13,6 +13,27 @@ pub(super) fn verify<B: AsRef<[u8]>>(table: &Table<B>) -> Result<(), FormatError
             return Err(FormatErrorKind::SectionChecksum(kind.name()).into());
         }
     }
+    // The padding between sections is zero, so no byte of the file goes unchecked.
+    let mut covered: Vec<std::ops::Range<usize>> = table
+        .directory()
+        .iter()
+        .map(|(_, r, _)| r.clone())
+        .collect();
+    covered.sort_by_key(|r| r.start);
+    let header_end = HEADER_LEN + table.directory_len() * DIR_ENTRY_LEN;
+    let mut at = header_end;
+    for range in covered.iter().chain([&(data.len()..data.len())]) {
+        if data[at.min(range.start)..range.start]
+            .iter()
+            .any(|&b| b != 0)
+        {
+            return Err(FormatError::section(
+                "padding",
+                format!("non-zero bytes between {at} and {}", range.start),
+            ));
+        }
+        at = at.max(range.end);
+    }
     // Every record's keys parse and belong to it; exact and suffix keys are in the
     // index; glob keys are the GLOBS list, in order.
     let keys = table.keys_section();
