@@ -320,9 +320,9 @@ mod agreement {
         (
             prop::collection::vec(prop::collection::vec(pattern(), 0..6), 1..6),
             prop::collection::vec(any::<(u8, u8)>(), 0..4),
-            prop::collection::vec(any::<u8>(), 0..2),
+            prop::option::of(any::<u8>()),
         )
-            .prop_map(|(records, moves, deletes)| {
+            .prop_map(|(records, moves, delete)| {
                 let mut owner: Vec<(String, usize)> = Vec::new();
                 let mut blocks: Vec<Vec<String>> = vec![Vec::new(); records.len()];
                 for (r, patterns) in records.iter().enumerate() {
@@ -351,11 +351,10 @@ mod agreement {
                     ));
                     owner[k].1 = 1000 + i;
                 }
-                for d in deletes {
+                if let Some(d) = delete {
                     let r = d as usize % records.len();
                     out.push_str(&format!("delete \"R{r}\"\n"));
                     owner.retain(|(_, o)| *o != r);
-                    break;
                 }
                 out
             })
