@@ -221,9 +221,9 @@ fn normalize_name(name: &str, offset: usize, min_labels: usize) -> Result<String
     if name.is_ascii() {
         let lower = name.to_ascii_lowercase();
         validate(&lower, min_labels).map_err(|e| err(e.kind, e.at))?;
-        // `xn--` labels must be valid punycode.
-        if lower.split('.').any(|l| l.starts_with("xn--"))
-            && idna::domain_to_ascii_strict(&lower).is_err()
+        // `xn--` labels must be valid punycode (checked the way Unicode input is
+        // converted, so every name this produces is accepted again).
+        if lower.split('.').any(|l| l.starts_with("xn--")) && idna::domain_to_ascii(&lower).is_err()
         {
             let at = label_ranges(&lower)
                 .find(|r| lower[r.clone()].starts_with("xn--"))
@@ -484,6 +484,9 @@ mod tests {
         assert_eq!(exact(" Gmail.COM. "), "gmail.com");
         assert_eq!(exact("Почта.РФ."), "xn--80a1acny.xn--p1ai");
         assert_eq!(exact("xn--80a1acny.xn--p1ai"), "xn--80a1acny.xn--p1ai");
+        // What normalization produces, it accepts again.
+        assert_eq!(exact("ab--cd.рф"), "ab--cd.xn--p1ai");
+        assert_eq!(exact("ab--cd.xn--p1ai"), "ab--cd.xn--p1ai");
         assert_eq!(
             Pattern::parse("*.Example.com").unwrap().as_str(),
             "*.example.com"

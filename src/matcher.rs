@@ -17,6 +17,8 @@ pub(crate) fn compile_glob(glob: &str) -> Result<Glob, String> {
     GlobBuilder::new(&glob.replace('.', "/"))
         .literal_separator(true)
         .backslash_escape(false)
+        // `x{,-a}.com` matches `x.com` too.
+        .empty_alternates(true)
         .build()
         .map_err(|e| e.kind().to_string())
 }

@@ -3,8 +3,9 @@
 
 use serde::Serialize;
 
+use super::read::RuleOp;
 use super::read::{FormatError, Table};
-use crate::model::{Encoding, HeaderOp, Part};
+use crate::model::{Encoding, Part};
 
 /// Quotes a string for KDL.
 pub(crate) fn kdl_string(s: &str) -> String {
@@ -40,18 +41,18 @@ fn encoding_properties(encodings: [Encoding; 3]) -> Vec<String> {
 
 /// The table as a KDL configuration.
 pub fn to_kdl<B: AsRef<[u8]>>(table: &Table<B>) -> Result<String, FormatError> {
-    let patterns: usize = table.records().iter().map(|r| r.pattern_count).sum();
+    let patterns: usize = table.records().map(|r| r.pattern_count()).sum();
     let (major, minor) = table.version();
     let mut out = format!(
         "// Decompiled by `isptab dump` from a table of format {major}.{minor}: {} records, {patterns} patterns.\n\
          // `isptab build --no-defaults` on this file rebuilds the same table.\n",
-        table.records().len()
+        table.record_count()
     );
     for record in table.records() {
         out.push('\n');
         out.push_str("isp ");
-        out.push_str(&kdl_string(&record.name));
-        if record.default {
+        out.push_str(&kdl_string(record.name()));
+        if record.is_default() {
             out.push_str(" default=#true");
         }
         let mut body = Vec::new();
@@ -68,19 +69,21 @@ pub fn to_kdl<B: AsRef<[u8]>>(table: &Table<B>) -> Result<String, FormatError> {
         if !line.is_empty() {
             body.push(format!("    domains{line}"));
         }
-        let props = encoding_properties(record.encodings);
+        let props = encoding_properties(record.encodings());
         if !props.is_empty() {
             body.push(format!("    encoding {}", props.join(" ")));
         }
-        let rules = table.header_rules(record);
-        if !rules.is_empty() {
+        let rules = record.header_rules();
+        if rules.len() > 0 {
             body.push("    headers {".into());
             for rule in rules {
-                body.push(match rule {
-                    HeaderOp::Add { name, value } => {
-                        format!("        add {} {}", kdl_string(name), kdl_string(value))
-                    }
-                    HeaderOp::Remove { name } => format!("        remove {}", kdl_string(name)),
+                body.push(match rule.op {
+                    RuleOp::Add => format!(
+                        "        add {} {}",
+                        kdl_string(rule.name),
+                        kdl_string(rule.value)
+                    ),
+                    RuleOp::Remove => format!("        remove {}", kdl_string(rule.name)),
                 });
             }
             body.push("    }".into());
@@ -149,7 +152,7 @@ pub const DUMP_JSON_VERSION: u32 = 1;
 
 /// The table as one JSON document.
 pub fn to_json<B: AsRef<[u8]>>(table: &Table<B>) -> Result<String, FormatError> {
-    let mut records = Vec::with_capacity(table.records().len());
+    let mut records = Vec::with_capacity(table.record_count());
     let mut total = 0;
     for record in table.records() {
         let patterns: Vec<JsonPattern> = table
@@ -162,25 +165,24 @@ pub fn to_json<B: AsRef<[u8]>>(table: &Table<B>) -> Result<String, FormatError> 
             .collect();
         total += patterns.len();
         records.push(JsonRecord {
-            name: &record.name,
-            default: record.default,
+            name: record.name(),
+            default: record.is_default(),
             encoding: JsonEncoding {
                 global: record.encoding(Part::Global).as_str(),
                 html: record.encoding(Part::Html).as_str(),
                 text: record.encoding(Part::Text).as_str(),
             },
-            headers: table
-                .header_rules(record)
-                .iter()
-                .map(|r| match r {
-                    HeaderOp::Add { name, value } => JsonRule {
+            headers: record
+                .header_rules()
+                .map(|r| match r.op {
+                    RuleOp::Add => JsonRule {
                         op: "add",
-                        name,
-                        value: Some(value),
+                        name: r.name,
+                        value: Some(r.value),
                     },
-                    HeaderOp::Remove { name } => JsonRule {
+                    RuleOp::Remove => JsonRule {
                         op: "remove",
-                        name,
+                        name: r.name,
                         value: None,
                     },
                 })

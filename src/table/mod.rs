@@ -28,6 +28,6 @@ pub use dump::{DUMP_JSON_VERSION, to_json, to_kdl};
 pub use format::{MAJOR, MINOR};
 pub use mmap::OpenError;
 pub use read::{
-    FormatError, FormatErrorKind, MatchedPattern, RecordInfo, RecordRef, Table, TableMatch,
+    FormatError, FormatErrorKind, MatchedPattern, RecordRef, RuleOp, Table, TableMatch, TableRule,
 };
 pub use write::{CompileError, compile};

@@ -1,11 +1,12 @@
 //! Reading a table: validation on open (O(1) in the number of domains) and lookups.
 //!
 //! Opening checks the header, the directory and the small sections (records, header
-//! rules, globs) and copies those into owned structures. The big sections (the hash
-//! index and the keys) are never scanned on open: every read from them is bounds
-//! checked, bucket numbers always fall inside the index, and a key is only trusted
-//! after its bytes compare equal to the query. So a corrupted table gives errors
-//! or wrong answers, never a panic or an out-of-bounds read;
+//! rules, rule sets, globs) and keeps their positions: no string is copied, so
+//! memory stays proportional to the small sections whatever the bytes say. The big
+//! sections (the hash index and the keys) are never scanned on open: every read
+//! from them is bounds checked, bucket numbers always fall inside the index, and a
+//! key is only trusted after its bytes compare equal to the query. So a corrupted
+//! table gives errors or wrong answers, never a panic or an out-of-bounds read;
 //! [`Table::verify`] finds the corruption.
 
 use std::fmt;
@@ -16,7 +17,7 @@ use globset::GlobSet;
 
 use super::format::*;
 use crate::domain::PatternKind;
-use crate::model::{Encoding, HeaderOp, Part};
+use crate::model::{Encoding, Part};
 
 /// Why bytes are not a valid table.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,12 +88,10 @@ impl fmt::Display for FormatError {
                     "table format {major}.{minor}; this isptab reads format {MAJOR}.x"
                 )
             }
-            FormatErrorKind::WrongLength { expected, actual } => {
-                write!(
-                    f,
-                    "the table should be {expected} bytes but is {actual} (truncated or appended to?)"
-                )
-            }
+            FormatErrorKind::WrongLength { expected, actual } => write!(
+                f,
+                "the table should be {expected} bytes but is {actual} (truncated or appended to?)"
+            ),
             FormatErrorKind::HeaderChecksum => f.write_str("the header checksum does not match"),
             FormatErrorKind::UnknownFeatures(bits) => {
                 write!(
@@ -111,69 +110,162 @@ impl fmt::Display for FormatError {
 
 impl std::error::Error for FormatError {}
 
-/// A header rule of a record.
-pub type HeaderRuleSet = Vec<HeaderOp>;
-
-/// One record, as parsed on open.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RecordInfo {
-    /// The record's name.
-    pub name: String,
-    /// Whether it came from the defaults layer.
-    pub default: bool,
-    /// The effective encodings of the global, html and text parts.
-    pub encodings: [Encoding; 3],
-    /// Index of its header rule set.
-    rule_set: usize,
-    /// Its key entries in KEYS.
-    keys: Range<usize>,
-    /// How many patterns it has.
-    pub pattern_count: usize,
+/// What a header rule does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleOp {
+    /// Add the header.
+    Add,
+    /// Remove every occurrence of the header.
+    Remove,
 }
 
-impl RecordInfo {
-    /// The encoding in effect for a part.
-    pub fn encoding(&self, part: Part) -> Encoding {
-        match part {
-            Part::Global => self.encodings[0],
-            Part::Html => self.encodings[1],
-            Part::Text => self.encodings[2],
-        }
+/// A header rule of a record in a table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableRule<'t> {
+    /// Add or remove.
+    pub op: RuleOp,
+    /// The field name.
+    pub name: &'t str,
+    /// The field body (empty for `Remove`).
+    pub value: &'t str,
+}
+
+/// A record's place in the table, as validated on open.
+#[derive(Clone, Debug)]
+struct RecordInfo {
+    /// The name's bytes (absolute offsets in the file).
+    name: Range<usize>,
+    default: bool,
+    encodings: [Encoding; 3],
+    rule_set: usize,
+    /// Its key entries, relative to KEYS.
+    keys: Range<usize>,
+    pattern_count: usize,
+}
+
+#[derive(Clone, Debug)]
+struct RuleInfo {
+    op: RuleOp,
+    name: Range<usize>,
+    value: Range<usize>,
+}
+
+#[derive(Clone, Debug)]
+struct GlobInfo {
+    text: Range<usize>,
+    record: u16,
+}
+
+/// The globs compiled for matching; `positions[i]` is the glob of set entry `i`.
+struct CompiledGlobs {
+    set: GlobSet,
+    positions: Vec<usize>,
+}
+
+/// A directory entry: the section's kind, its bytes and their checksum.
+pub(super) type DirEntry = (SectionKind, Range<usize>, u64);
+
+/// Everything validated on open; positions only, no copies of the table's bytes.
+struct Parsed {
+    version: (u16, u16),
+    sections: [Range<usize>; 8],
+    directory: Vec<DirEntry>,
+    declared_sections: usize,
+    seed: u64,
+    bucket_count: u32,
+    index_keys: usize,
+    exact_count: u32,
+    suffix_labels: u128,
+    records: Vec<RecordInfo>,
+    rules: Vec<RuleInfo>,
+    rule_sets: Vec<Range<usize>>,
+    globs: Vec<GlobInfo>,
+    compiled_globs: OnceLock<Option<CompiledGlobs>>,
+}
+
+impl Parsed {
+    fn section(&self, kind: SectionKind) -> Range<usize> {
+        self.sections[kind as usize - 1].clone()
     }
 }
 
-/// A record found by a lookup.
-#[derive(Clone, Copy, Debug)]
+/// Text at a position validated on open.
+fn text(data: &[u8], range: Range<usize>) -> &str {
+    data.get(range)
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .unwrap_or("")
+}
+
+/// A record of a table.
+#[derive(Clone, Copy)]
 pub struct RecordRef<'t> {
-    info: &'t RecordInfo,
-    rules: &'t [HeaderOp],
+    data: &'t [u8],
+    parsed: &'t Parsed,
     id: u16,
 }
 
+impl fmt::Debug for RecordRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecordRef")
+            .field("id", &self.id)
+            .field("name", &self.name())
+            .finish()
+    }
+}
+
 impl<'t> RecordRef<'t> {
-    /// The record's id (its position in the table).
+    fn info(&self) -> &'t RecordInfo {
+        &self.parsed.records[usize::from(self.id)]
+    }
+
+    /// The record's id: its position in configuration order.
     pub fn id(&self) -> u16 {
         self.id
     }
 
     /// The record's name.
     pub fn name(&self) -> &'t str {
-        &self.info.name
+        text(self.data, self.info().name.clone())
     }
 
     /// Whether it is a default record.
     pub fn is_default(&self) -> bool {
-        self.info.default
+        self.info().default
+    }
+
+    /// The encodings in effect for the global, html and text parts.
+    pub fn encodings(&self) -> [Encoding; 3] {
+        self.info().encodings
     }
 
     /// The encoding in effect for a part.
     pub fn encoding(&self, part: Part) -> Encoding {
-        self.info.encoding(part)
+        let [global, html, text] = self.info().encodings;
+        match part {
+            Part::Global => global,
+            Part::Html => html,
+            Part::Text => text,
+        }
+    }
+
+    /// How many patterns the record has.
+    pub fn pattern_count(&self) -> usize {
+        self.info().pattern_count
     }
 
     /// The header rules, in order (the MTA applies every remove, then the adds).
-    pub fn header_rules(&self) -> &'t [HeaderOp] {
-        self.rules
+    pub fn header_rules(&self) -> impl ExactSizeIterator<Item = TableRule<'t>> + 't {
+        let (data, parsed) = (self.data, self.parsed);
+        let set = parsed
+            .rule_sets
+            .get(self.info().rule_set)
+            .cloned()
+            .unwrap_or(0..0);
+        parsed.rules[set].iter().map(move |r| TableRule {
+            op: r.op,
+            name: text(data, r.name.clone()),
+            value: text(data, r.value.clone()),
+        })
     }
 }
 
@@ -204,51 +296,19 @@ pub struct TableMatch<'t> {
     pub pattern: MatchedPattern<'t>,
 }
 
-/// A glob, parsed on open.
-#[derive(Debug)]
-struct GlobInfo {
-    text: String,
-    record: u16,
-}
-
-/// A directory entry: the section's kind, its bytes and their checksum.
-pub(super) type DirEntry = (SectionKind, Range<usize>, u64);
-
-/// Where each section is, by kind.
-#[derive(Clone, Debug, Default)]
-struct Sections {
-    ranges: [Range<usize>; 8],
-}
-
-impl Sections {
-    fn get(&self, kind: SectionKind) -> Range<usize> {
-        self.ranges[kind as usize - 1].clone()
-    }
-}
-
 /// A compiled table over some bytes: a borrowed slice, an owned vector, or a memory
 /// map ([`Table::open`]).
 pub struct Table<B> {
     bytes: B,
-    sections: Sections,
-    directory: Vec<DirEntry>,
-    seed: u64,
-    bucket_count: u32,
-    exact_count: u32,
-    suffix_labels: u128,
-    records: Vec<RecordInfo>,
-    rule_sets: Vec<HeaderRuleSet>,
-    globs: Vec<GlobInfo>,
-    glob_set: OnceLock<Option<GlobSet>>,
-    version: (u16, u16),
+    parsed: Parsed,
 }
 
 impl<B> fmt::Debug for Table<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Table")
-            .field("version", &self.version)
-            .field("records", &self.records.len())
-            .field("buckets", &self.bucket_count)
+            .field("version", &self.parsed.version)
+            .field("records", &self.parsed.records.len())
+            .field("buckets", &self.parsed.bucket_count)
             .finish_non_exhaustive()
     }
 }
@@ -257,137 +317,79 @@ impl<B> fmt::Debug for Table<B> {
 const MAX_LABELS: usize = 127;
 /// Candidates hashed and touched together.
 const BATCH: usize = 16;
+/// The longest header name or value a table may hold (a header line is at most 998
+/// octets); it also bounds the work of checking rules on open.
+const MAX_RULE_TEXT: usize = 998;
 
 impl<B: AsRef<[u8]>> Table<B> {
-    /// Validates the header, the directory and the small sections, in time
-    /// independent of the number of domains.
+    /// Validates the header, the directory and the small sections, in time and
+    /// memory independent of the number of domains.
     pub fn from_bytes(bytes: B) -> Result<Table<B>, FormatError> {
-        let data = bytes.as_ref();
-        let (version, directory) = read_header(data)?;
-        let mut sections = Sections::default();
-        for (kind, range, _) in &directory {
-            sections.ranges[*kind as usize - 1] = range.clone();
-        }
-        let section = |kind: SectionKind| &data[sections.get(kind)];
-        let meta = section(SectionKind::Meta);
-        if meta.len() != META_LEN {
-            return Err(FormatError::section(
-                "META",
-                format!("{} bytes, expected {META_LEN}", meta.len()),
-            ));
-        }
-        let m = |at: usize| read_u32(meta, at).unwrap_or(0) as usize;
-        let seed = read_u64(meta, 0).unwrap_or(0);
-        let bucket_count = m(8);
-        let (record_count, glob_count, rule_set_count, rule_count) = (m(16), m(24), m(28), m(32));
-        let exact_count = m(36) as u32;
-        let suffix_labels = u128::from_le_bytes(meta[40..56].try_into().unwrap_or([0; 16]));
-        let expect_len =
-            |kind: SectionKind, unit: usize, count: usize| -> Result<(), FormatError> {
-                let len = sections.get(kind).len();
-                if Some(len) != unit.checked_mul(count) {
-                    return Err(FormatError::section(
-                        kind.name(),
-                        format!("{len} bytes for {count} entries of {unit} bytes"),
-                    ));
-                }
-                Ok(())
-            };
-        if bucket_count == 0 {
-            return Err(FormatError::section("META", "zero buckets"));
-        }
-        expect_len(SectionKind::Buckets, BUCKET_LEN, bucket_count)?;
-        expect_len(SectionKind::Records, RECORD_LEN, record_count)?;
-        expect_len(SectionKind::RuleSets, RULE_SET_LEN, rule_set_count)?;
-        expect_len(SectionKind::Rules, RULE_LEN, rule_count)?;
-        expect_len(SectionKind::Globs, GLOB_LEN, glob_count)?;
-        if record_count > MAX_RECORDS {
-            return Err(FormatError::section(
-                "META",
-                format!("{record_count} records"),
-            ));
-        }
-        let strings = section(SectionKind::Strings);
-        let keys = section(SectionKind::Keys);
-        let rules = parse_rules(section(SectionKind::Rules), strings)?;
-        let rule_sets = parse_rule_sets(section(SectionKind::RuleSets), &rules)?;
-        let records = parse_records(
-            section(SectionKind::Records),
-            strings,
-            keys.len(),
-            rule_sets.len(),
-        )?;
-        let globs = parse_globs(section(SectionKind::Globs), keys, record_count)?;
-        Ok(Table {
-            sections,
-            directory,
-            seed,
-            bucket_count: bucket_count as u32,
-            exact_count,
-            suffix_labels,
-            records,
-            rule_sets,
-            globs,
-            glob_set: OnceLock::new(),
-            version,
-            bytes,
-        })
+        let parsed = parse(bytes.as_ref())?;
+        Ok(Table { bytes, parsed })
+    }
+
+    fn data(&self) -> &[u8] {
+        self.bytes.as_ref()
     }
 
     fn section(&self, kind: SectionKind) -> &[u8] {
         // Ranges were checked against the length on open.
-        &self.bytes.as_ref()[self.sections.get(kind)]
+        &self.data()[self.parsed.section(kind)]
     }
 
     /// The format version the table was written with.
     pub fn version(&self) -> (u16, u16) {
-        self.version
+        self.parsed.version
     }
 
     /// The total size in bytes.
     pub fn len(&self) -> usize {
-        self.bytes.as_ref().len()
+        self.data().len()
     }
 
     /// Whether the table has no bytes (never true for a valid table).
     pub fn is_empty(&self) -> bool {
-        self.bytes.as_ref().is_empty()
+        self.data().is_empty()
     }
 
-    /// Every record, in configuration order.
-    pub fn records(&self) -> &[RecordInfo] {
-        &self.records
+    /// How many records the table holds.
+    pub fn record_count(&self) -> usize {
+        self.parsed.records.len()
     }
 
-    /// The header rules of a record.
-    pub fn header_rules(&self, record: &RecordInfo) -> &[HeaderOp] {
-        self.rule_sets
-            .get(record.rule_set)
-            .map_or(&[], Vec::as_slice)
-    }
-
-    fn record_ref(&self, id: u16) -> Option<RecordRef<'_>> {
-        let info = self.records.get(usize::from(id))?;
-        Some(RecordRef {
-            info,
-            rules: self.header_rules(info),
+    /// The record with this id.
+    pub fn record(&self, id: u16) -> Option<RecordRef<'_>> {
+        (usize::from(id) < self.parsed.records.len()).then_some(RecordRef {
+            data: self.data(),
+            parsed: &self.parsed,
             id,
         })
     }
 
-    /// The patterns of a record, in order: reads its key entries.
-    pub fn patterns(&self, record: &RecordInfo) -> Result<Vec<MatchedPattern<'_>>, FormatError> {
+    /// Every record, in configuration order.
+    pub fn records(&self) -> impl ExactSizeIterator<Item = RecordRef<'_>> {
+        (0..self.parsed.records.len()).map(|i| RecordRef {
+            data: self.data(),
+            parsed: &self.parsed,
+            id: i as u16,
+        })
+    }
+
+    /// The patterns of a record, in order, read from its key entries.
+    pub fn patterns(&self, record: RecordRef<'_>) -> Result<Vec<MatchedPattern<'_>>, FormatError> {
+        let info = &self.parsed.records[usize::from(record.id)];
         let keys = self.section(SectionKind::Keys);
         let area = keys
-            .get(record.keys.clone())
+            .get(info.keys.clone())
             .ok_or_else(|| FormatError::section("KEYS", "record range out of bounds"))?;
-        let mut out = Vec::with_capacity(record.pattern_count.min(area.len() / KEY_HEADER_LEN));
+        let mut out = Vec::with_capacity(info.pattern_count.min(area.len() / KEY_HEADER_LEN));
         let mut at = 0;
         while at < area.len() {
             let entry = read_key_entry(area, at).ok_or_else(|| {
                 FormatError::section(
                     "KEYS",
-                    format!("truncated entry at {}", record.keys.start + at),
+                    format!("truncated entry at {}", info.keys.start + at),
                 )
             })?;
             let kind = match entry.kind {
@@ -406,14 +408,14 @@ impl<B: AsRef<[u8]>> Table<B> {
             out.push(MatchedPattern { kind, key });
             at += KEY_HEADER_LEN + entry.key.len();
         }
-        if out.len() != record.pattern_count {
+        if out.len() != info.pattern_count {
             return Err(FormatError::section(
                 "KEYS",
                 format!(
                     "record `{}` has {} patterns, {} expected",
-                    record.name,
+                    record.name(),
                     out.len(),
-                    record.pattern_count
+                    info.pattern_count
                 ),
             ));
         }
@@ -437,19 +439,17 @@ impl<B: AsRef<[u8]>> Table<B> {
         // suffix (longest first) whose label count some suffix rule has.
         let mut candidates = [(0u8, 0u8); MAX_LABELS + 1];
         let mut n = 0;
-        if self.exact_count > 0 {
+        if self.parsed.exact_count > 0 {
             candidates[0] = (KIND_EXACT, 0);
             n = 1;
         }
-        if self.suffix_labels != 0 {
+        let mask = self.parsed.suffix_labels;
+        if mask != 0 {
             let mut labels = d.iter().filter(|&&b| b == b'.').count() + 1;
             for (i, &b) in d.iter().enumerate() {
                 if b == b'.' {
                     labels -= 1;
-                    if labels < 128
-                        && self.suffix_labels & (1u128 << labels) != 0
-                        && n < candidates.len()
-                    {
+                    if labels < 128 && mask & (1u128 << labels) != 0 && n < candidates.len() {
                         candidates[n] = (KIND_SUFFIX, (i + 1) as u8);
                         n += 1;
                     }
@@ -457,7 +457,7 @@ impl<B: AsRef<[u8]>> Table<B> {
             }
         }
         for batch in candidates[..n].chunks(BATCH) {
-            if let Some(found) = self.probe_batch(domain, batch) {
+            if let Some(found) = self.probe_batch(d, batch) {
                 return Some(found);
             }
         }
@@ -468,8 +468,7 @@ impl<B: AsRef<[u8]>> Table<B> {
     /// all are hashed and their buckets touched first: the cache misses overlap
     /// instead of following one another. Then they are checked in order, and a
     /// fingerprint hit is confirmed against the stored key.
-    fn probe_batch(&self, domain: &str, batch: &[(u8, u8)]) -> Option<TableMatch<'_>> {
-        let d = domain.as_bytes();
+    fn probe_batch(&self, d: &[u8], batch: &[(u8, u8)]) -> Option<TableMatch<'_>> {
         let buckets = self.section(SectionKind::Buckets);
         let keys = self.section(SectionKind::Keys);
         let mut probes = [Probe {
@@ -479,7 +478,12 @@ impl<B: AsRef<[u8]>> Table<B> {
         }; BATCH];
         let mut touched = 0u64;
         for (p, &(kind, start)) in probes.iter_mut().zip(batch) {
-            *p = probe(self.seed, kind, &d[usize::from(start)..], self.bucket_count);
+            *p = probe(
+                self.parsed.seed,
+                kind,
+                &d[usize::from(start)..],
+                self.parsed.bucket_count,
+            );
             touched ^= read_u64(buckets, p.first * BUCKET_LEN).unwrap_or(0);
             touched ^= read_u64(buckets, p.second * BUCKET_LEN).unwrap_or(0);
         }
@@ -500,10 +504,9 @@ impl<B: AsRef<[u8]>> Table<B> {
                     if entry.kind != kind || entry.key != key {
                         continue;
                     }
-                    let Some(record) = self.record_ref(entry.record) else {
-                        continue;
-                    };
-                    let Ok(key) = std::str::from_utf8(entry.key) else {
+                    let (Some(record), Ok(key)) =
+                        (self.record(entry.record), std::str::from_utf8(entry.key))
+                    else {
                         continue;
                     };
                     let kind = if kind == KIND_EXACT {
@@ -521,72 +524,100 @@ impl<B: AsRef<[u8]>> Table<B> {
         None
     }
 
-    fn glob_lookup(&self, domain: &str) -> Option<TableMatch<'_>> {
-        if self.globs.is_empty() {
-            return None;
-        }
-        let set = self
-            .glob_set
+    /// The globs, compiled on first use. A glob that does not compile (a corrupted
+    /// table) is left out; [`Table::verify`] reports it.
+    fn compiled_globs(&self) -> Option<&CompiledGlobs> {
+        self.parsed
+            .compiled_globs
             .get_or_init(|| {
                 let mut builder = globset::GlobSetBuilder::new();
-                for g in &self.globs {
-                    builder.add(crate::matcher::compile_glob(&g.text).ok()?);
+                let mut positions = Vec::new();
+                for (i, g) in self.parsed.globs.iter().enumerate() {
+                    if let Ok(glob) =
+                        crate::matcher::compile_glob(text(self.data(), g.text.clone()))
+                    {
+                        builder.add(glob);
+                        positions.push(i);
+                    }
                 }
-                builder.build().ok()
+                let set = builder.build().ok()?;
+                Some(CompiledGlobs { set, positions })
             })
-            .as_ref()?;
+            .as_ref()
+    }
+
+    fn glob_lookup(&self, domain: &str) -> Option<TableMatch<'_>> {
+        if self.parsed.globs.is_empty() {
+            return None;
+        }
+        let compiled = self.compiled_globs()?;
         let mut buffer = [0u8; 256];
         let candidate = buffer.get_mut(..domain.len())?;
         for (out, &b) in candidate.iter_mut().zip(domain.as_bytes()) {
             *out = if b == b'.' { b'/' } else { b };
         }
         let candidate = std::str::from_utf8(candidate).ok()?;
-        let first = set.matches(candidate).into_iter().min()?;
-        let glob = &self.globs[first];
+        let first = compiled.set.matches(candidate).into_iter().min()?;
+        let glob = &self.parsed.globs[*compiled.positions.get(first)?];
         Some(TableMatch {
-            record: self.record_ref(glob.record)?,
+            record: self.record(glob.record)?,
             pattern: MatchedPattern {
                 kind: PatternKind::Glob,
-                key: &glob.text,
+                key: text(self.data(), glob.text.clone()),
             },
         })
     }
 
-    /// The full check: every section's checksum, and every key entry well formed,
-    /// owned by its record and findable in the index. Linear in the table's size.
+    /// The full check: every byte covered by a checksum or zero, every key entry
+    /// well formed, owned by its record and findable in the index, every glob
+    /// valid, and the counts on open consistent. Linear in the table's size.
     pub fn verify(&self) -> Result<(), FormatError> {
         super::verify::verify(self)
     }
 
     pub(super) fn raw(&self) -> &[u8] {
-        self.bytes.as_ref()
+        self.data()
     }
 
     pub(super) fn directory(&self) -> &[DirEntry] {
-        &self.directory
+        &self.parsed.directory
     }
 
     /// How many directory entries the header declares (unknown kinds included).
     pub(super) fn directory_len(&self) -> usize {
-        read_u32(self.raw(), 24).unwrap_or(0) as usize
+        self.parsed.declared_sections
     }
 
     pub(super) fn keys_section(&self) -> &[u8] {
         self.section(SectionKind::Keys)
     }
 
+    /// The globs in precedence order: text and record.
     pub(super) fn glob_entries(&self) -> impl Iterator<Item = (&str, u16)> {
-        self.globs.iter().map(|g| (g.text.as_str(), g.record))
+        self.parsed
+            .globs
+            .iter()
+            .map(|g| (text(self.data(), g.text.clone()), g.record))
     }
 
-    pub(super) fn record_keys(&self, record: &RecordInfo) -> Range<usize> {
-        record.keys.clone()
+    /// Where a record's key entries are in KEYS.
+    pub(super) fn record_keys(&self, record: RecordRef<'_>) -> Range<usize> {
+        self.parsed.records[usize::from(record.id)].keys.clone()
+    }
+
+    /// The counts META declares for the index: keys, exact keys, suffix label mask.
+    pub(super) fn index_counts(&self) -> (usize, u32, u128) {
+        (
+            self.parsed.index_keys,
+            self.parsed.exact_count,
+            self.parsed.suffix_labels,
+        )
     }
 
     /// Whether the index holds an entry at `entry` for this key (used by verify).
     pub(super) fn index_has(&self, kind: u8, key: &[u8], entry: u32) -> bool {
         let buckets = self.section(SectionKind::Buckets);
-        let p = probe(self.seed, kind, key, self.bucket_count);
+        let p = probe(self.parsed.seed, kind, key, self.parsed.bucket_count);
         [p.first, p.second].into_iter().any(|b| {
             (0..SLOTS).any(|s| {
                 read_u64(buckets, b * BUCKET_LEN + s * 8) == Some(slot(p.fingerprint, entry))
@@ -594,18 +625,94 @@ impl<B: AsRef<[u8]>> Table<B> {
         })
     }
 
-    /// How many keys the index holds.
+    /// How many slots of the index are in use.
     pub(super) fn index_len(&self) -> usize {
-        let buckets = self.section(SectionKind::Buckets);
-        buckets
+        self.section(SectionKind::Buckets)
             .chunks_exact(8)
             .filter(|c| c.iter().any(|&b| b != 0))
             .count()
     }
 }
 
-/// Checks the header and the directory; returns the version and the sections.
-fn read_header(data: &[u8]) -> Result<((u16, u16), Vec<DirEntry>), FormatError> {
+/// Everything checked on open.
+fn parse(data: &[u8]) -> Result<Parsed, FormatError> {
+    let (version, directory, declared_sections) = read_header(data)?;
+    let mut sections: [Range<usize>; 8] = Default::default();
+    for (kind, range, _) in &directory {
+        sections[*kind as usize - 1] = range.clone();
+    }
+    let range = |kind: SectionKind| sections[kind as usize - 1].clone();
+    let section = |kind: SectionKind| &data[range(kind)];
+    let meta = section(SectionKind::Meta);
+    if meta.len() != META_LEN {
+        return Err(FormatError::section(
+            "META",
+            format!("{} bytes, expected {META_LEN}", meta.len()),
+        ));
+    }
+    let m = |at: usize| read_u32(meta, at).unwrap_or(0) as usize;
+    let seed = read_u64(meta, 0).unwrap_or(0);
+    let bucket_count = m(8);
+    let index_keys = m(12);
+    let (record_count, glob_count, rule_set_count, rule_count) = (m(16), m(24), m(28), m(32));
+    let exact_count = m(36) as u32;
+    let suffix_labels = u128::from_le_bytes(meta[40..56].try_into().unwrap_or([0; 16]));
+    let expect_len = |kind: SectionKind, unit: usize, count: usize| -> Result<(), FormatError> {
+        let len = range(kind).len();
+        if Some(len) != unit.checked_mul(count) {
+            return Err(FormatError::section(
+                kind.name(),
+                format!("{len} bytes for {count} entries of {unit} bytes"),
+            ));
+        }
+        Ok(())
+    };
+    if bucket_count == 0 || bucket_count > u32::MAX as usize {
+        return Err(FormatError::section("META", "bad bucket count"));
+    }
+    if record_count > MAX_RECORDS {
+        return Err(FormatError::section(
+            "META",
+            format!("{record_count} records"),
+        ));
+    }
+    expect_len(SectionKind::Buckets, BUCKET_LEN, bucket_count)?;
+    expect_len(SectionKind::Records, RECORD_LEN, record_count)?;
+    expect_len(SectionKind::RuleSets, RULE_SET_LEN, rule_set_count)?;
+    expect_len(SectionKind::Rules, RULE_LEN, rule_count)?;
+    expect_len(SectionKind::Globs, GLOB_LEN, glob_count)?;
+    let strings = Strings::new(data, range(SectionKind::Strings))?;
+    let rules = parse_rules(section(SectionKind::Rules), &strings)?;
+    let rule_sets = parse_rule_sets(section(SectionKind::RuleSets), rules.len())?;
+    let keys = range(SectionKind::Keys);
+    let records = parse_records(
+        section(SectionKind::Records),
+        &strings,
+        keys.len(),
+        rule_sets.len(),
+    )?;
+    let globs = parse_globs(section(SectionKind::Globs), data, keys, record_count)?;
+    Ok(Parsed {
+        version,
+        sections,
+        directory,
+        declared_sections,
+        seed,
+        bucket_count: bucket_count as u32,
+        index_keys,
+        exact_count,
+        suffix_labels,
+        records,
+        rules,
+        rule_sets,
+        globs,
+        compiled_globs: OnceLock::new(),
+    })
+}
+
+/// Checks the header and the directory; returns the version, the known sections
+/// and how many entries the directory declares.
+fn read_header(data: &[u8]) -> Result<((u16, u16), Vec<DirEntry>, usize), FormatError> {
     if data.len() < HEADER_LEN {
         return Err(FormatErrorKind::TooShort(data.len()).into());
     }
@@ -646,10 +753,11 @@ fn read_header(data: &[u8]) -> Result<((u16, u16), Vec<DirEntry>), FormatError> 
     if flags != 0 {
         return Err(FormatErrorKind::UnknownFeatures(flags).into());
     }
+    let bad = |m: String| FormatError::from(FormatErrorKind::Directory(m));
     let mut directory = Vec::with_capacity(count);
+    let mut all = Vec::with_capacity(count);
     for i in 0..count {
         let at = HEADER_LEN + i * DIR_ENTRY_LEN;
-        let bad = |m: String| FormatError::from(FormatErrorKind::Directory(m));
         let kind_n = read_u32(data, at).unwrap_or(0);
         let offset = read_u64(data, at + 8).unwrap_or(u64::MAX);
         let len = read_u64(data, at + 16).unwrap_or(u64::MAX);
@@ -667,6 +775,7 @@ fn read_header(data: &[u8]) -> Result<((u16, u16), Vec<DirEntry>), FormatError> 
                 "section {i} at {offset} is not {ALIGN}-byte aligned"
             )));
         }
+        all.push(offset as usize..end as usize);
         // Unknown kinds are skipped: a later minor version may add sections.
         let Some(kind) = SectionKind::from_u32(kind_n) else {
             continue;
@@ -678,81 +787,134 @@ fn read_header(data: &[u8]) -> Result<((u16, u16), Vec<DirEntry>), FormatError> 
     }
     for kind in SectionKind::ALL {
         if !directory.iter().any(|(k, _, _)| *k == kind) {
-            return Err(
-                FormatErrorKind::Directory(format!("section {} is missing", kind.name())).into(),
-            );
+            return Err(bad(format!("section {} is missing", kind.name())));
         }
     }
-    let mut sorted: Vec<Range<usize>> = directory.iter().map(|(_, r, _)| r.clone()).collect();
-    sorted.sort_by_key(|r| r.start);
-    if sorted.windows(2).any(|w| w[0].end > w[1].start) {
-        return Err(FormatErrorKind::Directory("sections overlap".into()).into());
+    // Sections may not overlap (empty ones overlap nothing).
+    all.retain(|r| !r.is_empty());
+    all.sort_by_key(|r| r.start);
+    if all.windows(2).any(|w| w[0].end > w[1].start) {
+        return Err(bad("sections overlap".into()));
     }
-    Ok(((major, minor), directory))
+    Ok(((major, minor), directory, count))
 }
 
-fn string_at(
-    strings: &[u8],
-    offset: u32,
-    len: usize,
-    section: &'static str,
-) -> Result<String, FormatError> {
-    let start = offset as usize;
-    let bytes = strings
-        .get(start..start.saturating_add(len))
-        .ok_or_else(|| FormatError::section(section, "a string is out of bounds"))?;
-    String::from_utf8(bytes.to_vec())
-        .map_err(|_| FormatError::section(section, "a string is not UTF-8"))
+/// The STRINGS section, validated once as UTF-8 so that slices of it need only a
+/// boundary check.
+struct Strings<'a> {
+    start: usize,
+    text: &'a str,
 }
 
-fn parse_rules(rules: &[u8], strings: &[u8]) -> Result<Vec<HeaderOp>, FormatError> {
+impl<'a> Strings<'a> {
+    fn new(data: &'a [u8], range: Range<usize>) -> Result<Strings<'a>, FormatError> {
+        let text = std::str::from_utf8(&data[range.clone()])
+            .map_err(|_| FormatError::section("STRINGS", "not UTF-8"))?;
+        Ok(Strings {
+            start: range.start,
+            text,
+        })
+    }
+
+    /// The absolute range of the string at (`offset`, `len`), if it is whole
+    /// characters inside the section.
+    fn get(
+        &self,
+        offset: u32,
+        len: usize,
+        section: &'static str,
+    ) -> Result<Range<usize>, FormatError> {
+        let start = offset as usize;
+        let end = start.saturating_add(len);
+        if end > self.text.len()
+            || !self.text.is_char_boundary(start)
+            || !self.text.is_char_boundary(end)
+        {
+            return Err(FormatError::section(section, "a string is out of bounds"));
+        }
+        Ok(self.start + start..self.start + end)
+    }
+
+    fn str(&self, absolute: &Range<usize>) -> &str {
+        &self.text[absolute.start - self.start..absolute.end - self.start]
+    }
+}
+
+/// Rules are checked here, on open, because the MTA writes them into messages: a
+/// name must be a valid field name and a value must hold no control character.
+fn parse_rules(rules: &[u8], strings: &Strings<'_>) -> Result<Vec<RuleInfo>, FormatError> {
     rules
         .chunks_exact(RULE_LEN)
         .map(|r| {
             let name_len = usize::from(read_u16(r, 2).unwrap_or(0));
-            let name = string_at(strings, read_u32(r, 4).unwrap_or(0), name_len, "RULES")?;
-            let value = string_at(
-                strings,
-                read_u32(r, 8).unwrap_or(0),
-                read_u32(r, 12).unwrap_or(0) as usize,
-                "RULES",
-            )?;
-            match r[0] {
-                OP_ADD => Ok(HeaderOp::Add { name, value }),
-                OP_REMOVE if value.is_empty() => Ok(HeaderOp::Remove { name }),
-                op => Err(FormatError::section(
+            let value_len = read_u32(r, 12).unwrap_or(0) as usize;
+            if name_len > MAX_RULE_TEXT || value_len > MAX_RULE_TEXT {
+                return Err(FormatError::section(
                     "RULES",
-                    format!("unknown rule operation {op}"),
-                )),
+                    "a header name or value is too long",
+                ));
             }
+            let name = strings.get(read_u32(r, 4).unwrap_or(0), name_len, "RULES")?;
+            let value = strings.get(read_u32(r, 8).unwrap_or(0), value_len, "RULES")?;
+            let name_text = strings.str(&name);
+            if name_text.is_empty()
+                || !name_text
+                    .bytes()
+                    .all(|b| matches!(b, b'!'..=b'9' | b';'..=b'~'))
+            {
+                return Err(FormatError::section("RULES", "an invalid header name"));
+            }
+            if strings
+                .str(&value)
+                .chars()
+                .any(|c| c.is_control() && c != '\t')
+            {
+                return Err(FormatError::section(
+                    "RULES",
+                    "a control character in a header value",
+                ));
+            }
+            let op = match r[0] {
+                OP_ADD => RuleOp::Add,
+                OP_REMOVE if value.is_empty() => RuleOp::Remove,
+                op => {
+                    return Err(FormatError::section(
+                        "RULES",
+                        format!("unknown rule operation {op}"),
+                    ));
+                }
+            };
+            Ok(RuleInfo { op, name, value })
         })
         .collect()
 }
 
-fn parse_rule_sets(sets: &[u8], rules: &[HeaderOp]) -> Result<Vec<HeaderRuleSet>, FormatError> {
+fn parse_rule_sets(sets: &[u8], rule_count: usize) -> Result<Vec<Range<usize>>, FormatError> {
     sets.chunks_exact(RULE_SET_LEN)
         .map(|s| {
             let first = read_u32(s, 0).unwrap_or(0) as usize;
-            let count = read_u32(s, 4).unwrap_or(0) as usize;
-            rules
-                .get(first..first.saturating_add(count))
-                .map(<[HeaderOp]>::to_vec)
-                .ok_or_else(|| FormatError::section("RULE_SETS", "a rule set is out of bounds"))
+            let end = first.saturating_add(read_u32(s, 4).unwrap_or(0) as usize);
+            if end > rule_count {
+                return Err(FormatError::section(
+                    "RULE_SETS",
+                    "a rule set is out of bounds",
+                ));
+            }
+            Ok(first..end)
         })
         .collect()
 }
 
 fn parse_records(
     records: &[u8],
-    strings: &[u8],
+    strings: &Strings<'_>,
     keys_len: usize,
     rule_sets: usize,
 ) -> Result<Vec<RecordInfo>, FormatError> {
     records
         .chunks_exact(RECORD_LEN)
         .map(|r| {
-            let name = string_at(
-                strings,
+            let name = strings.get(
                 read_u32(r, 0).unwrap_or(0),
                 usize::from(read_u16(r, 4).unwrap_or(0)),
                 "RECORDS",
@@ -793,14 +955,16 @@ fn parse_records(
 
 fn parse_globs(
     globs: &[u8],
-    keys: &[u8],
+    data: &[u8],
+    keys: Range<usize>,
     record_count: usize,
 ) -> Result<Vec<GlobInfo>, FormatError> {
+    let key_bytes = &data[keys.clone()];
     globs
         .chunks_exact(GLOB_LEN)
         .map(|g| {
             let at = read_u32(g, 0).unwrap_or(0) as usize;
-            let entry = read_key_entry(keys, at)
+            let entry = read_key_entry(key_bytes, at)
                 .ok_or_else(|| FormatError::section("GLOBS", "a glob entry is out of bounds"))?;
             if entry.kind != KIND_GLOB || usize::from(entry.record) >= record_count {
                 return Err(FormatError::section(
@@ -808,10 +972,11 @@ fn parse_globs(
                     "an entry is not a glob of a known record",
                 ));
             }
-            let text = std::str::from_utf8(entry.key)
+            std::str::from_utf8(entry.key)
                 .map_err(|_| FormatError::section("GLOBS", "a glob is not UTF-8"))?;
+            let start = keys.start + at + KEY_HEADER_LEN;
             Ok(GlobInfo {
-                text: text.to_string(),
+                text: start..start + entry.key.len(),
                 record: entry.record,
             })
         })

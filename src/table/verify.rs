@@ -5,6 +5,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::format::*;
 use super::read::{FormatError, FormatErrorKind, Table};
+use crate::domain::{Pattern, PatternKind};
 
 pub(super) fn verify<B: AsRef<[u8]>>(table: &Table<B>) -> Result<(), FormatError> {
     let data = table.raw();
@@ -20,8 +21,7 @@ pub(super) fn verify<B: AsRef<[u8]>>(table: &Table<B>) -> Result<(), FormatError
         .map(|(_, r, _)| r.clone())
         .collect();
     covered.sort_by_key(|r| r.start);
-    let header_end = HEADER_LEN + table.directory_len() * DIR_ENTRY_LEN;
-    let mut at = header_end;
+    let mut at = HEADER_LEN + table.directory_len() * DIR_ENTRY_LEN;
     for range in covered.iter().chain([&(data.len()..data.len())]) {
         if data[at.min(range.start)..range.start]
             .iter()
@@ -34,71 +34,83 @@ pub(super) fn verify<B: AsRef<[u8]>>(table: &Table<B>) -> Result<(), FormatError
         }
         at = at.max(range.end);
     }
-    // Every record's keys parse and belong to it; exact and suffix keys are in the
-    // index; glob keys are the GLOBS list, in order.
+
+    // Every record's keys parse, are normalized patterns, and belong to it; exact
+    // and suffix keys are in the index; glob keys are the GLOBS list, in order.
     let keys = table.keys_section();
     let mut globs = Vec::new();
-    let mut index_keys = 0;
-    let mut covered = 0;
-    for (id, record) in table.records().iter().enumerate() {
+    let (mut index_keys, mut exact, mut suffix_labels) = (0usize, 0u32, 0u128);
+    let mut next = 0;
+    for record in table.records() {
         let range = table.record_keys(record);
-        if range.start != covered {
+        if range.start != next {
             return Err(FormatError::section(
                 "KEYS",
                 format!(
-                    "record `{}` does not start where the previous ended",
-                    record.name
+                    "record `{}` does not start where the previous one ended",
+                    record.name()
                 ),
             ));
         }
-        covered = range.end;
+        next = range.end;
+        for pattern in table.patterns(record)? {
+            let text = pattern.to_string();
+            let normalized = Pattern::parse(&text).map_err(|_| {
+                FormatError::section("KEYS", format!("`{text}` is not a valid pattern"))
+            })?;
+            if normalized.as_str() != text || normalized.kind() != pattern.kind {
+                return Err(FormatError::section(
+                    "KEYS",
+                    format!("`{text}` is not in normal form"),
+                ));
+            }
+        }
         let mut at = range.start;
         while at < range.end {
-            let entry =
-                read_key_entry(keys, at).filter(|e| at + KEY_HEADER_LEN + e.key.len() <= range.end);
-            let entry =
-                entry.ok_or_else(|| FormatError::section("KEYS", format!("bad entry at {at}")))?;
-            if usize::from(entry.record) != id {
+            let Some(entry) = read_key_entry(keys, at) else {
+                break;
+            };
+            if usize::from(entry.record) != usize::from(record.id()) {
                 return Err(FormatError::section(
                     "KEYS",
                     format!(
-                        "entry at {at} names record {} inside record {id}",
-                        entry.record
+                        "the entry at {at} names record {} inside record {}",
+                        entry.record,
+                        record.id()
                     ),
                 ));
             }
             match entry.kind {
                 KIND_GLOB => globs.push(at),
-                KIND_EXACT | KIND_SUFFIX => {
+                kind => {
                     index_keys += 1;
-                    if !table.index_has(entry.kind, entry.key, at as u32) {
+                    if kind == KIND_EXACT {
+                        exact += 1;
+                    } else {
+                        suffix_labels |= 1u128 << entry.key.split(|&b| b == b'.').count().min(127);
+                    }
+                    if !table.index_has(kind, entry.key, at as u32) {
                         return Err(FormatError::section(
                             "BUCKETS",
                             format!("the key at {at} is not in the index"),
                         ));
                     }
                 }
-                k => {
-                    return Err(FormatError::section(
-                        "KEYS",
-                        format!("unknown kind {k} at {at}"),
-                    ));
-                }
             }
             at += KEY_HEADER_LEN + entry.key.len();
         }
-        table.patterns(record)?;
     }
-    if covered != keys.len() {
+    if next != keys.len() {
         return Err(FormatError::section(
             "KEYS",
             "bytes after the last record's keys",
         ));
     }
-    if table.index_len() != index_keys {
+    if table.index_len() != index_keys || table.index_counts() != (index_keys, exact, suffix_labels)
+    {
         return Err(FormatError::section(
-            "BUCKETS",
-            "the index holds keys no record has",
+            "META",
+            "the index counts do not match the keys",
         ));
     }
     let listed: Vec<&str> = table.glob_entries().map(|(text, _)| text).collect();
@@ -111,6 +123,15 @@ pub(super) fn verify<B: AsRef<[u8]>>(table: &Table<B>) -> Result<(), FormatError
         return Err(FormatError::section(
             "GLOBS",
             "the glob list does not match the glob keys",
+        ));
+    }
+    if let Some(bad) = listed
+        .iter()
+        .find(|g| Pattern::parse(g).map(|p| p.kind()) != Ok(PatternKind::Glob))
+    {
+        return Err(FormatError::section(
+            "GLOBS",
+            format!("`{bad}` is not a valid glob"),
         ));
     }
     Ok(())

@@ -139,7 +139,9 @@ pub fn compile(config: &Config) -> Result<Vec<u8>, CompileError> {
                 PatternKind::Glob => (KIND_GLOB, pattern.as_str()),
             };
             let offset = u32_of(keys.len(), "KEYS")?;
-            keys.push(key.len() as u8);
+            // Patterns are at most 253 bytes (checked when they were parsed).
+            let len = u8::try_from(key.len()).map_err(|_| CompileError::TooLarge("KEYS"))?;
+            keys.push(len);
             keys.push(kind);
             keys.extend_from_slice(&(id as u16).to_le_bytes());
             keys.extend_from_slice(key.as_bytes());
