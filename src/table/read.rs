@@ -710,9 +710,11 @@ fn parse(data: &[u8]) -> Result<Parsed, FormatError> {
     })
 }
 
-/// Checks the header and the directory; returns the version, the known sections
-/// and how many entries the directory declares.
-fn read_header(data: &[u8]) -> Result<((u16, u16), Vec<DirEntry>, usize), FormatError> {
+/// The version, the known sections, and how many entries the directory declares.
+type Header = ((u16, u16), Vec<DirEntry>, usize);
+
+/// Checks the header and the directory.
+fn read_header(data: &[u8]) -> Result<Header, FormatError> {
     if data.len() < HEADER_LEN {
         return Err(FormatErrorKind::TooShort(data.len()).into());
     }
