@@ -6,9 +6,10 @@
 use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
-use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::{Glob, GlobBuilder};
 
 use crate::domain::PatternKind;
+use crate::globs::GlobIndex;
 use crate::model::{Config, PatternRef};
 
 /// Compiles a normalized domain glob: labels become path components so that `*`
@@ -38,7 +39,7 @@ pub struct Matcher {
     exact: HashMap<Arc<str>, PatternRef>,
     suffix: HashMap<Arc<str>, PatternRef>,
     globs: Vec<PatternRef>,
-    glob_set: GlobSet,
+    glob_index: GlobIndex,
 }
 
 impl Matcher {
@@ -47,7 +48,6 @@ impl Matcher {
         let mut exact = HashMap::new();
         let mut suffix = HashMap::new();
         let mut globs = Vec::new();
-        let mut builder = GlobSetBuilder::new();
         for (pattern_ref, entry) in config.patterns() {
             let pattern = &entry.pattern;
             match pattern.kind() {
@@ -57,21 +57,15 @@ impl Matcher {
                 PatternKind::Suffix => {
                     suffix.insert(Arc::from(pattern.key()), pattern_ref);
                 }
-                PatternKind::Glob => {
-                    // Validated when the pattern was parsed.
-                    if let Ok(glob) = compile_glob(pattern.as_str()) {
-                        builder.add(glob);
-                        globs.push(pattern_ref);
-                    }
-                }
+                PatternKind::Glob => globs.push(pattern_ref),
             }
         }
-        let glob_set = builder.build().unwrap_or_else(|_| GlobSet::empty());
+        let glob_index = GlobIndex::new(globs.iter().map(|&p| config.pattern(p).pattern.as_str()));
         Matcher {
             exact,
             suffix,
             globs,
-            glob_set,
+            glob_index,
         }
     }
 
@@ -127,15 +121,9 @@ impl Matcher {
         domain: &str,
         keep: &impl Fn(PatternRef) -> bool,
     ) -> Option<PatternRef> {
-        if self.globs.is_empty() {
-            return None;
-        }
-        let candidate = domain.replace('.', "/");
-        self.glob_set
-            .matches(candidate.as_str())
-            .into_iter()
+        self.glob_index
+            .first_match(domain, |i| keep(self.globs[i]))
             .map(|i| self.globs[i])
-            .find(|&p| keep(p))
     }
 
     /// The suffix rule for exactly `key` (`*.key`), if one exists.

@@ -13,8 +13,6 @@ use std::fmt;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use globset::GlobSet;
-
 use super::format::*;
 use crate::domain::PatternKind;
 use crate::model::{Encoding, Part};
@@ -156,12 +154,6 @@ struct GlobInfo {
     record: u16,
 }
 
-/// The globs compiled for matching; `positions[i]` is the glob of set entry `i`.
-struct CompiledGlobs {
-    set: GlobSet,
-    positions: Vec<usize>,
-}
-
 /// A directory entry: the section's kind, its bytes and their checksum.
 pub(super) type DirEntry = (SectionKind, Range<usize>, u64);
 
@@ -180,7 +172,7 @@ struct Parsed {
     rules: Vec<RuleInfo>,
     rule_sets: Vec<Range<usize>>,
     globs: Vec<GlobInfo>,
-    compiled_globs: OnceLock<Option<CompiledGlobs>>,
+    glob_index: OnceLock<crate::globs::GlobIndex>,
 }
 
 impl Parsed {
@@ -524,41 +516,21 @@ impl<B: AsRef<[u8]>> Table<B> {
         None
     }
 
-    /// The globs, compiled on first use. A glob that does not compile (a corrupted
-    /// table) is left out; [`Table::verify`] reports it.
-    fn compiled_globs(&self) -> Option<&CompiledGlobs> {
-        self.parsed
-            .compiled_globs
-            .get_or_init(|| {
-                let mut builder = globset::GlobSetBuilder::new();
-                let mut positions = Vec::new();
-                for (i, g) in self.parsed.globs.iter().enumerate() {
-                    if let Ok(glob) =
-                        crate::matcher::compile_glob(text(self.data(), g.text.clone()))
-                    {
-                        builder.add(glob);
-                        positions.push(i);
-                    }
-                }
-                let set = builder.build().ok()?;
-                Some(CompiledGlobs { set, positions })
-            })
-            .as_ref()
-    }
-
+    /// The globs, indexed on first use. A glob that does not compile (a corrupted
+    /// table) never matches; [`Table::verify`] reports it.
     fn glob_lookup(&self, domain: &str) -> Option<TableMatch<'_>> {
         if self.parsed.globs.is_empty() {
             return None;
         }
-        let compiled = self.compiled_globs()?;
-        let mut buffer = [0u8; 256];
-        let candidate = buffer.get_mut(..domain.len())?;
-        for (out, &b) in candidate.iter_mut().zip(domain.as_bytes()) {
-            *out = if b == b'.' { b'/' } else { b };
-        }
-        let candidate = std::str::from_utf8(candidate).ok()?;
-        let first = compiled.set.matches(candidate).into_iter().min()?;
-        let glob = &self.parsed.globs[*compiled.positions.get(first)?];
+        let index = self.parsed.glob_index.get_or_init(|| {
+            crate::globs::GlobIndex::new(
+                self.parsed
+                    .globs
+                    .iter()
+                    .map(|g| text(self.data(), g.text.clone())),
+            )
+        });
+        let glob = &self.parsed.globs[index.first_match(domain, |_| true)?];
         Some(TableMatch {
             record: self.record(glob.record)?,
             pattern: MatchedPattern {
@@ -706,7 +678,7 @@ fn parse(data: &[u8]) -> Result<Parsed, FormatError> {
         rules,
         rule_sets,
         globs,
-        compiled_globs: OnceLock::new(),
+        glob_index: OnceLock::new(),
     })
 }
 
