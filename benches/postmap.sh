@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Whole-program comparison with Postfix's postmap, on the same 1,000,000 domains:
+#
+#   build:  postmap cdb:MAP  and  postmap lmdb:MAP   vs  isptab build (from a domains-file)
+#   lookup: postmap -q - cdb:MAP < 1,000,000 queries  vs  isptab lookup --table T - < the same
+#
+# Each pair runs alternately RUNS times (A B A B ...); the script prints the median
+# wall time and peak memory of each command and the median of the pairwise ratios,
+# as a Markdown table. Installs postfix, postfix-cdb and postfix-lmdb from Debian
+# (non-interactively, with no mail configuration) when postmap is missing.
+#
+#   benches/postmap.sh            # N=1000000 RUNS=5
+#   N=100000 RUNS=3 benches/postmap.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N=${N:-1000000}
+RUNS=${RUNS:-5}
+WORK=${WORK:-target/postmap-bench}
+
+install_postfix() {
+    if command -v postmap >/dev/null 2>&1 && postconf -m 2>/dev/null | grep -qx cdb && postconf -m 2>/dev/null | grep -qx lmdb; then
+        return
+    fi
+    echo "installing postfix, postfix-cdb and postfix-lmdb from Debian..." >&2
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "postfix postfix/main_mailer_type select No configuration" | $sudo debconf-set-selections
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix postfix-cdb postfix-lmdb >/dev/null
+}
+
+install_postfix
+PATH="$PATH:/usr/sbin"
+
+cargo build --release -q --bin isptab --example gen-domains
+ISPTAB=target/release/isptab
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+
+if [ ! -s "$WORK/domains.txt" ] || [ "$(grep -vc '^#' "$WORK/domains.txt")" != "$N" ]; then
+    target/release/examples/gen-domains "$WORK" "$N" "$N"
+fi
+
+# The same names as a Postfix text map and as an isptab configuration.
+grep -v '^#' "$WORK/domains.txt" | sed 's/$/ Bulk/' > "$WORK/map"
+printf 'isp "Bulk" {\n    domains-file "domains.txt"\n}\n' > "$WORK/postmap.kdl"
+# postmap wants a configuration directory; an empty main.cf is enough.
+mkdir -p "$WORK/etc"
+: > "$WORK/etc/main.cf"
+POSTMAP="postmap -c $WORK/etc"
+
+# Runs "$@" once under /usr/bin/time; prints "SECONDS KILOBYTES".
+measure() {
+    local out
+    out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
+    echo "$out"
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+# compare NAME_A CMD_A NAME_B CMD_B: alternate, then print a table row.
+compare() {
+    local name_a=$1 cmd_a=$2 name_b=$3 cmd_b=$4
+    local ta=() tb=() ma=() mb=() ratios=()
+    for _ in $(seq "$RUNS"); do
+        read -r sa ka < <(measure sh -c "$cmd_a")
+        read -r sb kb < <(measure sh -c "$cmd_b")
+        ta+=("$sa"); ma+=("$ka"); tb+=("$sb"); mb+=("$kb")
+        ratios+=("$(awk -v a="$sa" -v b="$sb" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "inf" }')")
+    done
+    printf '| %s | %s s | %s MiB | %s | %s s | %s MiB | %s |\n' \
+        "$name_a" "$(printf '%s\n' "${ta[@]}" | median)" "$(printf '%s\n' "${ma[@]}" | median | awk '{printf "%.0f", $1/1024}')" \
+        "$name_b" "$(printf '%s\n' "${tb[@]}" | median)" "$(printf '%s\n' "${mb[@]}" | median | awk '{printf "%.0f", $1/1024}')" \
+        "$(printf '%s\n' "${ratios[@]}" | median)"
+}
+
+cd "$WORK"
+echo "## isptab vs postmap: $N domains, $RUNS alternating runs each, medians"
+echo
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); $(postconf -d mail_version 2>/dev/null || echo postfix)"
+echo
+echo "| A | A wall | A peak | B | B wall | B peak | A/B (median of pairs) |"
+echo "|---|---|---|---|---|---|---|"
+compare "isptab build (domains-file)" "$OLDPWD/$ISPTAB build --no-defaults postmap.kdl -o t.isptab" \
+        "postmap cdb:" "$POSTMAP cdb:map"
+compare "isptab build (domains-file)" "$OLDPWD/$ISPTAB build --no-defaults postmap.kdl -o t.isptab" \
+        "postmap lmdb:" "$POSTMAP lmdb:map"
+"$OLDPWD/$ISPTAB" build --no-defaults postmap.kdl -o t.isptab 2>/dev/null
+$POSTMAP cdb:map
+compare "isptab lookup --table - (uniform hits)" "$OLDPWD/$ISPTAB lookup --table t.isptab - < queries-uniform.txt" \
+        "postmap -q - cdb: (uniform hits)" "$POSTMAP -q - cdb:map < queries-uniform.txt"
+compare "isptab lookup --table - (misses)" "$OLDPWD/$ISPTAB lookup --table t.isptab - < queries-miss.txt" \
+        "postmap -q - cdb: (misses)" "$POSTMAP -q - cdb:map < queries-miss.txt"
+echo
+echo "Sizes: isptab $(stat -c %s t.isptab) bytes, cdb $(stat -c %s map.cdb) bytes, lmdb $(stat -c %s map.lmdb) bytes"
