@@ -66,13 +66,17 @@ struct Isptab(Table<memmap2::Mmap>);
 
 impl Peer for Isptab {
     fn lookup(&self, domain: &str) -> Option<u32> {
-        self.0.lookup_domain(domain).map(|m| u32::from(m.record.id()))
+        self.0
+            .lookup_domain(domain)
+            .map(|m| u32::from(m.record.id()))
     }
 }
 
 /// Suffixes of a domain, longest first, never the domain itself.
 fn suffixes(domain: &str) -> impl Iterator<Item = &str> {
-    domain.match_indices('.').map(move |(i, _)| &domain[i + 1..])
+    domain
+        .match_indices('.')
+        .map(move |(i, _)| &domain[i + 1..])
 }
 
 struct Maps<S> {
@@ -100,7 +104,12 @@ impl<S: BuildHasher + Default> Maps<S> {
         let slot = std::mem::size_of::<(String, u32)>() + 1;
         [&self.exact, &self.suffix]
             .iter()
-            .map(|m| m.capacity() * slot + m.keys().map(|k| k.capacity().div_ceil(16) * 16).sum::<usize>())
+            .map(|m| {
+                m.capacity() * slot
+                    + m.keys()
+                        .map(|k| k.capacity().div_ceil(16) * 16)
+                        .sum::<usize>()
+            })
             .sum()
     }
 }
@@ -120,10 +129,12 @@ impl Cdb {
     fn build(path: &Path, exact: &[String], suffix: &[String]) -> Cdb {
         let mut make = cdb::CDBMake::new(std::fs::File::create(path).unwrap()).unwrap();
         for d in exact {
-            make.add(format!("E{d}").as_bytes(), &EXACT.to_le_bytes()).unwrap();
+            make.add(format!("E{d}").as_bytes(), &EXACT.to_le_bytes())
+                .unwrap();
         }
         for s in suffix {
-            make.add(format!("S{s}").as_bytes(), &SUFFIX.to_le_bytes()).unwrap();
+            make.add(format!("S{s}").as_bytes(), &SUFFIX.to_le_bytes())
+                .unwrap();
         }
         make.finish().unwrap();
         Cdb(cdb::CDB::open(path).unwrap())
@@ -140,7 +151,8 @@ impl Cdb {
 
 impl Peer for Cdb {
     fn lookup(&self, domain: &str) -> Option<u32> {
-        self.get(b'E', domain).or_else(|| suffixes(domain).find_map(|s| self.get(b'S', s)))
+        self.get(b'E', domain)
+            .or_else(|| suffixes(domain).find_map(|s| self.get(b'S', s)))
     }
 }
 
@@ -167,7 +179,10 @@ impl FstMap {
             keys.push((k, u64::from(SUFFIX)));
         }
         keys.sort_unstable();
-        let mut builder = fst::MapBuilder::new(std::io::BufWriter::new(std::fs::File::create(path).unwrap())).unwrap();
+        let mut builder = fst::MapBuilder::new(std::io::BufWriter::new(
+            std::fs::File::create(path).unwrap(),
+        ))
+        .unwrap();
         for (k, v) in keys {
             builder.insert(k, v).unwrap();
         }
@@ -242,7 +257,10 @@ fn bench_size(c: &mut Criterion, n: usize) {
 
     // Build every peer once, timing it.
     let t = Instant::now();
-    let options = Options { defaults: DefaultsSource::None, ..Options::default() };
+    let options = Options {
+        defaults: DefaultsSource::None,
+        ..Options::default()
+    };
     let checked = isptab::check(&[Input::Path(config_path.clone())], &options).unwrap();
     let config = checked.config.unwrap();
     let check_time = t.elapsed();
@@ -277,10 +295,30 @@ fn bench_size(c: &mut Criterion, n: usize) {
         file_len(&table_path) / keys,
         compile_time
     );
-    eprintln!("{:<28} {:>14.2} {:>12?}", "HashMap<String,u32> std", std_maps.heap_bytes() as f64 / keys, std_time);
-    eprintln!("{:<28} {:>14.2} {:>12?}", "HashMap<String,u32> foldhash", fold_maps.heap_bytes() as f64 / keys, fold_time);
-    eprintln!("{:<28} {:>14.2} {:>12?}", "cdb", file_len(&cdb_path) / keys, cdb_time);
-    eprintln!("{:<28} {:>14.2} {:>12?}", "fst (reversed keys)", file_len(&fst_path) / keys, fst_time);
+    eprintln!(
+        "{:<28} {:>14.2} {:>12?}",
+        "HashMap<String,u32> std",
+        std_maps.heap_bytes() as f64 / keys,
+        std_time
+    );
+    eprintln!(
+        "{:<28} {:>14.2} {:>12?}",
+        "HashMap<String,u32> foldhash",
+        fold_maps.heap_bytes() as f64 / keys,
+        fold_time
+    );
+    eprintln!(
+        "{:<28} {:>14.2} {:>12?}",
+        "cdb",
+        file_len(&cdb_path) / keys,
+        cdb_time
+    );
+    eprintln!(
+        "{:<28} {:>14.2} {:>12?}",
+        "fst (reversed keys)",
+        file_len(&fst_path) / keys,
+        fst_time
+    );
 
     let peers: [(&str, &dyn Peer); 5] = [
         ("isptab", &isptab),
@@ -290,23 +328,38 @@ fn bench_size(c: &mut Criterion, n: usize) {
         ("fst", &fst),
     ];
     let classes = [
-        ("exact hit uniform", QueryBuf::new(&queries.uniform), Some(EXACT)),
+        (
+            "exact hit uniform",
+            QueryBuf::new(&queries.uniform),
+            Some(EXACT),
+        ),
         ("exact hit zipf", QueryBuf::new(&queries.zipf), Some(EXACT)),
-        ("4-label suffix walk", QueryBuf::new(&queries.suffix_walk), Some(SUFFIX)),
+        (
+            "4-label suffix walk",
+            QueryBuf::new(&queries.suffix_walk),
+            Some(SUFFIX),
+        ),
         ("miss", QueryBuf::new(&queries.miss), None),
     ];
     // Same answers everywhere, before anything is timed.
     for (class, buf, expected) in &classes {
         for i in (0..buf.spans.len()).step_by(97) {
             for (name, peer) in &peers {
-                assert_eq!(peer.lookup(buf.get(i)), *expected, "{name}, {class}: {}", buf.get(i));
+                assert_eq!(
+                    peer.lookup(buf.get(i)),
+                    *expected,
+                    "{name}, {class}: {}",
+                    buf.get(i)
+                );
             }
         }
     }
 
     for (class, buf, _) in &classes {
         let mut group = c.benchmark_group(format!("lookup/{n}/{class}"));
-        group.measurement_time(Duration::from_secs(4)).warm_up_time(Duration::from_secs(1));
+        group
+            .measurement_time(Duration::from_secs(4))
+            .warm_up_time(Duration::from_secs(1));
         for (name, peer) in &peers {
             let mut next = 0usize;
             group.bench_function(*name, |b| {
@@ -330,13 +383,21 @@ fn bench_size(c: &mut Criterion, n: usize) {
     group.bench_function("isptab: open + lookup", |b| {
         b.iter(|| Isptab(Table::open(&table_path).unwrap()).lookup(first))
     });
-    group.bench_function("cdb: open + lookup", |b| b.iter(|| Cdb(cdb::CDB::open(&cdb_path).unwrap()).lookup(first)));
-    group.bench_function("fst: map + lookup", |b| b.iter(|| FstMap::open(&fst_path).lookup(first)));
+    group.bench_function("cdb: open + lookup", |b| {
+        b.iter(|| Cdb(cdb::CDB::open(&cdb_path).unwrap()).lookup(first))
+    });
+    group.bench_function("fst: map + lookup", |b| {
+        b.iter(|| FstMap::open(&fst_path).lookup(first))
+    });
     let domains_path = dir.path().join("domains.txt");
     let suffix_path = dir.path().join("suffixes.txt");
     group.bench_function("HashMap std: read, parse, build + lookup", |b| {
         b.iter(|| {
-            let exact: Vec<String> = std::fs::read_to_string(&domains_path).unwrap().lines().map(String::from).collect();
+            let exact: Vec<String> = std::fs::read_to_string(&domains_path)
+                .unwrap()
+                .lines()
+                .map(String::from)
+                .collect();
             let suffix: Vec<String> = std::fs::read_to_string(&suffix_path)
                 .unwrap()
                 .lines()

@@ -1,25 +1,40 @@
-//! Building the bucketized cuckoo hash index: every exact and suffix key gets a
-//! slot in one of its two buckets. Keys that find both buckets full push a resident
-//! to its other bucket (a random walk, with a fixed-seed generator so builds are
-//! deterministic). If a walk runs too long, the table grows and the build starts
-//! over.
+//! Building the bucketized cuckoo hash index with keys stored inline: every exact
+//! name and suffix rule gets an entry (tag, length, record and kind, key bytes) in
+//! one of its two 64-byte buckets, so a lookup confirms a key in the same cache line
+//! it found it in.
+//!
+//! Entries have different sizes, so a key that fits in neither bucket evicts random
+//! residents of one of them until it fits; the evicted keys try their own two
+//! buckets in turn (a random walk, with a fixed-seed generator). Keys are inserted
+//! in sorted order, so the result depends only on the set of keys. If a walk runs
+//! too long, the index grows and the build starts over.
 
-use super::format::{BUCKET_LEN, SLOTS, probe, read_key_entry, slot};
-use super::write::IndexKey;
+use super::format::{BUCKET_LEN, ENTRY_HEADER_LEN, INLINE_MAX, KIND_BIT, entry_len, probe};
 
 /// The seed of the first attempt ("isptab" in ASCII).
 const FIRST_SEED: u64 = 0x6973_7074_6162;
-/// Fill the slots to about this fraction; 8-slot buckets with two choices build
-/// reliably up to about 95%.
-const LOAD: f64 = 0.92;
+/// Fill the buckets to about this fraction of their bytes.
+const FILL: f64 = 0.86;
 /// Evictions tried for one key before the attempt is abandoned.
-const MAX_KICKS: usize = 1000;
+const MAX_STEPS: usize = 2000;
+/// The most entries a bucket can hold (entries are at least 5 bytes).
+const MAX_ENTRIES: usize = BUCKET_LEN / (ENTRY_HEADER_LEN + 1);
 
-/// The result: the seed and bucket count a reader needs, and the bucket bytes.
+/// One key of the index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Key<'a> {
+    pub kind: u8,
+    pub key: &'a [u8],
+    pub record: u16,
+}
+
+/// The index: the seed and bucket count a reader needs, the buckets, and the keys
+/// too long to be inline.
 pub(super) struct Built {
     pub seed: u64,
     pub bucket_count: u32,
     pub buckets: Vec<u8>,
+    pub long_keys: Vec<u8>,
 }
 
 /// A small deterministic generator (xorshift64*) for choosing whom to evict.
@@ -34,79 +49,151 @@ impl Rng {
     }
 }
 
-pub(super) fn build(index: &[IndexKey], keys: &[u8]) -> Built {
-    let mut bucket_count = ((index.len() as f64 / (SLOTS as f64 * LOAD)).ceil() as u32).max(1);
+/// Builds the index. `keys` must be sorted and free of duplicates.
+pub(super) fn build(keys: &[Key<'_>]) -> Built {
+    let total: usize = keys.iter().map(|k| entry_len(k.key.len())).sum();
+    let mut bucket_count = ((total as f64 / (BUCKET_LEN as f64 * FILL)).ceil() as u32).max(1);
     let mut seed = FIRST_SEED;
     loop {
-        if let Some(slots) = try_build(index, keys, seed, bucket_count) {
-            let mut buckets = Vec::with_capacity(slots.len() * 8);
-            for s in slots {
-                buckets.extend_from_slice(&s.to_le_bytes());
-            }
-            debug_assert_eq!(buckets.len(), bucket_count as usize * BUCKET_LEN);
+        if let Some(members) = place(keys, seed, bucket_count) {
+            let (buckets, long_keys) = serialize(keys, &members, seed, bucket_count);
             return Built {
                 seed,
                 bucket_count,
                 buckets,
+                long_keys,
             };
         }
         // Rare: another seed, and a little more room.
         seed = seed.wrapping_add(1);
-        bucket_count = bucket_count + bucket_count / 50 + 1;
+        bucket_count = bucket_count + bucket_count / 32 + 1;
     }
 }
 
-/// The key and kind a slot's entry holds.
-fn entry_probe(keys: &[u8], seed: u64, bucket_count: u32, slot_value: u64) -> super::format::Probe {
-    let entry = read_key_entry(keys, slot_value as u32 as usize)
-        .expect("slots point at entries written by compile");
-    probe(seed, entry.kind, entry.key, bucket_count)
+/// The buckets' members: `members[b]` lists the keys in bucket `b`.
+struct Placement {
+    members: Vec<u32>,
+    count: Vec<u8>,
+    used: Vec<u8>,
 }
 
-fn try_build(index: &[IndexKey], keys: &[u8], seed: u64, bucket_count: u32) -> Option<Vec<u64>> {
-    let mut slots = vec![0u64; bucket_count as usize * SLOTS];
+impl Placement {
+    fn fits(&self, bucket: usize, size: usize) -> bool {
+        usize::from(self.used[bucket]) + size <= BUCKET_LEN
+            && usize::from(self.count[bucket]) < MAX_ENTRIES
+    }
+
+    fn add(&mut self, bucket: usize, key: u32, size: usize) {
+        let n = usize::from(self.count[bucket]);
+        self.members[bucket * MAX_ENTRIES + n] = key;
+        self.count[bucket] += 1;
+        self.used[bucket] += size as u8;
+    }
+
+    fn remove(&mut self, bucket: usize, index: usize, size: usize) -> u32 {
+        let n = usize::from(self.count[bucket]);
+        let base = bucket * MAX_ENTRIES;
+        let key = self.members[base + index];
+        self.members
+            .copy_within(base + index + 1..base + n, base + index);
+        self.count[bucket] -= 1;
+        self.used[bucket] -= size as u8;
+        key
+    }
+}
+
+/// Tries to place every key; `None` if some walk ran too long.
+fn place(keys: &[Key<'_>], seed: u64, bucket_count: u32) -> Option<Vec<Vec<u32>>> {
+    let probes: Vec<(u32, u32)> = keys
+        .iter()
+        .map(|k| {
+            let p = probe(seed, k.kind, k.key, bucket_count);
+            (p.first as u32, p.second as u32)
+        })
+        .collect();
+    let size = |k: u32| entry_len(keys[k as usize].key.len());
+    let n = bucket_count as usize;
+    let mut placement = Placement {
+        members: vec![0; n * MAX_ENTRIES],
+        count: vec![0; n],
+        used: vec![0; n],
+    };
     let mut rng = Rng(seed ^ 0x9e37_79b9_7f4a_7c15);
-    for key in index {
-        let entry = read_key_entry(keys, key.entry as usize)
-            .expect("index points at entries written by compile");
-        let p = probe(seed, key.kind, entry.key, bucket_count);
-        let mut value = slot(p.fingerprint, key.entry);
-        let mut bucket = p.first;
-        if put(&mut slots, p.first, value) || put(&mut slots, p.second, value) {
-            continue;
-        }
-        let mut placed = false;
-        for _ in 0..MAX_KICKS {
-            // Evict a random resident of this bucket and send it to its other bucket.
-            let victim_at = bucket * SLOTS + (rng.next() % SLOTS as u64) as usize;
-            let victim = std::mem::replace(&mut slots[victim_at], value);
-            let vp = entry_probe(keys, seed, bucket_count, victim);
-            bucket = if vp.first == bucket {
-                vp.second
-            } else {
-                vp.first
-            };
-            if put(&mut slots, bucket, victim) {
-                placed = true;
-                break;
+    let mut pending = Vec::new();
+    for start in 0..keys.len() as u32 {
+        pending.push(start);
+        let mut steps = 0;
+        while let Some(k) = pending.pop() {
+            let (first, second) = probes[k as usize];
+            let (first, second, s) = (first as usize, second as usize, size(k));
+            if placement.fits(first, s) {
+                placement.add(first, k, s);
+                continue;
             }
-            value = victim;
-        }
-        if !placed {
-            return None;
+            if placement.fits(second, s) {
+                placement.add(second, k, s);
+                continue;
+            }
+            steps += 1;
+            if steps > MAX_STEPS {
+                return None;
+            }
+            // Make room in one of the two buckets by evicting random residents.
+            let bucket = if rng.next() & 1 == 0 { first } else { second };
+            while !placement.fits(bucket, s) {
+                let count = usize::from(placement.count[bucket]);
+                let victim_index = (rng.next() % count as u64) as usize;
+                let victim = placement.members[bucket * MAX_ENTRIES + victim_index];
+                placement.remove(bucket, victim_index, size(victim));
+                pending.push(victim);
+            }
+            placement.add(bucket, k, s);
         }
     }
-    Some(slots)
+    Some(
+        (0..n)
+            .map(|b| {
+                placement.members
+                    [b * MAX_ENTRIES..b * MAX_ENTRIES + usize::from(placement.count[b])]
+                    .to_vec()
+            })
+            .collect(),
+    )
 }
 
-/// Puts `value` in a free slot of `bucket`.
-fn put(slots: &mut [u64], bucket: usize, value: u64) -> bool {
-    let range = bucket * SLOTS..(bucket + 1) * SLOTS;
-    match slots[range.clone()].iter().position(|&s| s == 0) {
-        Some(i) => {
-            slots[range.start + i] = value;
-            true
+/// Writes the buckets (entries in placement order, zero padded) and the long keys
+/// (in sorted key order).
+fn serialize(
+    keys: &[Key<'_>],
+    members: &[Vec<u32>],
+    seed: u64,
+    bucket_count: u32,
+) -> (Vec<u8>, Vec<u8>) {
+    let mut long_offsets = vec![0u32; keys.len()];
+    let mut long_keys = Vec::new();
+    for (i, k) in keys.iter().enumerate() {
+        if k.key.len() > INLINE_MAX {
+            long_offsets[i] = long_keys.len() as u32;
+            long_keys.extend_from_slice(k.key);
         }
-        None => false,
     }
+    let mut buckets = vec![0u8; bucket_count as usize * BUCKET_LEN];
+    for (b, list) in members.iter().enumerate() {
+        let mut at = b * BUCKET_LEN;
+        for &k in list {
+            let key = &keys[k as usize];
+            let field = key.record | if key.kind == 1 { KIND_BIT } else { 0 };
+            buckets[at] = probe(seed, key.kind, key.key, bucket_count).tag;
+            buckets[at + 1] = key.key.len() as u8;
+            buckets[at + 2..at + 4].copy_from_slice(&field.to_le_bytes());
+            let body = at + ENTRY_HEADER_LEN;
+            if key.key.len() <= INLINE_MAX {
+                buckets[body..body + key.key.len()].copy_from_slice(key.key);
+            } else {
+                buckets[body..body + 4].copy_from_slice(&long_offsets[k as usize].to_le_bytes());
+            }
+            at += entry_len(key.key.len());
+        }
+    }
+    (buckets, long_keys)
 }

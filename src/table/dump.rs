@@ -48,7 +48,8 @@ pub fn to_kdl<B: AsRef<[u8]>>(table: &Table<B>) -> Result<String, FormatError> {
          // `isptab build --no-defaults` on this file rebuilds the same table.\n",
         table.record_count()
     );
-    for record in table.records() {
+    let patterns = table.patterns_by_record()?;
+    for (record, patterns) in table.records().zip(patterns) {
         out.push('\n');
         out.push_str("isp ");
         out.push_str(&kdl_string(record.name()));
@@ -57,7 +58,7 @@ pub fn to_kdl<B: AsRef<[u8]>>(table: &Table<B>) -> Result<String, FormatError> {
         }
         let mut body = Vec::new();
         let mut line = String::new();
-        for pattern in table.patterns(record)? {
+        for pattern in patterns {
             let quoted = kdl_string(&pattern.to_string());
             if !line.is_empty() && line.len() + quoted.len() > 80 {
                 body.push(format!("    domains{line}"));
@@ -154,9 +155,8 @@ pub const DUMP_JSON_VERSION: u32 = 1;
 pub fn to_json<B: AsRef<[u8]>>(table: &Table<B>) -> Result<String, FormatError> {
     let mut records = Vec::with_capacity(table.record_count());
     let mut total = 0;
-    for record in table.records() {
-        let patterns: Vec<JsonPattern> = table
-            .patterns(record)?
+    for (record, patterns) in table.records().zip(table.patterns_by_record()?) {
+        let patterns: Vec<JsonPattern> = patterns
             .into_iter()
             .map(|p| JsonPattern {
                 kind: p.kind.as_str(),

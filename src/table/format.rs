@@ -26,8 +26,6 @@ pub const MAX_SECTIONS: usize = 32;
 
 /// Bytes in a bucket: one cache line.
 pub const BUCKET_LEN: usize = 64;
-/// Slots in a bucket.
-pub const SLOTS: usize = 8;
 
 /// Size of one record in the RECORDS section.
 pub const RECORD_LEN: usize = 32;
@@ -36,14 +34,21 @@ pub const RULE_SET_LEN: usize = 8;
 /// Size of one rule in the RULES section.
 pub const RULE_LEN: usize = 16;
 /// Size of one entry in the GLOBS section.
-pub const GLOB_LEN: usize = 4;
+pub const GLOB_LEN: usize = 8;
 /// Size of the META section.
 pub const META_LEN: usize = 64;
-/// Size of a key entry's header (length, kind, record).
-pub const KEY_HEADER_LEN: usize = 4;
 
-/// The most records a table holds: record ids are 16 bits.
-pub const MAX_RECORDS: usize = u16::MAX as usize;
+/// Size of a bucket entry's header: tag, length, record and kind.
+pub const ENTRY_HEADER_LEN: usize = 4;
+/// Keys up to this many bytes are stored in the bucket itself; longer ones in
+/// LONG_KEYS, with a 4-byte offset in the bucket.
+pub const INLINE_MAX: usize = 40;
+/// The kind bit in an entry's record field.
+pub const KIND_BIT: u16 = 0x8000;
+
+/// The most records a table holds: record ids are 15 bits (the 16th is the key
+/// kind in bucket entries).
+pub const MAX_RECORDS: usize = 0x7fff;
 
 /// Section kinds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -51,10 +56,10 @@ pub const MAX_RECORDS: usize = u16::MAX as usize;
 pub enum SectionKind {
     /// Counts and the hash seed.
     Meta = 1,
-    /// The bucketized cuckoo hash index.
+    /// The bucketized cuckoo hash index, keys inline.
     Buckets = 2,
-    /// Every pattern, grouped by record in configuration order.
-    Keys = 3,
+    /// Keys too long to be stored inline.
+    LongKeys = 3,
     /// One fixed-size entry per record.
     Records = 4,
     /// Record names and header names and values.
@@ -72,7 +77,7 @@ impl SectionKind {
     pub const ALL: [SectionKind; 8] = [
         SectionKind::Meta,
         SectionKind::Buckets,
-        SectionKind::Keys,
+        SectionKind::LongKeys,
         SectionKind::Records,
         SectionKind::Strings,
         SectionKind::RuleSets,
@@ -90,7 +95,7 @@ impl SectionKind {
         match self {
             SectionKind::Meta => "META",
             SectionKind::Buckets => "BUCKETS",
-            SectionKind::Keys => "KEYS",
+            SectionKind::LongKeys => "LONG_KEYS",
             SectionKind::Records => "RECORDS",
             SectionKind::Strings => "STRINGS",
             SectionKind::RuleSets => "RULE_SETS",
@@ -100,12 +105,10 @@ impl SectionKind {
     }
 }
 
-/// Key kinds, as stored in key entries and mixed into the hash.
+/// Key kinds, as stored in bucket entries and mixed into the hash.
 pub const KIND_EXACT: u8 = 0;
 /// `*.suffix`; the key is the suffix without `*.`.
 pub const KIND_SUFFIX: u8 = 1;
-/// A glob; never in the hash index.
-pub const KIND_GLOB: u8 = 2;
 
 /// Encoding codes in records.
 pub const ENCODINGS: [crate::model::Encoding; 3] = crate::model::Encoding::ALL;
@@ -121,8 +124,8 @@ pub const RECORD_DEFAULT: u8 = 1;
 /// The hash of one candidate key: where it may sit and how to recognize it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Probe {
-    /// The non-zero 32-bit fingerprint stored in the slot.
-    pub fingerprint: u32,
+    /// The non-zero tag stored in the entry's first byte.
+    pub tag: u8,
     /// The first bucket.
     pub first: usize,
     /// The second bucket (different from the first when there are two or more).
@@ -147,7 +150,7 @@ fn fmix32(mut h: u32) -> u32 {
 /// same text as an exact name and as a suffix are different keys.
 pub fn probe(seed: u64, kind: u8, key: &[u8], buckets: u32) -> Probe {
     let h = xxh3_64_with_seed(key, seed.wrapping_add(u64::from(kind)));
-    let fingerprint = ((h >> 32) as u32).max(1);
+    let tag = ((h >> 56) as u8).max(1);
     let low = h as u32;
     let first = fast_range(low, buckets);
     let mut second = fast_range(fmix32(low ^ 0x5bd1_e995), buckets);
@@ -155,16 +158,15 @@ pub fn probe(seed: u64, kind: u8, key: &[u8], buckets: u32) -> Probe {
         second = (first + 1) % buckets;
     }
     Probe {
-        fingerprint,
+        tag,
         first: first as usize,
         second: second as usize,
     }
 }
 
-/// A slot: fingerprint in the high half, the key entry's offset in KEYS in the low
-/// half. Zero is an empty slot.
-pub fn slot(fingerprint: u32, entry: u32) -> u64 {
-    (u64::from(fingerprint) << 32) | u64::from(entry)
+/// The bytes an entry for a key of `len` bytes takes in a bucket.
+pub fn entry_len(len: usize) -> usize {
+    ENTRY_HEADER_LEN + if len <= INLINE_MAX { len } else { 4 }
 }
 
 /// Rounds up to the section alignment.
@@ -208,23 +210,63 @@ pub fn read_u64(bytes: &[u8], at: usize) -> Option<u64> {
     ))
 }
 
-/// A key entry in KEYS: kind, record and key bytes.
+/// One entry of a bucket, as stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct KeyEntry<'a> {
-    /// `KIND_EXACT`, `KIND_SUFFIX` or `KIND_GLOB`.
+pub struct Entry<'a> {
+    /// The tag byte (never zero).
+    pub tag: u8,
+    /// `KIND_EXACT` or `KIND_SUFFIX`.
     pub kind: u8,
     /// The record id.
     pub record: u16,
-    /// The key bytes.
-    pub key: &'a [u8],
+    /// The key's length.
+    pub len: usize,
+    /// The key bytes if inline, or the offset of a long key in LONG_KEYS.
+    pub key: EntryKey<'a>,
+    /// Where the next entry starts in the bucket.
+    pub next: usize,
 }
 
-/// Reads the key entry at `at` in the KEYS section, if it is in bounds.
-pub fn read_key_entry(keys: &[u8], at: usize) -> Option<KeyEntry<'_>> {
-    let len = usize::from(*keys.get(at)?);
-    let kind = *keys.get(at + 1)?;
-    let record = read_u16(keys, at + 2)?;
-    let start = at + KEY_HEADER_LEN;
-    let key = keys.get(start..start + len)?;
-    Some(KeyEntry { kind, record, key })
+/// Where an entry's key bytes are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKey<'a> {
+    /// In the bucket.
+    Inline(&'a [u8]),
+    /// In LONG_KEYS at this offset.
+    Long(usize),
+}
+
+impl<'a> Entry<'a> {
+    /// The key bytes, inline or looked up in `long_keys`.
+    pub fn key(&self, long_keys: &'a [u8]) -> Option<&'a [u8]> {
+        match self.key {
+            EntryKey::Inline(bytes) => Some(bytes),
+            EntryKey::Long(at) => long_keys.get(at..at.checked_add(self.len)?),
+        }
+    }
+}
+
+/// Reads the entry at `at` in a bucket; `None` at the end of the bucket (a zero
+/// tag or no room for another entry) or if the entry runs past it.
+pub fn read_entry(bucket: &[u8], at: usize) -> Option<Entry<'_>> {
+    let tag = *bucket.get(at)?;
+    if tag == 0 {
+        return None;
+    }
+    let len = usize::from(*bucket.get(at + 1)?);
+    let field = read_u16(bucket, at + 2)?;
+    let body = at + ENTRY_HEADER_LEN;
+    let (key, next) = if len <= INLINE_MAX {
+        (EntryKey::Inline(bucket.get(body..body + len)?), body + len)
+    } else {
+        (EntryKey::Long(read_u32(bucket, body)? as usize), body + 4)
+    };
+    Some(Entry {
+        tag,
+        kind: u8::from(field & KIND_BIT != 0),
+        record: field & !KIND_BIT,
+        len,
+        key,
+        next,
+    })
 }

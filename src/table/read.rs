@@ -3,11 +3,11 @@
 //! Opening checks the header, the directory and the small sections (records, header
 //! rules, rule sets, globs) and keeps their positions: no string is copied, so
 //! memory stays proportional to the small sections whatever the bytes say. The big
-//! sections (the hash index and the keys) are never scanned on open: every read
-//! from them is bounds checked, bucket numbers always fall inside the index, and a
-//! key is only trusted after its bytes compare equal to the query. So a corrupted
-//! table gives errors or wrong answers, never a panic or an out-of-bounds read;
-//! [`Table::verify`] finds the corruption.
+//! sections (the hash index and the long keys) are never scanned on open: every
+//! read from them is bounds checked, bucket numbers always fall inside the index,
+//! an entry never reads past its bucket, and a key is only trusted after its bytes
+//! compare equal to the query. So a corrupted table gives errors or wrong answers,
+//! never a panic or an out-of-bounds read; [`Table::verify`] finds the corruption.
 
 use std::fmt;
 use std::ops::Range;
@@ -136,8 +136,6 @@ struct RecordInfo {
     default: bool,
     encodings: [Encoding; 3],
     rule_set: usize,
-    /// Its key entries, relative to KEYS.
-    keys: Range<usize>,
     pattern_count: usize,
 }
 
@@ -166,6 +164,7 @@ struct Parsed {
     seed: u64,
     bucket_count: u32,
     index_keys: usize,
+    pattern_count: usize,
     exact_count: u32,
     suffix_labels: u128,
     records: Vec<RecordInfo>,
@@ -368,48 +367,64 @@ impl<B: AsRef<[u8]>> Table<B> {
         })
     }
 
-    /// The patterns of a record, in order, read from its key entries.
-    pub fn patterns(&self, record: RecordRef<'_>) -> Result<Vec<MatchedPattern<'_>>, FormatError> {
-        let info = &self.parsed.records[usize::from(record.id)];
-        let keys = self.section(SectionKind::Keys);
-        let area = keys
-            .get(info.keys.clone())
-            .ok_or_else(|| FormatError::section("KEYS", "record range out of bounds"))?;
-        let mut out = Vec::with_capacity(info.pattern_count.min(area.len() / KEY_HEADER_LEN));
-        let mut at = 0;
-        while at < area.len() {
-            let entry = read_key_entry(area, at).ok_or_else(|| {
-                FormatError::section(
-                    "KEYS",
-                    format!("truncated entry at {}", info.keys.start + at),
-                )
-            })?;
-            let kind = match entry.kind {
-                KIND_EXACT => PatternKind::Exact,
-                KIND_SUFFIX => PatternKind::Suffix,
-                KIND_GLOB => PatternKind::Glob,
-                k => {
-                    return Err(FormatError::section(
-                        "KEYS",
-                        format!("unknown key kind {k}"),
-                    ));
-                }
+    /// Every entry of the index: bucket number and entry, in bucket order. Stops at
+    /// the first malformed entry of a bucket (only a corrupted table has one).
+    pub(super) fn entries(&self) -> impl Iterator<Item = (usize, Entry<'_>)> {
+        self.section(SectionKind::Buckets)
+            .chunks_exact(BUCKET_LEN)
+            .enumerate()
+            .flat_map(|(b, bucket)| {
+                let mut at = 0;
+                std::iter::from_fn(move || {
+                    let entry = read_entry(bucket, at)?;
+                    at = entry.next;
+                    Some((b, entry))
+                })
+            })
+    }
+
+    /// Every record's patterns: exact names and suffix rules (sorted by kind and
+    /// text; the index keeps no order among them, and none is needed: they never
+    /// compete), then its globs in precedence order.
+    pub fn patterns_by_record(&self) -> Result<Vec<Vec<MatchedPattern<'_>>>, FormatError> {
+        let long_keys = self.section(SectionKind::LongKeys);
+        let mut out: Vec<Vec<MatchedPattern<'_>>> = vec![Vec::new(); self.parsed.records.len()];
+        for (b, entry) in self.entries() {
+            let bad = |m: &str| FormatError::section("BUCKETS", format!("bucket {b}: {m}"));
+            let key = entry
+                .key(long_keys)
+                .ok_or_else(|| bad("a long key is out of bounds"))?;
+            let key = std::str::from_utf8(key).map_err(|_| bad("a key is not UTF-8"))?;
+            let kind = if entry.kind == KIND_EXACT {
+                PatternKind::Exact
+            } else {
+                PatternKind::Suffix
             };
-            let key = std::str::from_utf8(entry.key)
-                .map_err(|_| FormatError::section("KEYS", "a key is not UTF-8"))?;
-            out.push(MatchedPattern { kind, key });
-            at += KEY_HEADER_LEN + entry.key.len();
+            out.get_mut(usize::from(entry.record))
+                .ok_or_else(|| bad("an entry names a record that does not exist"))?
+                .push(MatchedPattern { kind, key });
         }
-        if out.len() != info.pattern_count {
-            return Err(FormatError::section(
-                "KEYS",
-                format!(
-                    "record `{}` has {} patterns, {} expected",
-                    record.name(),
-                    out.len(),
-                    info.pattern_count
-                ),
-            ));
+        for list in &mut out {
+            list.sort_by(|a, b| (a.kind, a.key).cmp(&(b.kind, b.key)));
+        }
+        for g in &self.parsed.globs {
+            out[usize::from(g.record)].push(MatchedPattern {
+                kind: PatternKind::Glob,
+                key: text(self.data(), g.text.clone()),
+            });
+        }
+        for (record, list) in self.records().zip(&out) {
+            if list.len() != record.pattern_count() {
+                return Err(FormatError::section(
+                    "RECORDS",
+                    format!(
+                        "record `{}` has {} patterns, {} expected",
+                        record.name(),
+                        list.len(),
+                        record.pattern_count()
+                    ),
+                ));
+            }
         }
         Ok(out)
     }
@@ -462,13 +477,13 @@ impl<B: AsRef<[u8]>> Table<B> {
     /// fingerprint hit is confirmed against the stored key.
     fn probe_batch(&self, d: &[u8], batch: &[(u8, u8)]) -> Option<TableMatch<'_>> {
         let buckets = self.section(SectionKind::Buckets);
-        let keys = self.section(SectionKind::Keys);
+        let long_keys = self.section(SectionKind::LongKeys);
         let mut probes = [Probe {
-            fingerprint: 0,
+            tag: 0,
             first: 0,
             second: 0,
         }; BATCH];
-        let mut touched = 0u64;
+        let mut touched = 0u8;
         for (p, &(kind, start)) in probes.iter_mut().zip(batch) {
             *p = probe(
                 self.parsed.seed,
@@ -476,28 +491,27 @@ impl<B: AsRef<[u8]>> Table<B> {
                 &d[usize::from(start)..],
                 self.parsed.bucket_count,
             );
-            touched ^= read_u64(buckets, p.first * BUCKET_LEN).unwrap_or(0);
-            touched ^= read_u64(buckets, p.second * BUCKET_LEN).unwrap_or(0);
+            touched ^= buckets.get(p.first * BUCKET_LEN).copied().unwrap_or(0);
+            touched ^= buckets.get(p.second * BUCKET_LEN).copied().unwrap_or(0);
         }
         std::hint::black_box(touched);
         for (p, &(kind, start)) in probes.iter().zip(batch) {
             let key = &d[usize::from(start)..];
-            for bucket in [p.first, p.second] {
-                for s in 0..SLOTS {
-                    let Some(value) = read_u64(buckets, bucket * BUCKET_LEN + s * 8) else {
-                        break;
-                    };
-                    if (value >> 32) as u32 != p.fingerprint {
+            for b in [p.first, p.second] {
+                let Some(bucket) = buckets.get(b * BUCKET_LEN..(b + 1) * BUCKET_LEN) else {
+                    continue;
+                };
+                let mut at = 0;
+                while let Some(entry) = read_entry(bucket, at) {
+                    at = entry.next;
+                    if entry.tag != p.tag || entry.kind != kind || entry.len != key.len() {
                         continue;
                     }
-                    let Some(entry) = read_key_entry(keys, value as u32 as usize) else {
+                    let Some(stored) = entry.key(long_keys).filter(|stored| *stored == key) else {
                         continue;
                     };
-                    if entry.kind != kind || entry.key != key {
-                        continue;
-                    }
-                    let (Some(record), Ok(key)) =
-                        (self.record(entry.record), std::str::from_utf8(entry.key))
+                    let (Some(record), Ok(stored)) =
+                        (self.record(entry.record), std::str::from_utf8(stored))
                     else {
                         continue;
                     };
@@ -508,7 +522,7 @@ impl<B: AsRef<[u8]>> Table<B> {
                     };
                     return Some(TableMatch {
                         record,
-                        pattern: MatchedPattern { kind, key },
+                        pattern: MatchedPattern { kind, key: stored },
                     });
                 }
             }
@@ -560,8 +574,20 @@ impl<B: AsRef<[u8]>> Table<B> {
         self.parsed.declared_sections
     }
 
-    pub(super) fn keys_section(&self) -> &[u8] {
-        self.section(SectionKind::Keys)
+    pub(super) fn buckets(&self) -> &[u8] {
+        self.section(SectionKind::Buckets)
+    }
+
+    pub(super) fn long_keys(&self) -> &[u8] {
+        self.section(SectionKind::LongKeys)
+    }
+
+    pub(super) fn bucket_count(&self) -> u32 {
+        self.parsed.bucket_count
+    }
+
+    pub(super) fn seed(&self) -> u64 {
+        self.parsed.seed
     }
 
     /// The globs in precedence order: text and record.
@@ -572,37 +598,15 @@ impl<B: AsRef<[u8]>> Table<B> {
             .map(|g| (text(self.data(), g.text.clone()), g.record))
     }
 
-    /// Where a record's key entries are in KEYS.
-    pub(super) fn record_keys(&self, record: RecordRef<'_>) -> Range<usize> {
-        self.parsed.records[usize::from(record.id)].keys.clone()
-    }
-
-    /// The counts META declares for the index: keys, exact keys, suffix label mask.
-    pub(super) fn index_counts(&self) -> (usize, u32, u128) {
+    /// The counts META declares: index keys, exact keys, suffix label mask, and
+    /// all patterns.
+    pub(super) fn index_counts(&self) -> (usize, u32, u128, usize) {
         (
             self.parsed.index_keys,
             self.parsed.exact_count,
             self.parsed.suffix_labels,
+            self.parsed.pattern_count,
         )
-    }
-
-    /// Whether the index holds an entry at `entry` for this key (used by verify).
-    pub(super) fn index_has(&self, kind: u8, key: &[u8], entry: u32) -> bool {
-        let buckets = self.section(SectionKind::Buckets);
-        let p = probe(self.parsed.seed, kind, key, self.parsed.bucket_count);
-        [p.first, p.second].into_iter().any(|b| {
-            (0..SLOTS).any(|s| {
-                read_u64(buckets, b * BUCKET_LEN + s * 8) == Some(slot(p.fingerprint, entry))
-            })
-        })
-    }
-
-    /// How many slots of the index are in use.
-    pub(super) fn index_len(&self) -> usize {
-        self.section(SectionKind::Buckets)
-            .chunks_exact(8)
-            .filter(|c| c.iter().any(|&b| b != 0))
-            .count()
     }
 }
 
@@ -626,6 +630,7 @@ fn parse(data: &[u8]) -> Result<Parsed, FormatError> {
     let seed = read_u64(meta, 0).unwrap_or(0);
     let bucket_count = m(8);
     let index_keys = m(12);
+    let pattern_count = m(20);
     let (record_count, glob_count, rule_set_count, rule_count) = (m(16), m(24), m(28), m(32));
     let exact_count = m(36) as u32;
     let suffix_labels = u128::from_le_bytes(meta[40..56].try_into().unwrap_or([0; 16]));
@@ -656,14 +661,8 @@ fn parse(data: &[u8]) -> Result<Parsed, FormatError> {
     let strings = Strings::new(data, range(SectionKind::Strings))?;
     let rules = parse_rules(section(SectionKind::Rules), &strings)?;
     let rule_sets = parse_rule_sets(section(SectionKind::RuleSets), rules.len())?;
-    let keys = range(SectionKind::Keys);
-    let records = parse_records(
-        section(SectionKind::Records),
-        &strings,
-        keys.len(),
-        rule_sets.len(),
-    )?;
-    let globs = parse_globs(section(SectionKind::Globs), data, keys, record_count)?;
+    let records = parse_records(section(SectionKind::Records), &strings, rule_sets.len())?;
+    let globs = parse_globs(section(SectionKind::Globs), &strings, record_count)?;
     Ok(Parsed {
         version,
         sections,
@@ -672,6 +671,7 @@ fn parse(data: &[u8]) -> Result<Parsed, FormatError> {
         seed,
         bucket_count: bucket_count as u32,
         index_keys,
+        pattern_count,
         exact_count,
         suffix_labels,
         records,
@@ -882,7 +882,6 @@ fn parse_rule_sets(sets: &[u8], rule_count: usize) -> Result<Vec<Range<usize>>, 
 fn parse_records(
     records: &[u8],
     strings: &Strings<'_>,
-    keys_len: usize,
     rule_sets: usize,
 ) -> Result<Vec<RecordInfo>, FormatError> {
     records
@@ -910,18 +909,12 @@ fn parse_records(
             if rule_set >= rule_sets {
                 return Err(FormatError::section("RECORDS", "rule set out of bounds"));
             }
-            let start = read_u32(r, 16).unwrap_or(0) as usize;
-            let end = start.saturating_add(read_u32(r, 20).unwrap_or(0) as usize);
-            if end > keys_len {
-                return Err(FormatError::section("RECORDS", "key range out of bounds"));
-            }
             Ok(RecordInfo {
                 name,
                 default: flags & RECORD_DEFAULT != 0,
                 encodings,
                 rule_set,
-                keys: start..end,
-                pattern_count: read_u32(r, 24).unwrap_or(0) as usize,
+                pattern_count: read_u32(r, 16).unwrap_or(0) as usize,
             })
         })
         .collect()
@@ -929,30 +922,23 @@ fn parse_records(
 
 fn parse_globs(
     globs: &[u8],
-    data: &[u8],
-    keys: Range<usize>,
+    strings: &Strings<'_>,
     record_count: usize,
 ) -> Result<Vec<GlobInfo>, FormatError> {
-    let key_bytes = &data[keys.clone()];
     globs
         .chunks_exact(GLOB_LEN)
         .map(|g| {
-            let at = read_u32(g, 0).unwrap_or(0) as usize;
-            let entry = read_key_entry(key_bytes, at)
-                .ok_or_else(|| FormatError::section("GLOBS", "a glob entry is out of bounds"))?;
-            if entry.kind != KIND_GLOB || usize::from(entry.record) >= record_count {
+            let len = usize::from(read_u16(g, 4).unwrap_or(0));
+            let record = read_u16(g, 6).unwrap_or(u16::MAX);
+            if len == 0 || len > crate::domain::MAX_NAME_LEN || usize::from(record) >= record_count
+            {
                 return Err(FormatError::section(
                     "GLOBS",
                     "an entry is not a glob of a known record",
                 ));
             }
-            std::str::from_utf8(entry.key)
-                .map_err(|_| FormatError::section("GLOBS", "a glob is not UTF-8"))?;
-            let start = keys.start + at + KEY_HEADER_LEN;
-            Ok(GlobInfo {
-                text: start..start + entry.key.len(),
-                record: entry.record,
-            })
+            let text = strings.get(read_u32(g, 0).unwrap_or(0), len, "GLOBS")?;
+            Ok(GlobInfo { text, record })
         })
         .collect()
 }

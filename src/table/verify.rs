@@ -35,104 +35,92 @@ pub(super) fn verify<B: AsRef<[u8]>>(table: &Table<B>) -> Result<(), FormatError
         at = at.max(range.end);
     }
 
-    // Every record's keys parse, are normalized patterns, and belong to it; exact
-    // and suffix keys are in the index; glob keys are the GLOBS list, in order.
-    let keys = table.keys_section();
-    let mut globs = Vec::new();
+    // Every bucket: well-formed entries, then zeros; every key in normal form, in
+    // one of its own two buckets, with its own tag, and only once.
+    let buckets = table.buckets();
+    let long_keys = table.long_keys();
+    let (seed, bucket_count) = (table.seed(), table.bucket_count());
     let (mut index_keys, mut exact, mut suffix_labels) = (0usize, 0u32, 0u128);
-    let mut next = 0;
-    for record in table.records() {
-        let range = table.record_keys(record);
-        if range.start != next {
-            return Err(FormatError::section(
-                "KEYS",
-                format!(
-                    "record `{}` does not start where the previous one ended",
-                    record.name()
-                ),
-            ));
-        }
-        next = range.end;
-        for pattern in table.patterns(record)? {
-            let text = pattern.to_string();
-            let normalized = Pattern::parse(&text).map_err(|_| {
-                FormatError::section("KEYS", format!("`{text}` is not a valid pattern"))
-            })?;
-            if normalized.as_str() != text || normalized.kind() != pattern.kind {
-                return Err(FormatError::section(
-                    "KEYS",
-                    format!("`{text}` is not in normal form"),
-                ));
+    for (b, bucket) in buckets.chunks_exact(BUCKET_LEN).enumerate() {
+        let bad = |m: String| FormatError::section("BUCKETS", format!("bucket {b}: {m}"));
+        let mut at = 0;
+        while let Some(entry) = read_entry(bucket, at) {
+            at = entry.next;
+            if usize::from(entry.record) >= table.record_count() {
+                return Err(bad(format!("an entry names record {}", entry.record)));
             }
-        }
-        let mut at = range.start;
-        while at < range.end {
-            let Some(entry) = read_key_entry(keys, at) else {
-                break;
+            let key = entry
+                .key(long_keys)
+                .ok_or_else(|| bad("a long key is out of bounds".into()))?;
+            let text = std::str::from_utf8(key).map_err(|_| bad("a key is not UTF-8".into()))?;
+            let (written, kind) = match entry.kind {
+                KIND_EXACT => (text.to_string(), PatternKind::Exact),
+                _ => (format!("*.{text}"), PatternKind::Suffix),
             };
-            if usize::from(entry.record) != usize::from(record.id()) {
-                return Err(FormatError::section(
-                    "KEYS",
-                    format!(
-                        "the entry at {at} names record {} inside record {}",
-                        entry.record,
-                        record.id()
-                    ),
-                ));
+            match Pattern::parse(&written) {
+                Ok(p) if p.kind() == kind && p.as_str() == written => {}
+                _ => return Err(bad(format!("`{written}` is not a pattern in normal form"))),
             }
-            match entry.kind {
-                KIND_GLOB => globs.push(at),
-                kind => {
-                    index_keys += 1;
-                    if kind == KIND_EXACT {
-                        exact += 1;
-                    } else {
-                        suffix_labels |= 1u128 << entry.key.split(|&b| b == b'.').count().min(127);
-                    }
-                    if !table.index_has(kind, entry.key, at as u32) {
-                        return Err(FormatError::section(
-                            "BUCKETS",
-                            format!("the key at {at} is not in the index"),
-                        ));
-                    }
-                }
+            if (entry.len <= INLINE_MAX) != matches!(entry.key, EntryKey::Inline(_))
+                || entry.len != key.len()
+            {
+                return Err(bad(format!("`{written}` is stored the wrong way")));
             }
-            at += KEY_HEADER_LEN + entry.key.len();
+            let p = probe(seed, entry.kind, key, bucket_count);
+            if p.tag != entry.tag || (b != p.first && b != p.second) {
+                return Err(bad(format!("`{written}` is not where its hash puts it")));
+            }
+            let copies = [p.first, p.second]
+                .iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .map(|&other| {
+                    count_key(
+                        &buckets[other * BUCKET_LEN..(other + 1) * BUCKET_LEN],
+                        long_keys,
+                        entry.kind,
+                        key,
+                    )
+                })
+                .sum::<usize>();
+            if copies != 1 {
+                return Err(bad(format!("`{written}` is stored {copies} times")));
+            }
+            index_keys += 1;
+            if entry.kind == KIND_EXACT {
+                exact += 1;
+            } else {
+                suffix_labels |= 1u128 << key.split(|&c| c == b'.').count().min(127);
+            }
+        }
+        if bucket[at..].iter().any(|&x| x != 0) {
+            return Err(bad("bytes after the last entry".into()));
         }
     }
-    if next != keys.len() {
-        return Err(FormatError::section(
-            "KEYS",
-            "bytes after the last record's keys",
-        ));
+    let globs: Vec<(&str, u16)> = table.glob_entries().collect();
+    if let Some((bad, _)) = globs.iter().find(|(g, _)| !matches!(Pattern::parse(g), Ok(p) if p.kind() == PatternKind::Glob && p.as_str() == *g)) {
+        return Err(FormatError::section("GLOBS", format!("`{bad}` is not a glob in normal form")));
     }
-    if table.index_len() != index_keys || table.index_counts() != (index_keys, exact, suffix_labels)
-    {
+    if table.index_counts() != (index_keys, exact, suffix_labels, index_keys + globs.len()) {
         return Err(FormatError::section(
             "META",
-            "the index counts do not match the keys",
+            "the counts do not match the index and the globs",
         ));
     }
-    let listed: Vec<&str> = table.glob_entries().map(|(text, _)| text).collect();
-    let found: Vec<&str> = globs
-        .iter()
-        .filter_map(|&at| read_key_entry(keys, at))
-        .map(|e| std::str::from_utf8(e.key).unwrap_or(""))
-        .collect();
-    if listed != found {
-        return Err(FormatError::section(
-            "GLOBS",
-            "the glob list does not match the glob keys",
-        ));
-    }
-    if let Some(bad) = listed
-        .iter()
-        .find(|g| Pattern::parse(g).map(|p| p.kind()) != Ok(PatternKind::Glob))
-    {
-        return Err(FormatError::section(
-            "GLOBS",
-            format!("`{bad}` is not a valid glob"),
-        ));
-    }
+    // Per-record pattern counts.
+    table.patterns_by_record()?;
     Ok(())
+}
+
+/// How many entries of a bucket hold this key.
+fn count_key(bucket: &[u8], long_keys: &[u8], kind: u8, key: &[u8]) -> usize {
+    let mut at = 0;
+    let mut n = 0;
+    while let Some(entry) = read_entry(bucket, at) {
+        at = entry.next;
+        if entry.kind == kind && entry.len == key.len() && entry.key(long_keys) == Some(key) {
+            n += 1;
+        }
+    }
+    n
 }

@@ -9,7 +9,7 @@ use std::fmt;
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::cuckoo;
+use super::cuckoo::{self, Key};
 use super::format::*;
 use crate::domain::PatternKind;
 use crate::model::{Config, HeaderOp, Origin, Part};
@@ -75,12 +75,6 @@ impl Strings {
     }
 }
 
-/// One key of the hash index: its kind, and where its entry is in KEYS.
-pub(super) struct IndexKey {
-    pub kind: u8,
-    pub entry: u32,
-}
-
 fn encoding_code(e: crate::model::Encoding) -> u8 {
     ENCODINGS.iter().position(|x| *x == e).unwrap_or(0) as u8
 }
@@ -91,8 +85,7 @@ pub fn compile(config: &Config) -> Result<Vec<u8>, CompileError> {
         return Err(CompileError::TooManyRecords(config.records.len()));
     }
     let mut strings = Strings::default();
-    let mut keys: Vec<u8> = Vec::new();
-    let mut index: Vec<IndexKey> = Vec::new();
+    let mut index: Vec<Key<'_>> = Vec::new();
     let mut globs: Vec<u8> = Vec::new();
     let mut records: Vec<u8> = Vec::with_capacity(config.records.len() * RECORD_LEN);
     let mut rule_sets: Vec<u8> = Vec::new();
@@ -101,6 +94,7 @@ pub fn compile(config: &Config) -> Result<Vec<u8>, CompileError> {
     let mut counts = Counts::default();
 
     for (id, record) in config.records.iter().enumerate() {
+        let id = id as u16;
         // Header rules: one set per distinct list.
         let ops: Vec<HeaderOp> = record.headers.iter().map(|r| r.op.clone()).collect();
         let set = match set_ids.get(&ops) {
@@ -129,35 +123,34 @@ pub fn compile(config: &Config) -> Result<Vec<u8>, CompileError> {
             }
         };
 
-        // Patterns, in the record's order.
-        let keys_start = keys.len();
+        // Exact names and suffixes go to the index; globs, in order, to GLOBS.
         for entry in &record.patterns {
             let pattern = &entry.pattern;
-            let (kind, key) = match pattern.kind() {
-                PatternKind::Exact => (KIND_EXACT, pattern.as_str()),
-                PatternKind::Suffix => (KIND_SUFFIX, pattern.key()),
-                PatternKind::Glob => (KIND_GLOB, pattern.as_str()),
-            };
-            let offset = u32_of(keys.len(), "KEYS")?;
-            // Patterns are at most 253 bytes (checked when they were parsed).
-            let len = u8::try_from(key.len()).map_err(|_| CompileError::TooLarge("KEYS"))?;
-            keys.push(len);
-            keys.push(kind);
-            keys.extend_from_slice(&(id as u16).to_le_bytes());
-            keys.extend_from_slice(key.as_bytes());
-            u32_of(keys.len(), "KEYS")?;
-            match kind {
-                KIND_GLOB => globs.extend_from_slice(&offset.to_le_bytes()),
-                _ => {
+            match pattern.kind() {
+                PatternKind::Glob => {
+                    let text = pattern.as_str();
+                    globs.extend_from_slice(&strings.add(text)?.to_le_bytes());
+                    globs.extend_from_slice(&(text.len() as u16).to_le_bytes());
+                    globs.extend_from_slice(&id.to_le_bytes());
+                }
+                kind => {
+                    let (kind, key) = match kind {
+                        PatternKind::Exact => (KIND_EXACT, pattern.as_str()),
+                        _ => (KIND_SUFFIX, pattern.key()),
+                    };
+                    // Patterns are at most 253 bytes (checked when they were parsed).
+                    if key.len() > crate::domain::MAX_NAME_LEN {
+                        return Err(CompileError::TooLarge("BUCKETS"));
+                    }
                     if kind == KIND_EXACT {
                         counts.exact += 1;
                     } else {
-                        let labels = key.split('.').count().min(127);
-                        counts.suffix_labels |= 1u128 << labels;
+                        counts.suffix_labels |= 1u128 << key.split('.').count().min(127);
                     }
-                    index.push(IndexKey {
+                    index.push(Key {
                         kind,
-                        entry: offset,
+                        key: key.as_bytes(),
+                        record: id,
                     });
                 }
             }
@@ -179,14 +172,15 @@ pub fn compile(config: &Config) -> Result<Vec<u8>, CompileError> {
         }
         records.push(0);
         records.extend_from_slice(&set.to_le_bytes());
-        records.extend_from_slice(&(keys_start as u32).to_le_bytes());
-        records.extend_from_slice(&u32_of(keys.len() - keys_start, "KEYS")?.to_le_bytes());
-        records.extend_from_slice(&(record.patterns.len() as u32).to_le_bytes());
-        records.extend_from_slice(&0u32.to_le_bytes());
+        records.extend_from_slice(&u32_of(record.patterns.len(), "RECORDS")?.to_le_bytes());
+        records.resize(records.len() + 12, 0);
         counts.patterns += record.patterns.len();
     }
 
-    let built = cuckoo::build(&index, &keys);
+    // The index depends only on the set of keys: they go in sorted.
+    index.sort_unstable();
+    let built = cuckoo::build(&index);
+    u32_of(built.long_keys.len(), "LONG_KEYS")?;
     let mut meta = Vec::with_capacity(META_LEN);
     meta.extend_from_slice(&built.seed.to_le_bytes());
     meta.extend_from_slice(&built.bucket_count.to_le_bytes());
@@ -207,7 +201,7 @@ pub fn compile(config: &Config) -> Result<Vec<u8>, CompileError> {
     let sections: [(SectionKind, &[u8]); 8] = [
         (SectionKind::Meta, &meta),
         (SectionKind::Buckets, &built.buckets),
-        (SectionKind::Keys, &keys),
+        (SectionKind::LongKeys, &built.long_keys),
         (SectionKind::Records, &records),
         (SectionKind::Strings, &strings.bytes),
         (SectionKind::RuleSets, &rule_sets),
