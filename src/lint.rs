@@ -14,7 +14,8 @@ use crate::rules::{
 /// quadratic); real configurations have a few dozen.
 const MAX_GLOBS_COMPARED: usize = 2000;
 
-/// What the checks share: the configuration and its lookup index.
+/// What the checks share: the configuration and an index of its suffix rules and
+/// globs (exact names need no index: each only ever answers for itself).
 pub(crate) struct Context<'a> {
     pub config: &'a Config,
     pub matcher: Matcher,
@@ -24,7 +25,7 @@ pub(crate) struct Context<'a> {
 pub(crate) fn run(config: &Config) -> Vec<Diagnostic> {
     let cx = Context {
         config,
-        matcher: Matcher::new(config),
+        matcher: Matcher::without_exact(config),
     };
     let mut out = Vec::new();
     redundant_domain::check(&cx, &mut out);

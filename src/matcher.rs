@@ -38,6 +38,9 @@ pub struct Match {
 pub struct Matcher {
     exact: HashMap<Arc<str>, PatternRef>,
     suffix: HashMap<Arc<str>, PatternRef>,
+    /// Bit `n` is set when some suffix rule has `n` labels: other suffixes need no
+    /// probe.
+    suffix_labels: u128,
     globs: Vec<PatternRef>,
     glob_index: GlobIndex,
 }
@@ -45,17 +48,31 @@ pub struct Matcher {
 impl Matcher {
     /// Indexes every pattern of `config`.
     pub fn new(config: &Config) -> Matcher {
+        Matcher::build(config, true)
+    }
+
+    /// A matcher of the suffix rules and globs only, for lints that ask what would
+    /// answer for a name if its own exact entry were not there.
+    pub(crate) fn without_exact(config: &Config) -> Matcher {
+        Matcher::build(config, false)
+    }
+
+    fn build(config: &Config, with_exact: bool) -> Matcher {
         let mut exact = HashMap::new();
         let mut suffix = HashMap::new();
         let mut globs = Vec::new();
+        let mut suffix_labels = 0u128;
         for (pattern_ref, entry) in config.patterns() {
             let pattern = &entry.pattern;
             match pattern.kind() {
-                PatternKind::Exact => {
+                PatternKind::Exact if with_exact => {
                     exact.insert(pattern.text().clone(), pattern_ref);
                 }
+                PatternKind::Exact => {}
                 PatternKind::Suffix => {
-                    suffix.insert(Arc::from(pattern.key()), pattern_ref);
+                    let key = pattern.key();
+                    suffix_labels |= 1u128 << key.split('.').count().min(127);
+                    suffix.insert(Arc::from(key), pattern_ref);
                 }
                 PatternKind::Glob => globs.push(pattern_ref),
             }
@@ -64,6 +81,7 @@ impl Matcher {
         Matcher {
             exact,
             suffix,
+            suffix_labels,
             globs,
             glob_index,
         }
@@ -105,9 +123,14 @@ impl Matcher {
         if self.suffix.is_empty() {
             return None;
         }
+        let mut labels = domain.bytes().filter(|&b| b == b'.').count() + 1;
         let mut rest = domain;
         while let Some(dot) = rest.find('.') {
             rest = &rest[dot + 1..];
+            labels -= 1;
+            if labels >= 128 || self.suffix_labels & (1u128 << labels) == 0 {
+                continue;
+            }
             if let Some(&p) = self.suffix.get(rest).filter(|&&p| keep(p)) {
                 return Some(p);
             }

@@ -43,8 +43,9 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (p, entry) in cx.config.patterns() {
         let pattern = &entry.pattern;
         let by = match pattern.kind() {
-            // Without the name, would the lookup still land in this record?
-            PatternKind::Exact => cx.matcher.lookup_where(pattern.as_str(), |q| q != p).map(|m| m.pattern),
+            // Without the name, would the lookup still land in this record? (The
+            // lint matcher has no exact names: this asks the suffix rules and globs.)
+            PatternKind::Exact => cx.matcher.lookup(pattern.as_str()).map(|m| m.pattern),
             // A shorter suffix rule of the same record covers everything below.
             PatternKind::Suffix => cx.matcher.suffix_match(pattern.key(), &|_| true),
             PatternKind::Glob => glob_shadowed_by(cx, p),

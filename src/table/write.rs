@@ -177,8 +177,9 @@ pub fn compile(config: &Config) -> Result<Vec<u8>, CompileError> {
         counts.patterns += record.patterns.len();
     }
 
-    // The index depends only on the set of keys: they go in sorted.
-    index.sort_unstable();
+    // The index depends only on the set of keys: they go in sorted by a hash of
+    // the key (cheaper to sort by than the bytes), then kind and key.
+    index.sort_by_cached_key(|k| (xxhash_rust::xxh3::xxh3_64(k.key), k.kind, k.key));
     let built = cuckoo::build(&index);
     u32_of(built.long_keys.len(), "LONG_KEYS")?;
     let mut meta = Vec::with_capacity(META_LEN);
