@@ -30,13 +30,11 @@ pub(super) struct Key<'a> {
     pub record: u16,
 }
 
-/// The index: the seed and bucket count a reader needs, the buckets, and the keys
-/// too long to be inline.
+/// One index: the seed and bucket count a reader needs, and the buckets.
 pub(super) struct Built {
     pub seed: u64,
     pub bucket_count: u32,
     pub buckets: Vec<u8>,
-    pub long_keys: Vec<u8>,
 }
 
 /// A small deterministic generator (xorshift64*) for choosing whom to evict.
@@ -51,19 +49,19 @@ impl Rng {
     }
 }
 
-/// Builds the index. `keys` must be sorted and free of duplicates.
-pub(super) fn build(keys: &[Key<'_>]) -> Built {
+/// Builds an index. `keys` must be sorted and free of duplicates; keys too long to
+/// be inline are appended to `long_keys`.
+pub(super) fn build(keys: &[Key<'_>], long_keys: &mut Vec<u8>) -> Built {
     let total: usize = keys.iter().map(|k| entry_len(k.key.len())).sum();
     let mut bucket_count = ((total as f64 / (BUCKET_LEN as f64 * FILL)).ceil() as u32).max(1);
     let mut seed = FIRST_SEED;
     loop {
         if let Some((members, tags)) = place(keys, seed, bucket_count) {
-            let (buckets, long_keys) = serialize(keys, &members, &tags, bucket_count);
+            let buckets = serialize(keys, &members, &tags, bucket_count, long_keys);
             return Built {
                 seed,
                 bucket_count,
                 buckets,
-                long_keys,
             };
         }
         // Rare: another seed, and a little more room.
@@ -162,16 +160,16 @@ fn place(keys: &[Key<'_>], seed: u64, bucket_count: u32) -> Option<(Vec<Vec<u32>
     Some((members, tags))
 }
 
-/// Writes the buckets (entries in placement order, zero padded) and the long keys
-/// (in sorted key order).
+/// Writes the buckets (entries in placement order, zero padded), appending the
+/// long keys (in sorted key order).
 fn serialize(
     keys: &[Key<'_>],
     members: &[Vec<u32>],
     tags: &[u8],
     bucket_count: u32,
-) -> (Vec<u8>, Vec<u8>) {
+    long_keys: &mut Vec<u8>,
+) -> Vec<u8> {
     let mut long_offsets = vec![0u32; keys.len()];
-    let mut long_keys = Vec::new();
     for (i, k) in keys.iter().enumerate() {
         if k.key.len() > INLINE_MAX {
             long_offsets[i] = long_keys.len() as u32;
@@ -196,5 +194,5 @@ fn serialize(
             at += entry_len(key.key.len());
         }
     }
-    (buckets, long_keys)
+    buckets
 }

@@ -56,27 +56,30 @@ pub const MAX_RECORDS: usize = 0x7fff;
 pub enum SectionKind {
     /// Counts and the hash seed.
     Meta = 1,
-    /// The bucketized cuckoo hash index, keys inline.
-    Buckets = 2,
+    /// The hash index of exact names: buckets of whole entries.
+    ExactIndex = 2,
+    /// The hash index of suffix rules (usually small, so it stays in cache).
+    SuffixIndex = 3,
     /// Keys too long to be stored inline.
-    LongKeys = 3,
+    LongKeys = 4,
     /// One fixed-size entry per record.
-    Records = 4,
-    /// Record names and header names and values.
-    Strings = 5,
+    Records = 5,
+    /// Record names, header names and values, glob texts.
+    Strings = 6,
     /// Deduplicated header rule sets.
-    RuleSets = 6,
+    RuleSets = 7,
     /// The header rules the rule sets point into.
-    Rules = 7,
-    /// Key-entry offsets of the globs, in precedence order.
-    Globs = 8,
+    Rules = 8,
+    /// The globs, in precedence order.
+    Globs = 9,
 }
 
 impl SectionKind {
     /// Every kind, in file order.
-    pub const ALL: [SectionKind; 8] = [
+    pub const ALL: [SectionKind; 9] = [
         SectionKind::Meta,
-        SectionKind::Buckets,
+        SectionKind::ExactIndex,
+        SectionKind::SuffixIndex,
         SectionKind::LongKeys,
         SectionKind::Records,
         SectionKind::Strings,
@@ -94,7 +97,8 @@ impl SectionKind {
     pub fn name(self) -> &'static str {
         match self {
             SectionKind::Meta => "META",
-            SectionKind::Buckets => "BUCKETS",
+            SectionKind::ExactIndex => "EXACT_INDEX",
+            SectionKind::SuffixIndex => "SUFFIX_INDEX",
             SectionKind::LongKeys => "LONG_KEYS",
             SectionKind::Records => "RECORDS",
             SectionKind::Strings => "STRINGS",

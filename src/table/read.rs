@@ -158,12 +158,12 @@ pub(super) type DirEntry = (SectionKind, Range<usize>, u64);
 /// Everything validated on open; positions only, no copies of the table's bytes.
 struct Parsed {
     version: (u16, u16),
-    sections: [Range<usize>; 8],
+    sections: [Range<usize>; SectionKind::ALL.len()],
     directory: Vec<DirEntry>,
-    declared_sections: usize,
-    seed: u64,
-    bucket_count: u32,
-    index_keys: usize,
+    /// Every section's bytes, unknown kinds included.
+    all_sections: Vec<Range<usize>>,
+    exact: Index,
+    suffix: Index,
     pattern_count: usize,
     exact_count: u32,
     suffix_labels: u128,
@@ -178,6 +178,25 @@ impl Parsed {
     fn section(&self, kind: SectionKind) -> Range<usize> {
         self.sections[kind as usize - 1].clone()
     }
+
+    /// The index keys of a kind live in.
+    fn index(&self, kind: u8) -> Index {
+        if kind == KIND_EXACT {
+            self.exact
+        } else {
+            self.suffix
+        }
+    }
+}
+
+/// One of the two hash indexes.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Index {
+    /// `KIND_EXACT` or `KIND_SUFFIX`.
+    pub kind: u8,
+    pub section: SectionKind,
+    pub seed: u64,
+    pub bucket_count: u32,
 }
 
 /// Text at a position validated on open.
@@ -299,15 +318,16 @@ impl<B> fmt::Debug for Table<B> {
         f.debug_struct("Table")
             .field("version", &self.parsed.version)
             .field("records", &self.parsed.records.len())
-            .field("buckets", &self.parsed.bucket_count)
+            .field("exact_buckets", &self.parsed.exact.bucket_count)
             .finish_non_exhaustive()
     }
 }
 
 /// The most labels a domain has (253 bytes, one-letter labels).
 const MAX_LABELS: usize = 127;
-/// Candidates hashed and touched together.
-const BATCH: usize = 16;
+/// Candidates hashed and touched together (a name has more only when many of
+/// its suffixes could be rules).
+const BATCH: usize = 8;
 /// The longest header name or value a table may hold (a header line is at most 998
 /// octets); it also bounds the work of checking rules on open.
 const MAX_RULE_TEXT: usize = 998;
@@ -367,19 +387,24 @@ impl<B: AsRef<[u8]>> Table<B> {
         })
     }
 
-    /// Every entry of the index: bucket number and entry, in bucket order. Stops at
-    /// the first malformed entry of a bucket (only a corrupted table has one).
-    pub(super) fn entries(&self) -> impl Iterator<Item = (usize, Entry<'_>)> {
-        self.section(SectionKind::Buckets)
-            .chunks_exact(BUCKET_LEN)
-            .enumerate()
-            .flat_map(|(b, bucket)| {
-                let mut at = 0;
-                std::iter::from_fn(move || {
-                    let entry = read_entry(bucket, at)?;
-                    at = entry.next;
-                    Some((b, entry))
-                })
+    /// Every entry of both indexes: the index, the bucket number and the entry, in
+    /// bucket order. Stops at the first malformed entry of a bucket (only a
+    /// corrupted table has one).
+    pub(super) fn entries(&self) -> impl Iterator<Item = (Index, usize, Entry<'_>)> {
+        [self.parsed.exact, self.parsed.suffix]
+            .into_iter()
+            .flat_map(move |index| {
+                self.section(index.section)
+                    .chunks_exact(BUCKET_LEN)
+                    .enumerate()
+                    .flat_map(move |(b, bucket)| {
+                        let mut at = 0;
+                        std::iter::from_fn(move || {
+                            let entry = read_entry(bucket, at)?;
+                            at = entry.next;
+                            Some((index, b, entry))
+                        })
+                    })
             })
     }
 
@@ -389,8 +414,9 @@ impl<B: AsRef<[u8]>> Table<B> {
     pub fn patterns_by_record(&self) -> Result<Vec<Vec<MatchedPattern<'_>>>, FormatError> {
         let long_keys = self.section(SectionKind::LongKeys);
         let mut out: Vec<Vec<MatchedPattern<'_>>> = vec![Vec::new(); self.parsed.records.len()];
-        for (b, entry) in self.entries() {
-            let bad = |m: &str| FormatError::section("BUCKETS", format!("bucket {b}: {m}"));
+        for (index, b, entry) in self.entries() {
+            let bad =
+                |m: &str| FormatError::section(index.section.name(), format!("bucket {b}: {m}"));
             let key = entry
                 .key(long_keys)
                 .ok_or_else(|| bad("a long key is out of bounds"))?;
@@ -442,79 +468,85 @@ impl<B: AsRef<[u8]>> Table<B> {
         if d.len() > crate::domain::MAX_NAME_LEN {
             return None;
         }
-        // The candidate keys in precedence order: the name itself, then each
-        // suffix (longest first) whose label count some suffix rule has.
-        let mut candidates = [(0u8, 0u8); MAX_LABELS + 1];
+        // The candidate keys in precedence order: the name itself (start 0), then
+        // each suffix, longest first, whose label count some suffix rule has.
+        let mut starts = [0u8; MAX_LABELS + 1];
         let mut n = 0;
-        if self.parsed.exact_count > 0 {
-            candidates[0] = (KIND_EXACT, 0);
-            n = 1;
-        }
+        let first_suffix = usize::from(self.parsed.exact_count > 0);
+        n += first_suffix;
         let mask = self.parsed.suffix_labels;
         if mask != 0 {
-            let mut labels = d.iter().filter(|&&b| b == b'.').count() + 1;
+            let mut dots = [0u8; MAX_LABELS];
+            let mut count = 0;
             for (i, &b) in d.iter().enumerate() {
-                if b == b'.' {
-                    labels -= 1;
-                    if labels < 128 && mask & (1u128 << labels) != 0 && n < candidates.len() {
-                        candidates[n] = (KIND_SUFFIX, (i + 1) as u8);
-                        n += 1;
-                    }
+                if b == b'.' && count < dots.len() {
+                    dots[count] = i as u8;
+                    count += 1;
+                }
+            }
+            for (j, &dot) in dots[..count].iter().enumerate() {
+                // The suffix after dot `j` has `count - j` labels.
+                if mask & (1u128 << (count - j)) != 0 {
+                    starts[n] = dot + 1;
+                    n += 1;
                 }
             }
         }
-        for batch in candidates[..n].chunks(BATCH) {
-            if let Some(found) = self.probe_batch(d, batch) {
+        for (i, batch) in starts[..n].chunks(BATCH).enumerate() {
+            let exact_first = i == 0 && first_suffix == 1;
+            if let Some(found) = self.probe_batch(d, batch, exact_first) {
                 return Some(found);
             }
         }
         self.glob_lookup(domain)
     }
 
-    /// Probes a batch of candidates. Every key is a function of the query alone, so
-    /// all are hashed and their buckets touched first: the cache misses overlap
-    /// instead of following one another. Then they are checked in order, and a
-    /// fingerprint hit is confirmed against the stored key.
-    fn probe_batch(&self, d: &[u8], batch: &[(u8, u8)]) -> Option<TableMatch<'_>> {
-        let buckets = self.section(SectionKind::Buckets);
-        let long_keys = self.section(SectionKind::LongKeys);
-        let mut probes = [Probe {
-            tag: 0,
-            first: 0,
-            second: 0,
-        }; BATCH];
+    /// Probes a batch of candidates (key starts in `d`; the first is the exact name
+    /// when `exact_first`). Every key is a function of the query alone, so all are
+    /// hashed and their buckets touched first: the cache misses overlap instead of
+    /// following one another. Then they are checked in order, each against the
+    /// whole keys stored in its two buckets.
+    fn probe_batch(&self, d: &[u8], batch: &[u8], exact_first: bool) -> Option<TableMatch<'_>> {
+        let kind_of = |i: usize| {
+            if i == 0 && exact_first {
+                KIND_EXACT
+            } else {
+                KIND_SUFFIX
+            }
+        };
+        let mut probes = [(0u8, 0u32, 0u32); BATCH];
         let mut touched = 0u8;
-        for (p, &(kind, start)) in probes.iter_mut().zip(batch) {
-            *p = probe(
-                self.parsed.seed,
-                kind,
+        for (i, (p, &start)) in probes.iter_mut().zip(batch).enumerate() {
+            let index = self.parsed.index(kind_of(i));
+            let buckets = self.section(index.section);
+            let h = probe(
+                index.seed,
+                index.kind,
                 &d[usize::from(start)..],
-                self.parsed.bucket_count,
+                index.bucket_count,
             );
-            touched ^= buckets.get(p.first * BUCKET_LEN).copied().unwrap_or(0);
-            touched ^= buckets.get(p.second * BUCKET_LEN).copied().unwrap_or(0);
+            *p = (h.tag, h.first as u32, h.second as u32);
+            touched ^= buckets.get(h.first * BUCKET_LEN).copied().unwrap_or(0);
+            touched ^= buckets.get(h.second * BUCKET_LEN).copied().unwrap_or(0);
         }
         std::hint::black_box(touched);
-        for (p, &(kind, start)) in probes.iter().zip(batch) {
+        let long_keys = self.section(SectionKind::LongKeys);
+        for (i, (&(tag, first, second), &start)) in probes.iter().zip(batch).enumerate() {
+            let kind = kind_of(i);
+            let buckets = self.section(self.parsed.index(kind).section);
             let key = &d[usize::from(start)..];
-            for b in [p.first, p.second] {
-                let Some(bucket) = buckets.get(b * BUCKET_LEN..(b + 1) * BUCKET_LEN) else {
+            for b in [first, second] {
+                let at = b as usize * BUCKET_LEN;
+                let Some(bucket) = buckets
+                    .get(at..at + BUCKET_LEN)
+                    .and_then(|s| <&[u8; BUCKET_LEN]>::try_from(s).ok())
+                else {
                     continue;
                 };
-                let mut at = 0;
-                while let Some(entry) = read_entry(bucket, at) {
-                    at = entry.next;
-                    if entry.tag != p.tag || entry.kind != kind || entry.len != key.len() {
-                        continue;
-                    }
-                    let Some(stored) = entry.key(long_keys).filter(|stored| *stored == key) else {
-                        continue;
-                    };
-                    let (Some(record), Ok(stored)) =
-                        (self.record(entry.record), std::str::from_utf8(stored))
-                    else {
-                        continue;
-                    };
+                if let Some((record, stored)) = find_in_bucket(bucket, tag, kind, key, long_keys)
+                    && let (Some(record), Ok(stored)) =
+                        (self.record(record), std::str::from_utf8(stored))
+                {
                     let kind = if kind == KIND_EXACT {
                         PatternKind::Exact
                     } else {
@@ -570,24 +602,23 @@ impl<B: AsRef<[u8]>> Table<B> {
     }
 
     /// How many directory entries the header declares (unknown kinds included).
-    pub(super) fn directory_len(&self) -> usize {
-        self.parsed.declared_sections
+    /// Where the directory ends: the header's section count times the entry size.
+    pub(super) fn directory_end(&self) -> usize {
+        HEADER_LEN + read_u32(self.data(), 24).unwrap_or(0) as usize * DIR_ENTRY_LEN
     }
 
-    pub(super) fn buckets(&self) -> &[u8] {
-        self.section(SectionKind::Buckets)
+    /// Every section's bytes, unknown kinds included, sorted and non-empty.
+    pub(super) fn all_sections(&self) -> &[Range<usize>] {
+        &self.parsed.all_sections
+    }
+
+    /// The two indexes and their buckets.
+    pub(super) fn indexes(&self) -> [(Index, &[u8]); 2] {
+        [self.parsed.exact, self.parsed.suffix].map(|i| (i, self.section(i.section)))
     }
 
     pub(super) fn long_keys(&self) -> &[u8] {
         self.section(SectionKind::LongKeys)
-    }
-
-    pub(super) fn bucket_count(&self) -> u32 {
-        self.parsed.bucket_count
-    }
-
-    pub(super) fn seed(&self) -> u64 {
-        self.parsed.seed
     }
 
     /// The globs in precedence order: text and record.
@@ -598,11 +629,9 @@ impl<B: AsRef<[u8]>> Table<B> {
             .map(|g| (text(self.data(), g.text.clone()), g.record))
     }
 
-    /// The counts META declares: index keys, exact keys, suffix label mask, and
-    /// all patterns.
-    pub(super) fn index_counts(&self) -> (usize, u32, u128, usize) {
+    /// The counts META declares: exact names, suffix label mask, all patterns.
+    pub(super) fn meta_counts(&self) -> (u32, u128, usize) {
         (
-            self.parsed.index_keys,
             self.parsed.exact_count,
             self.parsed.suffix_labels,
             self.parsed.pattern_count,
@@ -610,10 +639,54 @@ impl<B: AsRef<[u8]>> Table<B> {
     }
 }
 
+/// Finds `key` of `kind` in a bucket: the record and the stored key bytes. Entries
+/// are read in order until a zero tag or the end of the bucket; nothing is read
+/// past the bucket except a long key, which is bounds checked.
+fn find_in_bucket<'t>(
+    bucket: &'t [u8; BUCKET_LEN],
+    tag: u8,
+    kind: u8,
+    key: &[u8],
+    long_keys: &'t [u8],
+) -> Option<(u16, &'t [u8])> {
+    let kind_bit = if kind == KIND_EXACT { 0 } else { KIND_BIT };
+    let mut at = 0;
+    while at + ENTRY_HEADER_LEN <= BUCKET_LEN {
+        let t = bucket[at];
+        if t == 0 {
+            return None;
+        }
+        let len = usize::from(bucket[at + 1]);
+        let field = u16::from_le_bytes([bucket[at + 2], bucket[at + 3]]);
+        let body = at + ENTRY_HEADER_LEN;
+        let matches = t == tag && len == key.len() && field & KIND_BIT == kind_bit;
+        if len <= INLINE_MAX {
+            let stored = bucket.get(body..body + len)?;
+            if matches && stored == key {
+                return Some((field & !KIND_BIT, stored));
+            }
+            at = body + len;
+        } else {
+            let offset = bucket
+                .get(body..body + 4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))?
+                as usize;
+            if matches
+                && let Some(stored) = long_keys.get(offset..offset.saturating_add(len))
+                && stored == key
+            {
+                return Some((field & !KIND_BIT, stored));
+            }
+            at = body + 4;
+        }
+    }
+    None
+}
+
 /// Everything checked on open.
 fn parse(data: &[u8]) -> Result<Parsed, FormatError> {
-    let (version, directory, declared_sections) = read_header(data)?;
-    let mut sections: [Range<usize>; 8] = Default::default();
+    let (version, directory, all_sections) = read_header(data)?;
+    let mut sections: [Range<usize>; SectionKind::ALL.len()] = Default::default();
     for (kind, range, _) in &directory {
         sections[*kind as usize - 1] = range.clone();
     }
@@ -627,13 +700,22 @@ fn parse(data: &[u8]) -> Result<Parsed, FormatError> {
         ));
     }
     let m = |at: usize| read_u32(meta, at).unwrap_or(0) as usize;
-    let seed = read_u64(meta, 0).unwrap_or(0);
-    let bucket_count = m(8);
-    let index_keys = m(12);
-    let pattern_count = m(20);
-    let (record_count, glob_count, rule_set_count, rule_count) = (m(16), m(24), m(28), m(32));
-    let exact_count = m(36) as u32;
-    let suffix_labels = u128::from_le_bytes(meta[40..56].try_into().unwrap_or([0; 16]));
+    let exact = Index {
+        kind: KIND_EXACT,
+        section: SectionKind::ExactIndex,
+        seed: read_u64(meta, 0).unwrap_or(0),
+        bucket_count: m(16) as u32,
+    };
+    let suffix = Index {
+        kind: KIND_SUFFIX,
+        section: SectionKind::SuffixIndex,
+        seed: read_u64(meta, 8).unwrap_or(0),
+        bucket_count: m(20) as u32,
+    };
+    let (record_count, pattern_count, glob_count, rule_set_count, rule_count) =
+        (m(24), m(28), m(32), m(36), m(40));
+    let exact_count = m(44) as u32;
+    let suffix_labels = u128::from_le_bytes(meta[48..64].try_into().unwrap_or([0; 16]));
     let expect_len = |kind: SectionKind, unit: usize, count: usize| -> Result<(), FormatError> {
         let len = range(kind).len();
         if Some(len) != unit.checked_mul(count) {
@@ -644,8 +726,8 @@ fn parse(data: &[u8]) -> Result<Parsed, FormatError> {
         }
         Ok(())
     };
-    if bucket_count == 0 || bucket_count > u32::MAX as usize {
-        return Err(FormatError::section("META", "bad bucket count"));
+    if exact.bucket_count == 0 || suffix.bucket_count == 0 {
+        return Err(FormatError::section("META", "an index with no buckets"));
     }
     if record_count > MAX_RECORDS {
         return Err(FormatError::section(
@@ -653,7 +735,16 @@ fn parse(data: &[u8]) -> Result<Parsed, FormatError> {
             format!("{record_count} records"),
         ));
     }
-    expect_len(SectionKind::Buckets, BUCKET_LEN, bucket_count)?;
+    expect_len(
+        SectionKind::ExactIndex,
+        BUCKET_LEN,
+        exact.bucket_count as usize,
+    )?;
+    expect_len(
+        SectionKind::SuffixIndex,
+        BUCKET_LEN,
+        suffix.bucket_count as usize,
+    )?;
     expect_len(SectionKind::Records, RECORD_LEN, record_count)?;
     expect_len(SectionKind::RuleSets, RULE_SET_LEN, rule_set_count)?;
     expect_len(SectionKind::Rules, RULE_LEN, rule_count)?;
@@ -667,10 +758,9 @@ fn parse(data: &[u8]) -> Result<Parsed, FormatError> {
         version,
         sections,
         directory,
-        declared_sections,
-        seed,
-        bucket_count: bucket_count as u32,
-        index_keys,
+        all_sections,
+        exact,
+        suffix,
         pattern_count,
         exact_count,
         suffix_labels,
@@ -682,8 +772,8 @@ fn parse(data: &[u8]) -> Result<Parsed, FormatError> {
     })
 }
 
-/// The version, the known sections, and how many entries the directory declares.
-type Header = ((u16, u16), Vec<DirEntry>, usize);
+/// The version, the known sections, and every section's bytes.
+type Header = ((u16, u16), Vec<DirEntry>, Vec<Range<usize>>);
 
 /// Checks the header and the directory.
 fn read_header(data: &[u8]) -> Result<Header, FormatError> {
@@ -770,7 +860,7 @@ fn read_header(data: &[u8]) -> Result<Header, FormatError> {
     if all.windows(2).any(|w| w[0].end > w[1].start) {
         return Err(bad("sections overlap".into()));
     }
-    Ok(((major, minor), directory, count))
+    Ok(((major, minor), directory, all))
 }
 
 /// The STRINGS section, validated once as UTF-8 so that slices of it need only a

@@ -85,7 +85,8 @@ pub fn compile(config: &Config) -> Result<Vec<u8>, CompileError> {
         return Err(CompileError::TooManyRecords(config.records.len()));
     }
     let mut strings = Strings::default();
-    let mut index: Vec<Key<'_>> = Vec::new();
+    let mut exact_keys: Vec<Key<'_>> = Vec::new();
+    let mut suffix_keys: Vec<Key<'_>> = Vec::new();
     let mut globs: Vec<u8> = Vec::new();
     let mut records: Vec<u8> = Vec::with_capacity(config.records.len() * RECORD_LEN);
     let mut rule_sets: Vec<u8> = Vec::new();
@@ -140,18 +141,19 @@ pub fn compile(config: &Config) -> Result<Vec<u8>, CompileError> {
                     };
                     // Patterns are at most 253 bytes (checked when they were parsed).
                     if key.len() > crate::domain::MAX_NAME_LEN {
-                        return Err(CompileError::TooLarge("BUCKETS"));
+                        return Err(CompileError::TooLarge("LONG_KEYS"));
                     }
-                    if kind == KIND_EXACT {
-                        counts.exact += 1;
-                    } else {
-                        counts.suffix_labels |= 1u128 << key.split('.').count().min(127);
-                    }
-                    index.push(Key {
+                    let entry = Key {
                         kind,
                         key: key.as_bytes(),
                         record: id,
-                    });
+                    };
+                    if kind == KIND_EXACT {
+                        exact_keys.push(entry);
+                    } else {
+                        counts.suffix_labels |= 1u128 << key.split('.').count().min(127);
+                        suffix_keys.push(entry);
+                    }
                 }
             }
         }
@@ -177,32 +179,39 @@ pub fn compile(config: &Config) -> Result<Vec<u8>, CompileError> {
         counts.patterns += record.patterns.len();
     }
 
-    // The index depends only on the set of keys: they go in sorted by a hash of
-    // the key (cheaper to sort by than the bytes), then kind and key.
-    index.sort_by_cached_key(|k| (xxhash_rust::xxh3::xxh3_64(k.key), k.kind, k.key));
-    let built = cuckoo::build(&index);
-    u32_of(built.long_keys.len(), "LONG_KEYS")?;
+    // Each index depends only on its set of keys: they go in sorted by a hash of
+    // the key (cheaper to sort by than the bytes), then by the bytes.
+    let mut long_keys = Vec::new();
+    let mut index = |keys: &mut Vec<Key<'_>>| {
+        keys.sort_by_cached_key(|k| (xxhash_rust::xxh3::xxh3_64(k.key), k.key));
+        cuckoo::build(keys, &mut long_keys)
+    };
+    let exact = index(&mut exact_keys);
+    let suffix = index(&mut suffix_keys);
+    u32_of(long_keys.len(), "LONG_KEYS")?;
     let mut meta = Vec::with_capacity(META_LEN);
-    meta.extend_from_slice(&built.seed.to_le_bytes());
-    meta.extend_from_slice(&built.bucket_count.to_le_bytes());
+    meta.extend_from_slice(&exact.seed.to_le_bytes());
+    meta.extend_from_slice(&suffix.seed.to_le_bytes());
+    meta.extend_from_slice(&exact.bucket_count.to_le_bytes());
+    meta.extend_from_slice(&suffix.bucket_count.to_le_bytes());
     for n in [
-        index.len(),
         config.records.len(),
         counts.patterns,
         globs.len() / GLOB_LEN,
         rule_sets.len() / RULE_SET_LEN,
         rules.len() / RULE_LEN,
-        counts.exact,
+        exact_keys.len(),
     ] {
         meta.extend_from_slice(&u32_of(n, "META")?.to_le_bytes());
     }
     meta.extend_from_slice(&counts.suffix_labels.to_le_bytes());
-    meta.resize(META_LEN, 0);
+    debug_assert_eq!(meta.len(), META_LEN);
 
-    let sections: [(SectionKind, &[u8]); 8] = [
+    let sections: [(SectionKind, &[u8]); 9] = [
         (SectionKind::Meta, &meta),
-        (SectionKind::Buckets, &built.buckets),
-        (SectionKind::LongKeys, &built.long_keys),
+        (SectionKind::ExactIndex, &exact.buckets),
+        (SectionKind::SuffixIndex, &suffix.buckets),
+        (SectionKind::LongKeys, &long_keys),
         (SectionKind::Records, &records),
         (SectionKind::Strings, &strings.bytes),
         (SectionKind::RuleSets, &rule_sets),
@@ -215,7 +224,6 @@ pub fn compile(config: &Config) -> Result<Vec<u8>, CompileError> {
 #[derive(Default)]
 struct Counts {
     patterns: usize,
-    exact: usize,
     /// Bit `n` is set when some suffix key has `n` labels.
     suffix_labels: u128,
 }
