@@ -4,17 +4,17 @@
 //! `schema/table-format.md` specifies the format byte by byte. In short: a header
 //! (magic label, endianness check, version, length, checksum), a section directory
 //! (offset, length and xxh3 checksum of each section), and 64-byte-aligned
-//! sections: a bucketized cuckoo hash index of exact names and suffix rules (each
-//! bucket one cache line of eight 64-bit slots: a 32-bit fingerprint and the offset
-//! of the key entry), the key entries (every pattern, grouped by record, in
-//! configuration order), the records, their strings, deduplicated header rule sets,
-//! and the globs in precedence order.
+//! sections: two bucketized cuckoo hash indexes, one of exact names and one of
+//! suffix rules, whose 64-byte buckets hold whole entries (a tag byte, the key's
+//! length, the record id and the key itself; keys over 40 bytes live apart), the
+//! records, their strings, deduplicated header rule sets, and the globs in
+//! precedence order.
 //!
-//! A lookup hashes every candidate key (the domain and each of its suffixes that
-//! some suffix rule could match), touches all their buckets before reading any, and
-//! then checks them in precedence order; a fingerprint hit is confirmed against the
-//! stored key, so answers are exact. Globs are tried only when no exact name or
-//! suffix rule matched.
+//! A lookup hashes every candidate key (the domain, and each of its suffixes that
+//! some suffix rule could match), touches all their buckets before reading any,
+//! then checks them in precedence order against the whole keys stored there: an
+//! answer is exact and usually costs one cache miss. Globs are tried only when no
+//! exact name or suffix rule matched, through a literal prefilter.
 
 mod cuckoo;
 mod dump;

@@ -586,7 +586,7 @@ impl<B: AsRef<[u8]>> Table<B> {
         })
     }
 
-    /// The full check: every byte covered by a checksum or zero, every key entry
+    /// The full check: every byte covered by a checksum or zero, every entry
     /// well formed, owned by its record and findable in the index, every glob
     /// valid, and the counts on open consistent. Linear in the table's size.
     pub fn verify(&self) -> Result<(), FormatError> {

@@ -18,7 +18,7 @@ use crate::model::{Config, HeaderOp, Origin, Part};
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CompileError {
-    /// More records than 16-bit record ids can name.
+    /// More records than 15-bit record ids can name.
     TooManyRecords(usize),
     /// A section would pass 4 GiB, the reach of its 32-bit offsets.
     TooLarge(&'static str),
