@@ -19,8 +19,10 @@ RUNS=${RUNS:-5}
 WORK=${WORK:-target/postmap-bench}
 
 install_postfix() {
-    if command -v postmap >/dev/null 2>&1 && postconf -m 2>/dev/null | grep -qx cdb && postconf -m 2>/dev/null | grep -qx lmdb; then
-        return
+    if command -v postmap >/dev/null 2>&1 || [ -x /usr/sbin/postmap ]; then
+        if dpkg -s postfix-cdb postfix-lmdb >/dev/null 2>&1; then
+            return
+        fi
     fi
     echo "installing postfix, postfix-cdb and postfix-lmdb from Debian..." >&2
     local sudo=""
@@ -31,6 +33,7 @@ install_postfix() {
 }
 
 install_postfix
+command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (Debian package time)" >&2; exit 2; }
 PATH="$PATH:/usr/sbin"
 
 cargo build --release -q --bin isptab --example gen-domains
@@ -52,9 +55,11 @@ POSTMAP="postmap -c $WORK/etc"
 
 # Runs "$@" once under /usr/bin/time; prints "SECONDS KILOBYTES".
 measure() {
-    local out
-    out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
-    echo "$out"
+    local report
+    report=$(mktemp)
+    /usr/bin/time -f '%e %M' -o "$report" "$@" >/dev/null 2>&1 || true
+    tail -n 1 "$report"
+    rm -f "$report"
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2] + a[NR/2+1]) / 2}'; }
