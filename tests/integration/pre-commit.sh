@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The pre-commit hooks, through the real pre-commit: installs pre-commit from PyPI
+# into a throwaway virtualenv, makes a throwaway git repository with a
+# configuration, and runs both hooks with `pre-commit try-repo` against this
+# repository (pre-commit builds isptab with cargo, as it would for a user).
+# Passes when a clean configuration passes, a duplicate domain fails with the
+# diagnostic in the output, and a stale table fails the build check.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+python3 -m venv "$work/venv"
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check pre-commit
+export PRE_COMMIT_HOME="$work/cache" PATH="$work/venv/bin:$PATH"
+
+cd "$work" && mkdir project && cd project
+git init -q
+git config user.email ci@example.invalid
+git config user.name ci
+cat > isptab.kdl <<'KDL'
+isp "Acme Mail" {
+    domains "acme-mail.example" "*.acme-mail.example"
+}
+KDL
+git add isptab.kdl
+git commit -qm config
+
+fail() { echo "pre-commit test: $*" >&2; exit 1; }
+
+echo "== a clean configuration passes"
+pre-commit try-repo "$repo" isptab-check --all-files > out.txt 2>&1 || { cat out.txt; fail "clean configuration failed"; }
+
+echo "== a duplicate domain fails, with the diagnostic"
+printf 'isp "Copycat" {\n    domains "gmail.com"\n}\n' >> isptab.kdl
+git add isptab.kdl
+if pre-commit try-repo "$repo" isptab-check --all-files > out.txt 2>&1; then
+    cat out.txt; fail "duplicate domain passed"
+fi
+grep -q "duplicate-domain" out.txt || { cat out.txt; fail "no duplicate-domain diagnostic in the output"; }
+grep -q "gmail.com" out.txt || { cat out.txt; fail "the diagnostic does not name the domain"; }
+git checkout -q isptab.kdl
+
+echo "== the build check passes for a fresh table and fails for a stale one"
+bin=$(find "$PRE_COMMIT_HOME" -path '*/bin/isptab' -type f | head -n 1)
+[ -n "$bin" ] || fail "pre-commit did not install isptab"
+"$bin" build -o isps.isptab 2>/dev/null
+git add isps.isptab && git commit -qm table
+pre-commit try-repo "$repo" isptab-build-check --all-files > out.txt 2>&1 || { cat out.txt; fail "fresh table failed"; }
+printf 'isp "New" {\n    domains "new.example"\n}\n' >> isptab.kdl
+git add isptab.kdl
+if pre-commit try-repo "$repo" isptab-build-check --all-files > out.txt 2>&1; then
+    cat out.txt; fail "stale table passed"
+fi
+grep -q "stale" out.txt || { cat out.txt; fail "no 'stale' message"; }
+echo "pre-commit hooks: ok"

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# `isptab check --format sarif` against Microsoft's official SARIF validator
+# (npm package @microsoft/sarif-multitool, `validate`), installed into a throwaway
+# directory. Validates a report with diagnostics in two files (one of them the
+# built-in defaults) and an empty report.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+npm install --silent --no-audit --no-fund --prefix "$work/tool" @microsoft/sarif-multitool >/dev/null
+tool="$work/tool/node_modules/.bin/sarif-multitool"
+[ -x "$tool" ] || { echo "sarif test: the validator did not install" >&2; exit 1; }
+
+cargo build --quiet --manifest-path "$repo/Cargo.toml" --bin isptab
+isptab="$repo/target/debug/isptab"
+
+cd "$work"
+cat > isptab.kdl <<'KDL'
+include "regional.kdl"
+isp "Copycat" {
+    domains "gmail.com" "*.co.uk"
+    headers {
+        add "Subject" "hi"
+    }
+}
+KDL
+printf 'isp "Regional" {\n    domains "regional.example" "regional.example"\n}\n' > regional.kdl
+printf 'isp "Clean" {\n    domains "clean.example"\n}\n' > clean.kdl
+
+validate() {
+    local name=$1
+    shift
+    "$isptab" check --format sarif "$@" > "$name.sarif" || true
+    "$tool" validate "$name.sarif" --output "$name.validation.sarif" --force > "$name.log" 2>&1 || true
+    # The validator writes its findings as SARIF; any error-level result fails.
+    python3 - "$name.validation.sarif" <<'PY' || { cat "$name.log"; exit 1; }
+import json, sys
+log = json.load(open(sys.argv[1]))
+errors = [r for run in log.get("runs", []) for r in run.get("results", []) if r.get("level", "warning") == "error"]
+for r in errors:
+    print("validator:", r.get("ruleId"), r.get("message", {}).get("text"))
+sys.exit(1 if errors else 0)
+PY
+    echo "$name.sarif: valid"
+}
+validate conflicts
+validate clean clean.kdl
+python3 - conflicts.sarif <<'PY'
+import json, sys
+log = json.load(open(sys.argv[1]))
+results = log["runs"][0]["results"]
+codes = sorted({r["ruleId"] for r in results})
+assert "duplicate-domain" in codes and "redundant-domain" in codes, codes
+assert any(len(r.get("relatedLocations", [])) > 0 for r in results), "no related locations"
+print("sarif: ok,", len(results), "results:", ", ".join(codes))
+PY
