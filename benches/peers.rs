@@ -421,7 +421,34 @@ fn bench_size(c: &mut Criterion, n: usize) {
     group.finish();
 }
 
+/// The physical floor: one dependent DRAM access. A pointer chase through 256 MiB
+/// in random order (one cycle, so every load waits for the previous one).
+fn dram_latency_ns() -> f64 {
+    let lines = (256 << 20) / 64;
+    let mut rng = generator::Rng(7);
+    let mut order: Vec<usize> = (0..lines).collect();
+    for i in (1..lines).rev() {
+        order.swap(i, rng.below(i + 1));
+    }
+    let mut next = vec![0usize; lines * 8];
+    for w in 0..lines {
+        next[order[w] * 8] = order[(w + 1) % lines] * 8;
+    }
+    let steps = 2_000_000;
+    let mut at = 0;
+    let start = Instant::now();
+    for _ in 0..steps {
+        at = next[at];
+    }
+    black_box(at);
+    start.elapsed().as_nanos() as f64 / steps as f64
+}
+
 fn benches(c: &mut Criterion) {
+    eprintln!(
+        "one dependent DRAM access (pointer chase over 256 MiB): {:.0} ns",
+        dram_latency_ns()
+    );
     for n in sizes() {
         bench_size(c, n);
     }
