@@ -54,7 +54,7 @@ pub const MAX_RECORDS: usize = 0x7fff;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[repr(u32)]
 pub enum SectionKind {
-    /// Counts and the hash seed.
+    /// Counts, and each index's seed and bucket count.
     Meta = 1,
     /// The hash index of exact names: buckets of whole entries.
     ExactIndex = 2,
@@ -150,8 +150,8 @@ fn fmix32(mut h: u32) -> u32 {
     h ^ (h >> 16)
 }
 
-/// Hashes a key of a kind: xxh3-64 with the table's seed plus the kind, so the
-/// same text as an exact name and as a suffix are different keys.
+/// Hashes a key of a kind into an index: xxh3-64 with the index's seed plus the
+/// kind (each index holds one kind; the kind is part of the seed all the same).
 pub fn probe(seed: u64, kind: u8, key: &[u8], buckets: u32) -> Probe {
     let h = xxh3_64_with_seed(key, seed.wrapping_add(u64::from(kind)));
     let tag = ((h >> 56) as u8).max(1);

@@ -3,7 +3,7 @@
 //! Opening checks the header, the directory and the small sections (records, header
 //! rules, rule sets, globs) and keeps their positions: no string is copied, so
 //! memory stays proportional to the small sections whatever the bytes say. The big
-//! sections (the hash index and the long keys) are never scanned on open: every
+//! sections (the two hash indexes, the long keys) are never scanned on open: every
 //! read from them is bounds checked, bucket numbers always fall inside the index,
 //! an entry never reads past its bucket, and a key is only trusted after its bytes
 //! compare equal to the query. So a corrupted table gives errors or wrong answers,
@@ -586,9 +586,11 @@ impl<B: AsRef<[u8]>> Table<B> {
         })
     }
 
-    /// The full check: every byte covered by a checksum or zero, every entry
-    /// well formed, owned by its record and findable in the index, every glob
-    /// valid, and the counts on open consistent. Linear in the table's size.
+    /// The full check: the checksum of every known section, zeros outside every
+    /// section, every entry well formed, in normal form and where its hash puts
+    /// it, every glob valid and in record order, and the counts consistent. (The
+    /// contents of sections of kinds this version does not know are not checked.)
+    /// Linear in the table's size.
     pub fn verify(&self) -> Result<(), FormatError> {
         super::verify::verify(self)
     }
@@ -601,7 +603,6 @@ impl<B: AsRef<[u8]>> Table<B> {
         &self.parsed.directory
     }
 
-    /// How many directory entries the header declares (unknown kinds included).
     /// Where the directory ends: the header's section count times the entry size.
     pub(super) fn directory_end(&self) -> usize {
         HEADER_LEN + read_u32(self.data(), 24).unwrap_or(0) as usize * DIR_ENTRY_LEN

@@ -24,6 +24,8 @@ pub enum CompileError {
     TooLarge(&'static str),
     /// A record name longer than 65,535 bytes.
     NameTooLong(String),
+    /// A pattern longer than a domain name can be (parsing rejects these first).
+    KeyTooLong(String),
 }
 
 impl fmt::Display for CompileError {
@@ -37,6 +39,9 @@ impl fmt::Display for CompileError {
                     f,
                     "the {section} section would pass 4 GiB, the limit of the format"
                 )
+            }
+            CompileError::KeyTooLong(key) => {
+                write!(f, "the pattern `{key}` is longer than 253 bytes")
             }
             CompileError::NameTooLong(name) => {
                 let short: String = name.chars().take(40).collect();
@@ -141,7 +146,7 @@ pub fn compile(config: &Config) -> Result<Vec<u8>, CompileError> {
                     };
                     // Patterns are at most 253 bytes (checked when they were parsed).
                     if key.len() > crate::domain::MAX_NAME_LEN {
-                        return Err(CompileError::TooLarge("LONG_KEYS"));
+                        return Err(CompileError::KeyTooLong(key.to_string()));
                     }
                     let entry = Key {
                         kind,
