@@ -13,9 +13,36 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "isptab", version, max_term_width = 100)]
 pub struct Cli {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub terminal: TerminalArgs,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How output looks on a terminal.
+#[derive(Debug, Args)]
+pub struct TerminalArgs {
+    /// When to colour diagnostics: auto (on a terminal, unless NO_COLOR is set),
+    /// always, never.
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub color: ColorChoice,
+    /// Print diagnostics only: no summary lines, no progress.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+/// `--color`
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// The subcommands.
@@ -34,6 +61,12 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Print the built-in default records (a KDL file).
     Defaults,
+    /// Rewrite configuration files in the canonical layout.
+    Fmt(FmtArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
 }
 
 /// The configuration files to read and the defaults layer under them.
@@ -74,6 +107,10 @@ pub enum Format {
     Short,
     /// One JSON document on stdout.
     Json,
+    /// SARIF 2.1.0 on stdout, for code-scanning dashboards.
+    Sarif,
+    /// GitHub Actions workflow commands on stdout (annotations on the diff).
+    Github,
 }
 
 /// `isptab check`
@@ -116,6 +153,10 @@ pub struct BuildArgs {
     /// The table file to write.
     #[arg(short, long, value_name = "OUT")]
     pub output: PathBuf,
+    /// Write nothing: exit 0 if OUT is byte-identical to what the sources compile
+    /// to, 1 if it is stale or missing.
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// How lookup answers are printed.
@@ -171,4 +212,23 @@ pub struct DumpArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: DumpFormat,
+}
+
+/// `isptab fmt`
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Files to format (default: ./isptab.kdl).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Write nothing: list the files that would change and exit 1 if any would.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// `isptab completions`
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }

@@ -54,6 +54,7 @@ pub mod atomic;
 pub mod defaults;
 pub mod diagnostics;
 pub mod domain;
+pub mod format;
 mod globs;
 pub mod limits;
 mod lint;

@@ -12,7 +12,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    match commands::run(cli.command) {
+    match commands::run(cli.command, &cli.terminal) {
         Ok(status) => ExitCode::from(status as u8),
         Err(err) => {
             eprintln!("error: {err}");

@@ -1,46 +1,89 @@
 //! `isptab build`: check, compile, and replace the output atomically. On any error
-//! nothing is written and an existing table is left as it was.
+//! nothing is written and an existing table is left as it was. `--check` writes
+//! nothing and says whether OUT is up to date.
 
 use std::time::Instant;
 
 use isptab::table;
 
 use super::check::{inputs, options, print};
+use super::progress::Progress;
 use super::{Status, UsageError, output};
-use crate::cli::BuildArgs;
+use crate::cli::{BuildArgs, TerminalArgs};
 
-pub fn run(args: &BuildArgs) -> Result<Status, UsageError> {
+pub fn run(args: &BuildArgs, terminal: &TerminalArgs) -> Result<Status, UsageError> {
     let started = Instant::now();
+    let progress = Progress::start(
+        output::stderr_is_terminal() && !terminal.quiet,
+        "checking the configuration",
+    );
     let checked = isptab::check(
         &inputs(&args.sources)?,
         &options(&args.sources, &args.levels)?,
     )?;
-    print(&checked, args.format, false)?;
+    progress.set("compiling the table");
     let out = args.output.display();
-    let config = match &checked.config {
-        Some(config) if !checked.has_errors() => config,
+    let compiled = match &checked.config {
+        Some(config) if !checked.has_errors() => {
+            table::compile(config).map(|bytes| (config, bytes))
+        }
         _ => {
+            drop(progress);
+            print(&checked, args.format, terminal, false)?;
             output::write_stderr(&format!(
                 "{out} not written: the configuration has errors\n"
             ))?;
             return Ok(Status::Errors);
         }
     };
-    let bytes = match table::compile(config) {
-        Ok(bytes) => bytes,
+    drop(progress);
+    print(&checked, args.format, terminal, false)?;
+    let (config, bytes) = match compiled {
+        Ok(compiled) => compiled,
         Err(e) => {
             output::write_stderr(&format!("{out} not written: {e}\n"))?;
             return Ok(Status::Errors);
         }
     };
+    if args.check {
+        return up_to_date(args, terminal, &bytes);
+    }
     isptab::atomic::write(&args.output, &bytes)
         .map_err(|e| UsageError(format!("cannot write `{out}`: {e}")))?;
-    let patterns: usize = config.records.iter().map(|r| r.patterns.len()).sum();
-    output::write_stderr(&format!(
-        "wrote {out}: {} records, {patterns} patterns, {} in {}\n",
-        config.records.len(),
-        output::human_bytes(bytes.len()),
-        output::human_duration(started.elapsed()),
-    ))?;
+    if !terminal.quiet {
+        let patterns: usize = config.records.iter().map(|r| r.patterns.len()).sum();
+        output::write_stderr(&format!(
+            "wrote {out}: {} records, {patterns} patterns, {} in {}\n",
+            config.records.len(),
+            output::human_bytes(bytes.len()),
+            output::human_duration(started.elapsed()),
+        ))?;
+    }
     Ok(Status::Ok)
+}
+
+/// `build --check`: compares OUT with what the sources compile to.
+fn up_to_date(
+    args: &BuildArgs,
+    terminal: &TerminalArgs,
+    bytes: &[u8],
+) -> Result<Status, UsageError> {
+    let out = args.output.display();
+    let message = match std::fs::read(&args.output) {
+        Ok(existing) if existing == bytes => {
+            if !terminal.quiet {
+                output::write_stderr(&format!("{out} is up to date\n"))?;
+            }
+            return Ok(Status::Ok);
+        }
+        Ok(_) => format!(
+            "{out} is stale: it differs from what the sources compile to; run `isptab build` again"
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            format!("{out} is missing; run `isptab build` to create it")
+        }
+        Err(e) => return Err(UsageError(format!("cannot read `{out}`: {e}"))),
+    };
+    output::write_stderr(&format!("error: {message}\n"))?;
+    Ok(Status::Errors)
 }

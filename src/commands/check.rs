@@ -2,19 +2,21 @@
 
 use std::path::PathBuf;
 
-use isptab::diagnostics::{HumanRenderer, Level, render_json, render_short};
+use isptab::diagnostics::{
+    HumanRenderer, Level, render_github, render_json, render_sarif, render_short,
+};
 use isptab::{Checked, DefaultsSource, Input, Levels, Options};
 
 use super::{Status, UsageError, output};
-use crate::cli::{CheckArgs, Format, LevelArgs, SourceArgs};
+use crate::cli::{CheckArgs, Format, LevelArgs, SourceArgs, TerminalArgs};
 
 /// The file checked when none is given.
 const DEFAULT_FILE: &str = "isptab.kdl";
 
-pub fn run(args: &CheckArgs) -> Result<Status, UsageError> {
+pub fn run(args: &CheckArgs, terminal: &TerminalArgs) -> Result<Status, UsageError> {
     let options = options(&args.sources, &args.levels)?;
     let checked = isptab::check(&inputs(&args.sources)?, &options)?;
-    print(&checked, args.format, true)?;
+    print(&checked, args.format, terminal, !terminal.quiet)?;
     Ok(status(&checked))
 }
 
@@ -57,12 +59,25 @@ pub fn options(sources: &SourceArgs, levels: &LevelArgs) -> Result<Options, Usag
 
 /// Prints the diagnostics in the chosen format; `confirm` adds a line saying all is
 /// well when there is nothing to report (human format only).
-pub fn print(checked: &Checked, format: Format, confirm: bool) -> Result<(), UsageError> {
+pub fn print(
+    checked: &Checked,
+    format: Format,
+    terminal: &TerminalArgs,
+    confirm: bool,
+) -> Result<(), UsageError> {
     let (sources, diagnostics) = (&checked.sources, &checked.diagnostics);
     match format {
         Format::Human => {
-            let renderer = HumanRenderer::new(output::stderr_color(), output::stderr_width());
-            let mut text = renderer.render_all(sources, diagnostics);
+            let renderer =
+                HumanRenderer::new(output::stderr_color(terminal.color), output::stderr_width());
+            let mut text = if terminal.quiet {
+                diagnostics
+                    .iter()
+                    .map(|d| renderer.render(sources, d) + "\n")
+                    .collect()
+            } else {
+                renderer.render_all(sources, diagnostics)
+            };
             if diagnostics.is_empty() && confirm {
                 text = format!("no problems found in {}\n", scope(checked));
             }
@@ -70,6 +85,8 @@ pub fn print(checked: &Checked, format: Format, confirm: bool) -> Result<(), Usa
         }
         Format::Short => output::write_stdout(&render_short(sources, diagnostics))?,
         Format::Json => output::write_stdout(&render_json(sources, diagnostics))?,
+        Format::Sarif => output::write_stdout(&render_sarif(sources, diagnostics))?,
+        Format::Github => output::write_stdout(&render_github(sources, diagnostics))?,
     }
     Ok(())
 }

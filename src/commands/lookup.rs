@@ -10,9 +10,9 @@ use serde::Serialize;
 
 use super::check::{inputs, options, print};
 use super::{Status, UsageError};
-use crate::cli::{Format, LevelArgs, LookupArgs, LookupFormat, SourceArgs};
+use crate::cli::{Format, LevelArgs, LookupArgs, LookupFormat, SourceArgs, TerminalArgs};
 
-pub fn run(args: &LookupArgs) -> Result<Status, UsageError> {
+pub fn run(args: &LookupArgs, terminal: &TerminalArgs) -> Result<Status, UsageError> {
     if let Some(path) = &args.table {
         let table = Table::open(path).map_err(|e| match e {
             OpenError::Io(e) => UsageError(format!("cannot read `{}`: {e}", path.display())),
@@ -36,7 +36,7 @@ pub fn run(args: &LookupArgs) -> Result<Status, UsageError> {
     let config = match &checked.config {
         Some(config) if !checked.has_errors() => config,
         _ => {
-            print(&checked, Format::Human, false)?;
+            print(&checked, Format::Human, terminal, false)?;
             return Ok(Status::Errors);
         }
     };

@@ -7,10 +7,12 @@ mod dump;
 mod explain;
 mod lookup;
 mod output;
+mod progress;
+mod reformat;
 
 use std::fmt;
 
-use crate::cli::Command;
+use crate::cli::{Command, TerminalArgs};
 
 /// How a command ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,12 +42,31 @@ impl<E: std::error::Error> From<E> for UsageError {
 }
 
 /// Runs a subcommand.
-pub fn run(command: Command) -> Result<Status, UsageError> {
+pub fn run(command: Command, terminal: &TerminalArgs) -> Result<Status, UsageError> {
     match command {
-        Command::Check(args) => check::run(&args),
-        Command::Build(args) => build::run(&args),
-        Command::Lookup(args) => lookup::run(&args),
+        Command::Check(args) => check::run(&args, terminal),
+        Command::Build(args) => build::run(&args, terminal),
+        Command::Lookup(args) => lookup::run(&args, terminal),
         Command::Dump(args) => dump::run(&args),
+        Command::Fmt(args) => reformat::run(&args, terminal),
+        Command::Completions(args) => {
+            let mut out = Vec::new();
+            clap_complete::generate(
+                args.shell,
+                &mut <crate::cli::Cli as clap::CommandFactory>::command(),
+                "isptab",
+                &mut out,
+            );
+            output::write_stdout(&String::from_utf8_lossy(&out))?;
+            Ok(Status::Ok)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(<crate::cli::Cli as clap::CommandFactory>::command())
+                .render(&mut out)?;
+            output::write_stdout(&String::from_utf8_lossy(&out))?;
+            Ok(Status::Ok)
+        }
         Command::Explain(args) => explain::run(&args),
         Command::Defaults => {
             output::write_stdout(isptab::defaults::TEXT)?;

@@ -3,10 +3,23 @@
 
 use std::io::{IsTerminal, Write};
 
+use crate::cli::ColorChoice;
+
 /// Whether to colour output written to stderr.
-pub fn stderr_color() -> bool {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    !no_color && std::io::stderr().is_terminal()
+pub fn stderr_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            !no_color && std::io::stderr().is_terminal()
+        }
+    }
+}
+
+/// Whether stderr is a terminal (progress is shown only there).
+pub fn stderr_is_terminal() -> bool {
+    std::io::stderr().is_terminal()
 }
 
 /// The width to wrap stderr reports at.

@@ -1,13 +1,17 @@
 //! The diagnostic type, severity levels and the renderers for each output format.
 
+mod github;
 mod human;
 mod json;
 mod levels;
+mod sarif;
 mod short;
 
+pub use github::render_github;
 pub use human::{HumanRenderer, render_plain};
 pub use json::render_json;
 pub use levels::{Level, LevelError, Levels};
+pub use sarif::{help_uri, render_sarif};
 pub use short::render_short;
 
 use crate::rules::Code;

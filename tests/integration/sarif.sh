@@ -32,7 +32,9 @@ validate() {
     local name=$1
     shift
     "$isptab" check --format sarif "$@" > "$name.sarif" || true
-    "$tool" validate "$name.sarif" --output "$name.validation.sarif" --force > "$name.log" 2>&1 || true
+    rm -f "$name.validation.sarif"
+    "$tool" validate "$name.sarif" --output "$name.validation.sarif" > "$name.log" 2>&1 || true
+    [ -s "$name.validation.sarif" ] || { cat "$name.log"; echo "sarif test: the validator wrote no report" >&2; exit 1; }
     # The validator writes its findings as SARIF; any error-level result fails.
     python3 - "$name.validation.sarif" <<'PY' || { cat "$name.log"; exit 1; }
 import json, sys
@@ -46,6 +48,7 @@ PY
 }
 validate conflicts
 validate clean clean.kdl
+validate absolute "$work/isptab.kdl"
 python3 - conflicts.sarif <<'PY'
 import json, sys
 log = json.load(open(sys.argv[1]))

@@ -1,0 +1,374 @@
+//! `isptab fmt`: the canonical layout of a configuration file.
+//!
+//! Four spaces of indentation per block, one node per line (`;` separators become
+//! line breaks), `{` at the end of its node's line and `}` on a line of its own,
+//! single spaces between entries and none around `=`, bare-word values quoted
+//! (`isp Gmail` becomes `isp "Gmail"`), at most one blank line in a row and none
+//! at the start or end of a block, one newline at the end. Comments, slashdashed
+//! items and every value's spelling (strings, raw strings, numbers) are kept as
+//! written, so formatting never changes what a file means; formatting twice
+//! changes nothing more.
+//!
+//! It works on the file's tokens rather than on the `kdl` document, whose own
+//! formatter drops comments at line ends.
+
+use std::fmt;
+
+/// Why a file cannot be formatted: it is not valid KDL 2.0 (`isptab check` says
+/// where).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormatError {
+    message: String,
+}
+
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FormatError {}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tok<'a> {
+    Space,
+    Newline,
+    LineComment(&'a str),
+    BlockComment(&'a str),
+    SlashDash,
+    Str(&'a str),
+    Atom(&'a str),
+    Open,
+    Close,
+    Semi,
+    Eq,
+    LParen,
+    RParen,
+    Continuation,
+}
+
+fn is_newline(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r' | '\u{85}' | '\u{0C}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+/// Splits KDL text into tokens. The text has been parsed successfully first, so
+/// this only needs to find token boundaries.
+fn tokens(text: &str) -> Vec<Tok<'_>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        let c = rest.chars().next().unwrap_or(' ');
+        let (tok, len) = if rest.starts_with("\r\n") {
+            (Tok::Newline, 2)
+        } else if is_newline(c) {
+            (Tok::Newline, c.len_utf8())
+        } else if c.is_whitespace() || c == '\u{FEFF}' {
+            let n = rest
+                .find(|c: char| !(c.is_whitespace() || c == '\u{FEFF}') || is_newline(c))
+                .unwrap_or(rest.len());
+            (Tok::Space, n)
+        } else if rest.starts_with("//") {
+            let n = rest.find(is_newline).unwrap_or(rest.len());
+            (Tok::LineComment(&rest[..n]), n)
+        } else if rest.starts_with("/*") {
+            let n = block_comment_len(rest);
+            (Tok::BlockComment(&rest[..n]), n)
+        } else if rest.starts_with("/-") {
+            (Tok::SlashDash, 2)
+        } else if c == '"' {
+            let n = quoted_len(rest);
+            (Tok::Str(&rest[..n]), n)
+        } else if c == '#' && raw_string(rest).is_some() {
+            let n = raw_string(rest).unwrap_or(1);
+            (Tok::Str(&rest[..n]), n)
+        } else {
+            match c {
+                '{' => (Tok::Open, 1),
+                '}' => (Tok::Close, 1),
+                ';' => (Tok::Semi, 1),
+                '=' => (Tok::Eq, 1),
+                '(' => (Tok::LParen, 1),
+                ')' => (Tok::RParen, 1),
+                '\\' => (Tok::Continuation, 1),
+                _ => {
+                    let n = rest
+                        .find(|c: char| {
+                            c.is_whitespace() || is_newline(c) || "{}();=\\\"/".contains(c)
+                        })
+                        .unwrap_or(rest.len())
+                        .max(c.len_utf8());
+                    (Tok::Atom(&rest[..n]), n)
+                }
+            }
+        };
+        out.push(tok);
+        i += len;
+    }
+    out
+}
+
+fn block_comment_len(s: &str) -> usize {
+    let mut depth = 0;
+    let mut i = 0;
+    while i < s.len() {
+        if s[i..].starts_with("/*") {
+            depth += 1;
+            i += 2;
+        } else if s[i..].starts_with("*/") {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                return i;
+            }
+        } else {
+            i += s[i..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    s.len()
+}
+
+/// `"..."` or `"""..."""` with escapes.
+fn quoted_len(s: &str) -> usize {
+    let close = if s.starts_with("\"\"\"") {
+        "\"\"\""
+    } else {
+        "\""
+    };
+    let mut i = close.len();
+    while i < s.len() {
+        if s[i..].starts_with('\\') {
+            i += 1 + s[i + 1..].chars().next().map_or(0, char::len_utf8);
+        } else if s[i..].starts_with(close) {
+            return i + close.len();
+        } else {
+            i += s[i..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    s.len()
+}
+
+/// The length of a raw string (`#"..."#`, `##"""..."""##`) at the start of `s`.
+fn raw_string(s: &str) -> Option<usize> {
+    let hashes = s.bytes().take_while(|&b| b == b'#').count();
+    let body = &s[hashes..];
+    if !body.starts_with('"') {
+        return None;
+    }
+    let quotes = if body.starts_with("\"\"\"") {
+        "\"\"\""
+    } else {
+        "\""
+    };
+    let close = format!("{quotes}{}", "#".repeat(hashes));
+    let start = hashes + quotes.len();
+    s[start..].find(&close).map(|p| start + p + close.len())
+}
+
+/// Whether a bare word is a string (an identifier) rather than a number or a
+/// keyword, so that it can be written quoted.
+fn is_identifier(word: &str) -> bool {
+    let mut chars = word.chars();
+    let first = chars.next().unwrap_or('0');
+    let second = chars.next();
+    !(first.is_ascii_digit()
+        || first == '#'
+        || ((first == '-' || first == '+' || first == '.')
+            && second.is_some_and(|c| c.is_ascii_digit()))
+        || (first == '.' && second.is_none()))
+}
+
+/// The output, a line at a time.
+struct Writer {
+    out: String,
+    line: String,
+    /// The block depth the current line started at.
+    line_depth: usize,
+    depth: usize,
+    blank_pending: bool,
+    /// Inside `( )` (a type name is not quoted).
+    in_type: bool,
+    /// The next word starts a node (its name).
+    node_start: bool,
+    /// The previous token leaves no space before the next one (`=`, `(`, `)`).
+    glued: bool,
+    /// The current line continues the previous one (`\` line continuation).
+    continued: bool,
+    /// A `{` was just written: what follows goes on the next line, unless it is a
+    /// comment.
+    after_open: bool,
+}
+
+impl Writer {
+    fn push(&mut self, piece: &str, space_before: bool) {
+        if self.line.is_empty() {
+            self.line_depth = self.depth + usize::from(self.continued);
+            if self.blank_pending && !self.out.is_empty() {
+                self.out.push('\n');
+            }
+            self.blank_pending = false;
+        } else if space_before && !self.glued {
+            self.line.push(' ');
+        }
+        self.line.push_str(piece);
+        self.glued = false;
+    }
+
+    fn flush(&mut self) {
+        if !self.line.is_empty() {
+            self.out.push_str(&"    ".repeat(self.line_depth));
+            self.out.push_str(&self.line);
+            self.out.push('\n');
+            self.line.clear();
+        }
+    }
+}
+
+/// Formats KDL text (see the module docs). Fails only when the text is not valid
+/// KDL 2.0.
+pub fn format(text: &str) -> Result<String, FormatError> {
+    kdl::KdlDocument::parse_v2(text).map_err(|e| FormatError {
+        message: e
+            .diagnostics
+            .first()
+            .and_then(|d| d.message.clone())
+            .unwrap_or_else(|| "invalid KDL".into()),
+    })?;
+    let toks = tokens(text);
+    let mut w = Writer {
+        out: String::with_capacity(text.len()),
+        line: String::new(),
+        line_depth: 0,
+        depth: 0,
+        blank_pending: false,
+        in_type: false,
+        node_start: true,
+        glued: false,
+        continued: false,
+        after_open: false,
+    };
+    let mut newlines = 0;
+    for (i, &tok) in toks.iter().enumerate() {
+        if tok != Tok::Newline && tok != Tok::Space {
+            // Two or more line breaks in a row (a blank line) are kept as one,
+            // except right after `{` and right before `}`.
+            if newlines >= 2
+                && w.line.is_empty()
+                && !matches!(tok, Tok::Close)
+                && !w.out.ends_with("{\n")
+            {
+                w.blank_pending = true;
+            }
+            newlines = 0;
+            if w.after_open && !matches!(tok, Tok::LineComment(_)) {
+                w.flush();
+            }
+            w.after_open = false;
+        }
+        match tok {
+            Tok::Space => {}
+            Tok::Newline => {
+                newlines += 1;
+                w.flush();
+                if w.continued && newlines == 1 {
+                    // The node goes on after a line continuation.
+                } else {
+                    w.continued = false;
+                    w.node_start = true;
+                }
+            }
+            Tok::Semi => {
+                w.flush();
+                w.node_start = true;
+            }
+            Tok::LineComment(c) | Tok::BlockComment(c) => w.push(c, true),
+            Tok::SlashDash => w.push("/-", true),
+            Tok::Continuation => {
+                w.push("\\", true);
+                w.continued = true;
+            }
+            Tok::Open => {
+                w.push("{", true);
+                w.depth += 1;
+                w.node_start = true;
+                w.after_open = true;
+            }
+            Tok::Close => {
+                w.flush();
+                w.depth = w.depth.saturating_sub(1);
+                w.blank_pending = false;
+                w.push("}", true);
+                w.node_start = true;
+            }
+            Tok::Eq => {
+                w.glued = true;
+                w.push("=", false);
+                w.glued = true;
+            }
+            Tok::LParen => {
+                w.push("(", true);
+                w.in_type = true;
+                w.glued = true;
+            }
+            Tok::RParen => {
+                w.glued = true;
+                w.push(")", false);
+                w.in_type = false;
+                w.glued = true;
+            }
+            Tok::Str(s) => {
+                w.push(s, true);
+                w.node_start = false;
+            }
+            Tok::Atom(a) => {
+                let is_key = toks[i + 1..].iter().find(|t| **t != Tok::Space) == Some(&Tok::Eq);
+                if w.node_start || w.in_type || is_key || !is_identifier(a) {
+                    w.push(a, true);
+                } else {
+                    w.push(&format!("\"{a}\""), true);
+                }
+                if !w.in_type {
+                    w.node_start = false;
+                }
+            }
+        }
+    }
+    w.flush();
+    Ok(w.out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format;
+
+    #[test]
+    fn canonical_layout_keeps_comments_and_values() {
+        let messy = "// top\r\n\n\ninclude \"x.kdl\"   // why\nisp   Gmail{domains \"gmail.com\"   \"googlemail.com\"\n  /- domains \"old.example\"\n\n\n      encoding html=\"base64\" // note\n    headers {\n     add \"X-A\" #\"b\"#\n\n    }\n}\n/* block */ override \"Yahoo\" { domains \"a.example\" ; domains \"b.example\" }\ndelete (t)\"Old\"\n";
+        let formatted = format(messy).unwrap();
+        assert_eq!(
+            formatted,
+            "// top\n\ninclude \"x.kdl\" // why\nisp \"Gmail\" {\n    domains \"gmail.com\" \"googlemail.com\"\n    /- domains \"old.example\"\n\n    encoding html=\"base64\" // note\n    headers {\n        add \"X-A\" #\"b\"#\n    }\n}\n/* block */ override \"Yahoo\" {\n    domains \"a.example\"\n    domains \"b.example\"\n}\ndelete (t)\"Old\"\n"
+        );
+        assert_eq!(format(&formatted).unwrap(), formatted);
+    }
+
+    #[test]
+    fn quotes_bare_values_not_names_keys_or_numbers() {
+        assert_eq!(
+            format("isp Acme default=#true { domains acme.example }").unwrap(),
+            "isp \"Acme\" default=#true {\n    domains \"acme.example\"\n}\n"
+        );
+        assert_eq!(
+            format("x 1 -2 0x1f #null key=val").unwrap(),
+            "x 1 -2 0x1f #null key=\"val\"\n"
+        );
+    }
+
+    #[test]
+    fn refuses_invalid_kdl() {
+        assert!(format("isp \"x\" {").is_err());
+    }
+}
