@@ -28,7 +28,50 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! # Example: which record applies to a recipient
+//! # Example: compile, open, look up
+//!
+//! The path an MTA's build takes: check the sources, compile the merged
+//! configuration into table bytes, write them atomically, map the file, and ask
+//! which record applies to a recipient.
+//!
+//! ```
+//! use isptab::model::Part;
+//! use isptab::table::{self, Table};
+//! use isptab::{Input, Options};
+//!
+//! let config = r#"
+//! isp "Acme Mail" {
+//!     domains "acme-mail.example" "*.acme-mail.example"
+//!     encoding html="base64"
+//!     headers {
+//!         add "X-Campaign" "spring"
+//!     }
+//! }
+//! "#;
+//! let input = Input::Text { name: "isptab.kdl".into(), text: config.into() };
+//! let checked = isptab::check(&[input], &Options::default())?;
+//! assert!(!checked.has_errors());
+//!
+//! let bytes = table::compile(checked.config.as_ref().expect("no errors"))?;
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("isps.isptab");
+//! isptab::atomic::write(&path, &bytes)?;
+//!
+//! let table = Table::open(&path)?; // maps the file; O(1) in the number of domains
+//! let hit = table.lookup("Jane.Doe@EU.Acme-Mail.example").found().copied().expect("a record applies");
+//! assert_eq!(hit.record.name(), "Acme Mail");
+//! assert_eq!(hit.pattern.to_string(), "*.acme-mail.example");
+//! assert_eq!(hit.record.encoding(Part::Html).as_str(), "base64");
+//! assert_eq!(hit.record.header_rules().next().unwrap().name, "X-Campaign");
+//! assert_eq!(table.lookup("user@gmail.com").found().unwrap().record.name(), "Gmail"); // a default record
+//! assert!(table.lookup("nobody.example").found().is_none());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Example: the precedence function
+//!
+//! [`matcher::Matcher`] answers from the merged configuration without compiling it;
+//! the table gives the same answers (a property test checks it).
 //!
 //! ```
 //! use isptab::{Input, Options, matcher::Matcher};
@@ -40,9 +83,31 @@
 //!
 //! let hit = matcher.lookup("eu.acme.example").expect("matched");
 //! assert_eq!(config.record(hit.pattern.record).name, "Acme");
-//! assert_eq!(config.record(matcher.lookup("gmail.com").unwrap().pattern.record).name, "Gmail");
 //! assert!(matcher.lookup("acme.example").is_none());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Example: compiling in a `build.rs`
+//!
+//! A service that embeds its table can compile the configuration at build time and
+//! fail the build with the diagnostics when the configuration is wrong:
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() {
+//!     println!("cargo::rerun-if-changed=isptab.kdl");
+//!     let input = isptab::Input::Path("isptab.kdl".into());
+//!     let checked = isptab::check(&[input], &isptab::Options::default()).expect("isptab.kdl is readable");
+//!     if checked.has_errors() {
+//!         panic!("{}", isptab::diagnostics::render_plain(&checked.sources, &checked.diagnostics));
+//!     }
+//!     let config = checked.config.as_ref().expect("no errors");
+//!     let bytes = isptab::table::compile(config).expect("the configuration fits the format");
+//!     let out = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("isps.isptab");
+//!     isptab::atomic::write(&out, &bytes).expect("OUT_DIR is writable");
+//!     // The program then embeds it: include_bytes!(concat!(env!("OUT_DIR"), "/isps.isptab"))
+//!     // and reads it with isptab::table::Table::from_bytes.
+//! }
 //! ```
 
 // No unsafe code, except in `table::mmap`, which maps a table file (and says why

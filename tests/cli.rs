@@ -570,3 +570,171 @@ fn dump_and_lookup_reject_bad_tables() {
         stderr(&out)
     );
 }
+
+#[test]
+fn build_check_says_whether_the_table_is_current() {
+    let dir = project(&[("isptab.kdl", SPLIT)]);
+    let check = |dir: &Path| isptab(dir, &["build", "--check", "-o", "isps.isptab"]);
+    let missing = check(dir.path());
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        stderr(&missing).contains("isps.isptab is missing"),
+        "{}",
+        stderr(&missing)
+    );
+    assert!(
+        !dir.path().join("isps.isptab").exists(),
+        "--check wrote the table"
+    );
+    assert_eq!(
+        isptab(dir.path(), &["build", "-o", "isps.isptab"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let current = check(dir.path());
+    assert_eq!(current.status.code(), Some(0), "{}", stderr(&current));
+    assert!(stderr(&current).contains("is up to date"));
+    let before = std::fs::read(dir.path().join("isps.isptab")).unwrap();
+    std::fs::write(
+        dir.path().join("isptab.kdl"),
+        [SPLIT, b"isp \"New\" { domains \"new.example\" }\n"].concat(),
+    )
+    .unwrap();
+    let stale = check(dir.path());
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(
+        stderr(&stale).contains("isps.isptab is stale"),
+        "{}",
+        stderr(&stale)
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("isps.isptab")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn ci_formats() {
+    let dir = project(&[
+        (
+            "isptab.kdl",
+            b"include \"regional.kdl\"\nisp \"Copy, Inc.\" {\n    domains \"gmail.com\"\n}\n",
+        ),
+        (
+            "regional.kdl",
+            b"isp \"Regional\" {\n    domains \"regional.example\" \"regional.example\"\n}\n",
+        ),
+    ]);
+    let github = isptab(dir.path(), &["check", "--format", "github"]);
+    assert_eq!(github.status.code(), Some(1));
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("cli__github", stdout(&github));
+    });
+    let sarif = isptab(dir.path(), &["check", "--format", "sarif"]);
+    assert_eq!(sarif.status.code(), Some(1));
+    let log = json(&sarif);
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    assert_eq!(
+        run["tool"]["driver"]["rules"].as_array().unwrap().len(),
+        isptab::rules::Code::ALL.len()
+    );
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    let duplicate = results
+        .iter()
+        .find(|r| r["ruleId"] == "duplicate-domain")
+        .unwrap();
+    assert_eq!(duplicate["level"], "error");
+    assert_eq!(
+        duplicate["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "isptab.kdl"
+    );
+    assert_eq!(
+        duplicate["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "%3Cdefaults%3E"
+    );
+    let rule = &run["tool"]["driver"]["rules"][duplicate["ruleIndex"].as_u64().unwrap() as usize];
+    assert_eq!(rule["id"], "duplicate-domain");
+    assert!(
+        rule["helpUri"]
+            .as_str()
+            .unwrap()
+            .ends_with("#variant.DuplicateDomain")
+    );
+    assert!(
+        rule["help"]["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("## How to fix")
+    );
+}
+
+#[test]
+fn terminal_manners() {
+    let dir = project(&[
+        ("isptab.kdl", b"isp \"A\" { domains \"gmail.com\" }\n"),
+        ("ok.kdl", b"isp \"A\" { domains \"a.example\" }\n"),
+    ]);
+    let plain = isptab(dir.path(), &["check"]);
+    assert!(
+        !stderr(&plain).contains('\u{1b}'),
+        "colour without a terminal"
+    );
+    let forced = Command::new(env!("CARGO_BIN_EXE_isptab"))
+        .args(["check", "--color", "always"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&forced).contains('\u{1b}'),
+        "--color always gave no colour"
+    );
+    let never = Command::new(env!("CARGO_BIN_EXE_isptab"))
+        .args(["check", "--color", "never"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!stderr(&never).contains('\u{1b}'));
+    assert!(stderr(&plain).contains("1 error and 0 warnings found"));
+    let quiet = isptab(dir.path(), &["check", "--quiet"]);
+    assert!(!stderr(&quiet).contains("found"), "{}", stderr(&quiet));
+    assert!(stderr(&quiet).contains("duplicate-domain"));
+    assert_eq!(isptab(dir.path(), &["-q", "check", "ok.kdl"]).stderr, b"");
+    let built = isptab(dir.path(), &["build", "ok.kdl", "-o", "t.isptab"]);
+    let summary = stderr(&built);
+    assert!(
+        summary.contains(" B in ") || summary.contains(" KiB in "),
+        "{summary}"
+    );
+    assert!(
+        !summary.contains('\u{1b}') && !summary.contains('\r'),
+        "a progress bar without a terminal"
+    );
+}
+
+#[test]
+fn completions_and_man_page() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = isptab(dir.path(), &["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = stdout(&out);
+        assert!(
+            script.contains("isptab")
+                && script.contains("lookup")
+                && script.contains("--no-defaults"),
+            "{shell}"
+        );
+    }
+    let man = isptab(dir.path(), &["man"]);
+    assert_eq!(man.status.code(), Some(0));
+    let page = stdout(&man);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH isptab"),
+        "{}",
+        &page[..200.min(page.len())]
+    );
+    assert!(page.contains("explain"));
+}

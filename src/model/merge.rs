@@ -15,6 +15,7 @@ use std::sync::Arc;
 use kdl::{KdlDocument, KdlNode};
 
 use super::domains_file::{self, Line};
+use super::language::{Place, names, properties};
 use super::load::Files;
 use super::{
     Config, Encoding, Encodings, HeaderOp, HeaderRule, Origin, Part, PatternEntry, Record, Setting,
@@ -29,13 +30,6 @@ use crate::rules::{
 };
 use crate::source::{FileId, Span};
 use crate::syntax::{NodeReader, StrValue};
-
-/// The nodes allowed at the top level of a file.
-pub(crate) const TOP_LEVEL_NODES: &[&str] = &["isp", "override", "delete", "include"];
-/// The nodes allowed in an `isp` or `override` block.
-pub(crate) const RECORD_NODES: &[&str] = &["domains", "domains-file", "encoding", "headers"];
-/// The nodes allowed in a `headers` block.
-pub(crate) const HEADER_NODES: &[&str] = &["add", "remove"];
 
 /// Who owns a pattern: a record and the position in its pattern list.
 #[derive(Clone, Copy)]
@@ -132,7 +126,7 @@ impl<'f> Merger<'f> {
                         span,
                         other,
                         "at the top level",
-                        TOP_LEVEL_NODES,
+                        &names(Place::TopLevel),
                     ));
                 }
             }
@@ -144,7 +138,7 @@ impl<'f> Merger<'f> {
         let mut out = Vec::new();
         let text = self.text(file);
         let mut r = NodeReader::new(node, file, &text);
-        r.check_properties(&["default"], &mut out);
+        r.check_properties(properties(Place::TopLevel, "isp"), &mut out);
         let name = r.single_string("a record name", &mut out);
         // `default=#true` (written by `isptab dump`) makes the record a default one.
         let marked_default = r.bool_property("default", &mut out) == Some(true);
@@ -215,7 +209,7 @@ impl<'f> Merger<'f> {
         let mut out = Vec::new();
         let text = self.text(file);
         let mut r = NodeReader::new(node, file, &text);
-        r.check_properties(&[], &mut out);
+        r.check_properties(properties(Place::TopLevel, "override"), &mut out);
         let name = r.single_string("a record name", &mut out);
         if r.ok() && node.children().is_none() {
             out.push(invalid_value::missing_block(
@@ -242,7 +236,7 @@ impl<'f> Merger<'f> {
         let mut out = Vec::new();
         let text = self.text(file);
         let mut r = NodeReader::new(node, file, &text);
-        r.check_properties(&[], &mut out);
+        r.check_properties(properties(Place::TopLevel, "delete"), &mut out);
         r.no_children(&mut out);
         let name = r.single_string("a record name", &mut out);
         self.report_all(out);
@@ -275,7 +269,7 @@ impl<'f> Merger<'f> {
         let mut out = Vec::new();
         let text = self.text(file);
         let mut r = NodeReader::new(node, file, &text);
-        r.check_properties(&[], &mut out);
+        r.check_properties(properties(Place::TopLevel, "include"), &mut out);
         r.no_children(&mut out);
         r.single_string("a file path", &mut out);
         self.report_all(out);
@@ -317,7 +311,7 @@ impl<'f> Merger<'f> {
                         r.name_span(),
                         other,
                         "in a record block",
-                        RECORD_NODES,
+                        &names(Place::Record),
                     ));
                 }
             }
@@ -352,7 +346,7 @@ impl<'f> Merger<'f> {
         let mut out = Vec::new();
         let text = self.text(file);
         let mut r = NodeReader::new(node, file, &text);
-        r.check_properties(&["from"], &mut out);
+        r.check_properties(properties(Place::Record, node.name().value()), &mut out);
         r.no_children(&mut out);
         let from = r.string_property("from", "a record name", &mut out);
         let values = r.strings("a domain or pattern", &mut out);
@@ -376,7 +370,7 @@ impl<'f> Merger<'f> {
         let mut out = Vec::new();
         let text = self.text(file);
         let mut r = NodeReader::new(node, file, &text);
-        r.check_properties(&["from"], &mut out);
+        r.check_properties(properties(Place::Record, node.name().value()), &mut out);
         r.no_children(&mut out);
         let from = r.string_property("from", "a record name", &mut out);
         let path = r.single_string("a file path", &mut out);
@@ -501,7 +495,7 @@ impl<'f> Merger<'f> {
         let mut out = Vec::new();
         let text = self.text(file);
         let mut r = NodeReader::new(node, file, &text);
-        r.check_properties(&["global", "html", "text"], &mut out);
+        r.check_properties(properties(Place::Record, "encoding"), &mut out);
         r.no_arguments(&mut out);
         r.no_children(&mut out);
         let mut settings = Vec::new();
@@ -538,7 +532,7 @@ impl<'f> Merger<'f> {
         let mut out = Vec::new();
         let text = self.text(file);
         let mut r = NodeReader::new(node, file, &text);
-        r.check_properties(&["replace"], &mut out);
+        r.check_properties(properties(Place::Record, "headers"), &mut out);
         r.no_arguments(&mut out);
         let replace = r.bool_property("replace", &mut out).unwrap_or(false);
         if r.ok() && !replace && node.children().is_none() {
@@ -573,16 +567,16 @@ impl<'f> Merger<'f> {
         let text = self.text(file);
         let mut r = NodeReader::new(node, file, &text);
         let op = node.name().value();
-        if !HEADER_NODES.contains(&op) {
+        if !names(Place::Headers).contains(&op) {
             self.report(unknown_node::new(
                 r.name_span(),
                 op,
                 "in a `headers` block",
-                HEADER_NODES,
+                &names(Place::Headers),
             ));
             return None;
         }
-        r.check_properties(&[], &mut out);
+        r.check_properties(properties(Place::Headers, op), &mut out);
         r.no_children(&mut out);
         let args: Vec<_> = r.arguments().collect();
         let expected = if op == "add" { 2 } else { 1 };

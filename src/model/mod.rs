@@ -3,6 +3,7 @@
 //! sides.
 
 mod domains_file;
+pub mod language;
 mod load;
 mod merge;
 

@@ -1,0 +1,154 @@
+//! The schemas in `schema/` are tied to the code: the KDL schema names exactly the
+//! nodes and properties the reader accepts, and every JSON output validates
+//! against its JSON Schema.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use isptab::model::language::{NODES, Place};
+
+/// (place, node, property or "") for every node and property of a schema block.
+fn schema_entries(
+    doc: &kdl::KdlDocument,
+    place: Place,
+    out: &mut BTreeSet<(String, String, String)>,
+) {
+    for node in doc.nodes().iter().filter(|n| n.name().value() == "node") {
+        let name = node
+            .get(0)
+            .and_then(|v| v.as_string())
+            .expect("node has a name")
+            .to_string();
+        out.insert((format!("{place:?}"), name.clone(), String::new()));
+        let Some(body) = node.children() else {
+            continue;
+        };
+        for prop in body.nodes().iter().filter(|n| n.name().value() == "prop") {
+            let key = prop
+                .get(0)
+                .and_then(|v| v.as_string())
+                .expect("prop has a name")
+                .to_string();
+            out.insert((format!("{place:?}"), name.clone(), key));
+        }
+        if let Some(children) = body
+            .nodes()
+            .iter()
+            .find(|n| n.name().value() == "children")
+            .and_then(|n| n.children())
+        {
+            let inner = if name == "headers" {
+                Place::Headers
+            } else {
+                Place::Record
+            };
+            schema_entries(children, inner, out);
+        }
+    }
+}
+
+#[test]
+fn kdl_schema_matches_the_reader() {
+    let text = std::fs::read_to_string("schema/isptab.kdl").unwrap();
+    let doc = kdl::KdlDocument::parse_v2(&text).expect("the schema is valid KDL 2.0");
+    let document = doc
+        .nodes()
+        .iter()
+        .find(|n| n.name().value() == "document")
+        .and_then(|n| n.children())
+        .unwrap();
+    let mut documented = BTreeSet::new();
+    schema_entries(document, Place::TopLevel, &mut documented);
+    let mut accepted = BTreeSet::new();
+    for node in NODES {
+        accepted.insert((
+            format!("{:?}", node.place),
+            node.name.to_string(),
+            String::new(),
+        ));
+        for &p in node.properties {
+            accepted.insert((
+                format!("{:?}", node.place),
+                node.name.to_string(),
+                p.to_string(),
+            ));
+        }
+    }
+    assert_eq!(
+        documented, accepted,
+        "schema/isptab.kdl and src/model/language.rs disagree"
+    );
+}
+
+fn validator(schema: &str) -> jsonschema::Validator {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(Path::new("schema").join(schema)).unwrap())
+            .unwrap();
+    jsonschema::validator_for(&schema).expect("a valid JSON Schema")
+}
+
+fn assert_valid(validator: &jsonschema::Validator, instance: &serde_json::Value, what: &str) {
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{what}: {errors:#?}");
+}
+
+fn isptab(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_isptab"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn check_json_validates() {
+    let schema = validator("diagnostics.schema.json");
+    let mut checked = 0;
+    for code in isptab::rules::Code::ALL {
+        for case in ["fires.kdl", "passes.kdl"] {
+            let path = format!("tests/fixtures/rules/{code}/{case}");
+            let out = isptab(&["check", &path, "--format", "json"]);
+            let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_valid(&schema, &json, &path);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 56);
+}
+
+#[test]
+fn dump_and_lookup_json_validate() {
+    let dump_schema = validator("dump.schema.json");
+    let lookup_schema = validator("lookup.schema.json");
+    let dir = tempfile::tempdir().unwrap();
+    for example in [
+        "examples/small-company.kdl",
+        "examples/split-provider.kdl",
+        "examples/layered/isptab.kdl",
+    ] {
+        let table = dir.path().join("t.isptab");
+        let table = table.to_str().unwrap();
+        assert!(isptab(&["build", example, "-o", table]).status.success());
+        let dump: serde_json::Value =
+            serde_json::from_slice(&isptab(&["dump", table, "--format", "json"]).stdout).unwrap();
+        assert_valid(&dump_schema, &dump, example);
+        let out = isptab(&[
+            "lookup",
+            "--table",
+            table,
+            "--format",
+            "json",
+            "gmail.com",
+            "a.b.corp.example",
+            "nobody.example",
+            "not a domain",
+            "x@ymail.com",
+        ]);
+        for line in String::from_utf8(out.stdout).unwrap().lines() {
+            assert_valid(&lookup_schema, &serde_json::from_str(line).unwrap(), line);
+        }
+    }
+}
