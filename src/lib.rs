@@ -114,6 +114,8 @@
 // that is sound).
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
+// The build.rs example in the crate docs is a whole `fn main`, on purpose.
+#![allow(clippy::needless_doctest_main)]
 
 pub mod atomic;
 pub mod defaults;

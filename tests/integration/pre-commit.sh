@@ -42,9 +42,8 @@ grep -q "gmail.com" out.txt || { cat out.txt; fail "the diagnostic does not name
 git checkout -q isptab.kdl
 
 echo "== the build check passes for a fresh table and fails for a stale one"
-bin=$(find "$PRE_COMMIT_HOME" -path '*/bin/isptab' -type f | head -n 1)
-[ -n "$bin" ] || fail "pre-commit did not install isptab"
-"$bin" build -o isps.isptab 2>/dev/null
+cargo build --quiet --manifest-path "$repo/Cargo.toml" --bin isptab
+"$repo/target/debug/isptab" build -o isps.isptab 2>/dev/null
 git add isps.isptab && git commit -qm table
 pre-commit try-repo "$repo" isptab-build-check --all-files > out.txt 2>&1 || { cat out.txt; fail "fresh table failed"; }
 printf 'isp "New" {\n    domains "new.example"\n}\n' >> isptab.kdl
