@@ -26,6 +26,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    remove_stale_temporaries(&dir, &name.to_string_lossy());
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let temp = dir.join(format!(
         ".{}{TEMP_MARKER}{}-{}",
@@ -51,4 +52,30 @@ fn write_then_rename(temp: &Path, path: &Path, dir: &Path, bytes: &[u8]) -> io::
     drop(file);
     fs::rename(temp, path)?;
     File::open(dir)?.sync_all()
+}
+
+/// Removes temporary files a killed run left next to the target
+/// (`.NAME.tmp-PID-N` whose process is gone). Those of a run still going are
+/// left alone. Only where `/proc` tells which processes exist (Linux); elsewhere
+/// stale files are only ignored (every run picks a new name).
+fn remove_stale_temporaries(dir: &Path, name: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let prefix = format!(".{name}{TEMP_MARKER}");
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }

@@ -81,6 +81,10 @@ pub struct SourceArgs {
     /// Use the records of FILE as the defaults instead of the built-in ones.
     #[arg(long, value_name = "FILE")]
     pub defaults: Option<PathBuf>,
+    /// Includes and domains files must be inside DIR (default: the directory of
+    /// the first FILE).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 }
 
 /// Changes to the level of warning codes.

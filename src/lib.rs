@@ -154,6 +154,11 @@ pub struct Options {
     pub defaults: DefaultsSource,
     /// Level changes from `--allow/--warn/--deny`.
     pub levels: Levels,
+    /// Resource limits on the inputs.
+    pub limits: limits::Limits,
+    /// The directory includes and domains files must stay inside; by default the
+    /// directory of the first input file.
+    pub root: Option<std::path::PathBuf>,
 }
 
 /// The result of [`check`].
@@ -182,7 +187,12 @@ impl Checked {
 /// Errors only when an input named by the caller cannot be read at all (a usage
 /// problem); everything wrong inside the files is a [`Diagnostic`].
 pub fn check(inputs: &[Input], options: &Options) -> Result<Checked, InputError> {
-    let loaded = model::load(inputs, &options.defaults)?;
+    let loaded = model::load(
+        inputs,
+        &options.defaults,
+        &options.limits,
+        options.root.as_deref(),
+    )?;
     let mut diagnostics = loaded.diagnostics;
     if let Some(config) = &loaded.config {
         diagnostics.extend(lint::run(config));

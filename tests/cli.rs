@@ -261,7 +261,7 @@ fn bad_input_gets_a_diagnostic_not_a_panic() {
     }
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty", Vec::new(), "empty-file"),
-        ("only-comments", b"// nothing yet\n".to_vec(), "empty-file"),
+        ("only-blank-lines", b"\n  \n\t\n".to_vec(), "empty-file"),
         ("garbage", garbage, "syntax"),
         (
             "invalid-utf8",
@@ -737,4 +737,79 @@ fn completions_and_man_page() {
         &page[..200.min(page.len())]
     );
     assert!(page.contains("explain"));
+}
+
+#[test]
+fn paths_stay_inside_the_project_root() {
+    let outer = tempfile::tempdir().unwrap();
+    let secret = "hunter2-top-secret";
+    std::fs::write(
+        outer.path().join("secret.kdl"),
+        format!("isp \"{secret}\" {{ domains \"{secret}\" }}\n"),
+    )
+    .unwrap();
+    std::fs::write(outer.path().join("secret.txt"), format!("{secret}\n")).unwrap();
+    let project = outer.path().join("project");
+    std::fs::create_dir_all(project.join("lists")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        outer.path().join("secret.txt"),
+        project.join("lists/link.txt"),
+    )
+    .unwrap();
+    let cases: &[(&str, &str)] = &[
+        ("up.kdl", "include \"../secret.kdl\"\n"),
+        (
+            "absolute.kdl",
+            &format!(
+                "include \"{}\"\n",
+                outer.path().join("secret.kdl").display()
+            ),
+        ),
+        ("list.kdl", "isp \"A\" { domains-file \"../secret.txt\" }\n"),
+        (
+            "symlink.kdl",
+            "isp \"A\" { domains-file \"lists/link.txt\" }\n",
+        ),
+    ];
+    for (name, text) in cases {
+        std::fs::write(project.join(name), text).unwrap();
+        for format in ["human", "json", "sarif", "github", "short"] {
+            let out = isptab(&project, &["check", name, "--format", format]);
+            assert_eq!(out.status.code(), Some(1), "{name}");
+            let all = format!("{}{}", stdout(&out), stderr(&out));
+            assert!(all.contains("outside-root"), "{name} {format}: {all}");
+            assert!(
+                !all.contains(secret),
+                "{name} {format} printed the file: {all}"
+            );
+        }
+    }
+    // `--root` can widen the root to a directory that holds both.
+    let widened = isptab(
+        &project,
+        &["check", "list.kdl", "--root", "..", "--format", "short"],
+    );
+    assert!(
+        !stdout(&widened).contains("outside-root"),
+        "{}",
+        stdout(&widened)
+    );
+    // Inside the root, a symlink to a file inside the root is fine.
+    std::fs::write(project.join("lists/real.txt"), "inside.example\n").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        project.join("lists/real.txt"),
+        project.join("lists/inner-link.txt"),
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("inner.kdl"),
+        "isp \"A\" { domains-file \"lists/inner-link.txt\" }\n",
+    )
+    .unwrap();
+    assert_eq!(
+        isptab(&project, &["check", "inner.kdl"]).status.code(),
+        Some(0)
+    );
 }

@@ -52,6 +52,8 @@ pub fn options(sources: &SourceArgs, levels: &LevelArgs) -> Result<Options, Usag
         }
     }
     Ok(Options {
+        limits: isptab::limits::Limits::default(),
+        root: sources.root.clone(),
         defaults,
         levels: flags,
     })

@@ -26,6 +26,7 @@ pub fn run(args: &LookupArgs, terminal: &TerminalArgs) -> Result<Status, UsageEr
         files: args.config.clone(),
         no_defaults: args.no_defaults,
         defaults: args.defaults.clone(),
+        root: None,
     };
     let no_levels = LevelArgs {
         allow: Vec::new(),

@@ -4,8 +4,6 @@
 
 use std::ops::Range;
 
-use crate::limits::MAX_DOMAINS_FILE_LINE_BYTES;
-
 /// One meaningful line of a domains file.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Line {
@@ -16,18 +14,15 @@ pub(crate) enum Line {
 }
 
 /// The patterns of a domains file, in order.
-pub(crate) fn lines(text: &str) -> impl Iterator<Item = Line> + '_ {
+pub(crate) fn lines(text: &str, max_line: usize) -> impl Iterator<Item = Line> + '_ {
     let mut start = 0;
     text.split('\n')
         .enumerate()
         .filter_map(move |(index, raw)| {
             let line_start = start;
             start += raw.len() + 1;
-            if raw.len() > MAX_DOMAINS_FILE_LINE_BYTES {
-                let end = crate::source::floor_char_boundary(
-                    text,
-                    line_start + MAX_DOMAINS_FILE_LINE_BYTES,
-                );
+            if raw.len() > max_line {
+                let end = crate::source::floor_char_boundary(text, line_start + max_line);
                 return Some(Line::TooLong(index + 1, line_start..end));
             }
             let content = raw.split('#').next().unwrap_or("");
@@ -46,7 +41,7 @@ mod tests {
     #[test]
     fn skips_comments_and_blanks_and_accepts_crlf() {
         let text = "# list\r\ngmail.com\r\n\r\n  ymail.com  # old\n*.example.com";
-        let got: Vec<&str> = lines(text)
+        let got: Vec<&str> = lines(text, crate::limits::MAX_DOMAINS_FILE_LINE_BYTES)
             .map(|l| match l {
                 Line::Pattern(r) => &text[r],
                 Line::TooLong(..) => panic!(),

@@ -17,8 +17,10 @@ use std::path::{Path, PathBuf};
 use super::merge::Merger;
 use super::{Config, Origin};
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::limits;
-use crate::rules::{Code, empty_file, include_cycle, limit_exceeded, unreadable_file};
+use crate::limits::Limits;
+use crate::rules::{
+    Code, empty_file, include_cycle, limit_exceeded, outside_root, unreadable_file,
+};
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::{self, NodeReader, StrValue};
 
@@ -84,12 +86,35 @@ pub const DEFAULTS_NAME: &str = "<defaults>";
 
 /// Loads the defaults and the inputs and merges them. Lints over the merged
 /// configuration are not run here (see [`crate::check`]).
-pub fn load(inputs: &[Input], defaults: &DefaultsSource) -> Result<Loaded, InputError> {
-    let mut files = Files::default();
+pub fn load(
+    inputs: &[Input],
+    defaults: &DefaultsSource,
+    limits: &Limits,
+    root: Option<&Path>,
+) -> Result<Loaded, InputError> {
+    let root = match root {
+        Some(dir) => Some(std::fs::canonicalize(dir).map_err(|e| InputError {
+            path: dir.to_path_buf(),
+            reason: e.to_string(),
+        })?),
+        None => None,
+    };
+    let mut files = Files {
+        limits: limits.clone(),
+        root,
+        ..Files::default()
+    };
     let mut layers = Vec::new();
     match defaults {
         DefaultsSource::Builtin => {
             let id = files.sources.add(DEFAULTS_NAME, crate::defaults::TEXT);
+            files.info.insert(
+                id,
+                FileInfo {
+                    real: None,
+                    root: PathBuf::from("."),
+                },
+            );
             files.parse(id, None);
             layers.push((id, Origin::Default));
         }
@@ -97,13 +122,17 @@ pub fn load(inputs: &[Input], defaults: &DefaultsSource) -> Result<Loaded, Input
         DefaultsSource::File(path) => {
             layers.extend(
                 files
-                    .load_root(&Input::Path(path.clone()))?
+                    .load_root(&Input::Path(path.clone()), true)?
                     .map(|id| (id, Origin::Default)),
             );
         }
     }
     for input in inputs {
-        layers.extend(files.load_root(input)?.map(|id| (id, Origin::Custom)));
+        layers.extend(
+            files
+                .load_root(input, false)?
+                .map(|id| (id, Origin::Custom)),
+        );
     }
     // An empty file defines nothing, so it cannot cause follow-on errors; anything
     // else that failed here leaves records undefined.
@@ -173,15 +202,36 @@ fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
+/// Whether `path` stays inside `root` once `.` and `..` are taken into account
+/// (before any symlink is followed).
+fn lexically_inside(path: &Path, root: &Path) -> bool {
+    use std::path::Component;
+    let mut normal = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::ParentDir => {
+                if !normal.pop() {
+                    return false;
+                }
+            }
+            Component::CurDir => {}
+            other => normal.push(other),
+        }
+    }
+    normal.starts_with(root)
+}
+
 /// The path shown for `target`, written in a file shown as `parent_display`.
 fn display_join(parent_display: &str, target: &str) -> String {
     let parent = Path::new(parent_display).parent().unwrap_or(Path::new(""));
     parent.join(target).to_string_lossy().into_owned()
 }
 
-/// Where a loaded file lives on disk (`None` for text inputs and the built-ins).
+/// Where a loaded file lives on disk (`None` for text inputs and the built-ins),
+/// and the directory its includes and domains files must stay inside.
 struct FileInfo {
     real: Option<PathBuf>,
+    root: PathBuf,
 }
 
 impl FileInfo {
@@ -197,6 +247,9 @@ impl FileInfo {
 /// Phase one: reading and parsing every reachable file.
 #[derive(Default)]
 pub(super) struct Files {
+    pub(super) limits: Limits,
+    /// The project root (`--root`, or the first input file's directory).
+    root: Option<PathBuf>,
     pub(super) sources: SourceMap,
     pub(super) docs: HashMap<FileId, KdlDocument>,
     info: HashMap<FileId, FileInfo>,
@@ -211,8 +264,9 @@ pub(super) struct Files {
 }
 
 impl Files {
-    /// Loads a file named on the command line.
-    fn load_root(&mut self, input: &Input) -> Result<Option<FileId>, InputError> {
+    /// Loads a file named on the command line. Its includes must stay inside the
+    /// project root; those of a `--defaults` file inside that file's directory.
+    fn load_root(&mut self, input: &Input, defaults: bool) -> Result<Option<FileId>, InputError> {
         let (display, real, bytes) = match input {
             Input::Text { name, text } => (name.clone(), None, text.clone().into_bytes()),
             Input::Path(path) => {
@@ -228,7 +282,7 @@ impl Files {
                     // Named twice, or already included: each file is processed once.
                     return Ok(None);
                 }
-                let bytes = match read_file(&real, limits::MAX_KDL_FILE_BYTES) {
+                let bytes = match read_file(&real, self.limits.kdl_file_bytes) {
                     Ok(bytes) => bytes,
                     Err(ReadError::TooLarge(size)) => {
                         // Too large is about the content: report it as a diagnostic.
@@ -236,16 +290,26 @@ impl Files {
                         self.diagnostics.push(limit_exceeded::file_too_large(
                             Span::new(id, 0..0),
                             size,
-                            limits::MAX_KDL_FILE_BYTES,
+                            self.limits.kdl_file_bytes,
                         ));
                         return Ok(None);
                     }
-                    Err(e) => return Err(error(e.reason(limits::MAX_KDL_FILE_BYTES))),
+                    Err(e) => return Err(error(e.reason(self.limits.kdl_file_bytes))),
                 };
                 (path.to_string_lossy().into_owned(), Some(real), bytes)
             }
         };
-        let id = self.add(display, real, bytes);
+        let own_dir = real
+            .as_ref()
+            .and_then(|r| r.parent().map(Path::to_path_buf))
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_else(|| PathBuf::from("."));
+        let root = if defaults {
+            own_dir
+        } else {
+            self.root.get_or_insert(own_dir).clone()
+        };
+        let id = self.add(display, real, bytes, root);
         if let Some(id) = id {
             self.parse(id, Some(&mut vec![id]));
         }
@@ -254,7 +318,13 @@ impl Files {
 
     /// Adds a file's bytes to the source map; `None` (with a diagnostic) when the
     /// bytes are not UTF-8.
-    fn add(&mut self, display: String, real: Option<PathBuf>, bytes: Vec<u8>) -> Option<FileId> {
+    fn add(
+        &mut self,
+        display: String,
+        real: Option<PathBuf>,
+        bytes: Vec<u8>,
+        root: PathBuf,
+    ) -> Option<FileId> {
         let (id, ok) = match syntax::decode(&mut self.sources, display, bytes) {
             Ok(id) => (id, true),
             Err(d) => {
@@ -266,18 +336,23 @@ impl Files {
         if let Some(real) = &real {
             self.by_path.insert(real.clone(), id);
         }
-        self.info.insert(id, FileInfo { real });
+        self.info.insert(id, FileInfo { real, root });
         ok.then_some(id)
     }
 
     /// Parses a file and loads its includes. `stack` is the chain of files being
     /// included (for cycle detection); the defaults have none.
     fn parse(&mut self, id: FileId, stack: Option<&mut Vec<FileId>>) {
-        let Some(doc) = syntax::parse(&self.sources, id, &mut self.diagnostics) else {
+        let Some(doc) = syntax::parse(&self.sources, id, &self.limits, &mut self.diagnostics)
+        else {
             return;
         };
-        if doc.nodes().is_empty() {
-            self.diagnostics.push(empty_file::kdl(id));
+        if doc.nodes().is_empty() && self.sources.get(id).text().trim().is_empty() {
+            let name = self.sources.get(id).name();
+            self.diagnostics.push(match self.include_site(id) {
+                Some(site) => empty_file::included(site, name),
+                None => empty_file::kdl(id),
+            });
         }
         if let Some(stack) = stack {
             for node in doc.nodes() {
@@ -300,16 +375,11 @@ impl Files {
         };
         let site = target.span;
         let display = display_join(self.sources.get(from).name(), target.value);
-        let path = self.info[&from].base_dir().join(target.value);
         let fail = |reason: String| unreadable_file::new(site, &display, &reason);
-        let real = match std::fs::canonicalize(&path) {
+        let real = match self.resolve(from, &target, &display) {
             Ok(real) => real,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                self.diagnostics.push(fail("no such file".into()));
-                return;
-            }
-            Err(e) => {
-                self.diagnostics.push(fail(e.to_string()));
+            Err(d) => {
+                self.diagnostics.push(d);
                 return;
             }
         };
@@ -332,12 +402,15 @@ impl Files {
             }
             return;
         }
-        if stack.len() >= limits::MAX_INCLUDE_DEPTH {
-            self.diagnostics
-                .push(limit_exceeded::include_depth(site, stack.len() + 1));
+        if stack.len() >= self.limits.include_depth {
+            self.diagnostics.push(limit_exceeded::include_depth(
+                site,
+                stack.len() + 1,
+                self.limits.include_depth,
+            ));
             return;
         }
-        let bytes = match read_file(&real, limits::MAX_KDL_FILE_BYTES) {
+        let bytes = match read_file(&real, self.limits.kdl_file_bytes) {
             Ok(bytes) => bytes,
             Err(ReadError::TooLarge(size)) => {
                 self.diagnostics
@@ -345,17 +418,18 @@ impl Files {
                         site,
                         &display,
                         size,
-                        limits::MAX_KDL_FILE_BYTES,
+                        self.limits.kdl_file_bytes,
                     ));
                 return;
             }
             Err(e) => {
                 self.diagnostics
-                    .push(fail(e.reason(limits::MAX_KDL_FILE_BYTES)));
+                    .push(fail(e.reason(self.limits.kdl_file_bytes)));
                 return;
             }
         };
-        let Some(id) = self.add(display, Some(real), bytes) else {
+        let root = self.info[&from].root.clone();
+        let Some(id) = self.add(display, Some(real), bytes, root) else {
             return;
         };
         self.includes.insert((from, node.span().offset()), id);
@@ -363,6 +437,33 @@ impl Files {
         stack.push(id);
         self.parse(id, Some(stack));
         stack.pop();
+    }
+
+    /// Where a path written in `from` leads: the file's canonical path (symlinks
+    /// resolved), if it exists and lies inside the root of `from`. A path that
+    /// leads outside is refused before anything is read from it.
+    fn resolve(
+        &self,
+        from: FileId,
+        target: &StrValue<'_>,
+        display: &str,
+    ) -> Result<PathBuf, Diagnostic> {
+        let info = &self.info[&from];
+        let path = info.base_dir().join(target.value);
+        let outside = || outside_root::new(target.span, display);
+        if !lexically_inside(&path, &info.root) {
+            return Err(outside());
+        }
+        let real = std::fs::canonicalize(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                unreadable_file::new(target.span, display, "no such file")
+            }
+            _ => unreadable_file::new(target.span, display, &e.to_string()),
+        })?;
+        if !real.starts_with(&info.root) {
+            return Err(outside());
+        }
+        Ok(real)
     }
 
     fn include_site(&self, file: FileId) -> Option<Span> {
@@ -376,29 +477,27 @@ impl Files {
         path: &StrValue<'_>,
     ) -> Result<FileId, Diagnostic> {
         let display = display_join(self.sources.get(from).name(), path.value);
-        let full = self.info[&from].base_dir().join(path.value);
         let fail = |reason: String| unreadable_file::new(path.span, &display, &reason);
-        let real = std::fs::canonicalize(&full).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => fail("no such file".into()),
-            _ => fail(e.to_string()),
-        })?;
+        let real = self.resolve(from, path, &display)?;
         if let Some(&id) = self.domains_files.get(&real) {
             return Ok(id);
         }
-        let bytes = read_file(&real, limits::MAX_DOMAINS_FILE_BYTES).map_err(|e| match e {
+        let bytes = read_file(&real, self.limits.domains_file_bytes).map_err(|e| match e {
             ReadError::TooLarge(size) => limit_exceeded::included_file_too_large(
                 path.span,
                 &display,
                 size,
-                limits::MAX_DOMAINS_FILE_BYTES,
+                self.limits.domains_file_bytes,
             ),
-            e => fail(e.reason(limits::MAX_DOMAINS_FILE_BYTES)),
+            e => fail(e.reason(self.limits.domains_file_bytes)),
         })?;
         let id = syntax::decode(&mut self.sources, display, bytes)?;
+        let root = self.info[&from].root.clone();
         self.info.insert(
             id,
             FileInfo {
                 real: Some(real.clone()),
+                root,
             },
         );
         self.domains_files.insert(real, id);

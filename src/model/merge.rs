@@ -67,6 +67,10 @@ pub(super) struct Merger<'f> {
     deleted: HashMap<String, Span>,
     owners: HashMap<Arc<str>, Owner>,
     expanded: HashSet<FileId>,
+    /// Live records and patterns, against the limits; each limit is reported once.
+    live_records: usize,
+    live_patterns: usize,
+    limit_reported: bool,
 }
 
 impl<'f> Merger<'f> {
@@ -85,6 +89,9 @@ impl<'f> Merger<'f> {
             deleted: HashMap::new(),
             owners: HashMap::new(),
             expanded: HashSet::new(),
+            live_records: 0,
+            live_patterns: 0,
+            limit_reported: false,
         }
     }
 
@@ -157,6 +164,17 @@ impl<'f> Merger<'f> {
             self.report(d);
             return;
         }
+        if self.live_records >= self.files.limits.records {
+            if !self.limit_reported {
+                self.limit_reported = true;
+                self.report(limit_exceeded::too_many_records(
+                    name.span,
+                    self.files.limits.records,
+                ));
+            }
+            return;
+        }
+        self.live_records += 1;
         let id = self.records.len();
         self.records.push(RecordState {
             name: name.value.to_string(),
@@ -259,6 +277,8 @@ impl<'f> Merger<'f> {
         for entry in record.patterns.iter().flatten() {
             self.owners.remove(entry.pattern.as_str());
         }
+        self.live_records -= 1;
+        self.live_patterns -= record.live_patterns;
         let key = record.name.to_lowercase();
         self.by_name.remove(&key);
         self.deleted.insert(key, name.span);
@@ -393,7 +413,7 @@ impl<'f> Merger<'f> {
         self.owners.reserve(text.len() / 16);
         self.records[id].patterns.reserve(text.len() / 16);
         let mut any = false;
-        for line in domains_file::lines(&text) {
+        for line in domains_file::lines(&text, self.files.limits.domains_file_line_bytes) {
             match line {
                 Line::Pattern(range) => {
                     any = true;
@@ -405,9 +425,11 @@ impl<'f> Merger<'f> {
                 }
                 Line::TooLong(line, range) => {
                     any = true;
+                    let limit = self.files.limits.domains_file_line_bytes;
                     self.report(limit_exceeded::domains_file_line(
                         Span::new(list, range),
                         line,
+                        limit,
                     ));
                 }
             }
@@ -429,7 +451,19 @@ impl<'f> Merger<'f> {
     ) {
         let owner = self.owners.get(pattern.as_str()).copied();
         match (owner, source) {
-            (None, None) => self.push_pattern(id, pattern, span, origin),
+            (None, None) if self.live_patterns >= self.files.limits.patterns => {
+                if !self.limit_reported {
+                    self.limit_reported = true;
+                    self.report(limit_exceeded::too_many_patterns(
+                        span,
+                        self.files.limits.patterns,
+                    ));
+                }
+            }
+            (None, None) => {
+                self.live_patterns += 1;
+                self.push_pattern(id, pattern, span, origin);
+            }
             (Some(owner), None) => {
                 let first = self.entry(owner).span;
                 let d = if owner.record == id {
@@ -552,6 +586,18 @@ impl<'f> Merger<'f> {
             if let Some(rule) = self.header_rule(child, file) {
                 rules.push(rule);
             }
+        }
+        let limit = self.files.limits.header_rules;
+        let kept = if replace {
+            0
+        } else {
+            self.records[id].headers.len()
+        };
+        if kept + rules.len() > limit {
+            let crossing = rules[limit.saturating_sub(kept)].span;
+            let d = limit_exceeded::too_many_header_rules(crossing, &self.records[id].name, limit);
+            self.report(d);
+            rules.truncate(limit.saturating_sub(kept));
         }
         let record = &mut self.records[id];
         if replace {

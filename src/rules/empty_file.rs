@@ -6,7 +6,9 @@ use crate::source::{FileId, Span};
 
 rule!(EmptyFile, "empty-file", Error, "a configuration file or domains file holds nothing");
 
-/// A KDL file with no nodes (only whitespace and comments, or nothing).
+/// A KDL file named on the command line with nothing in it but whitespace. A file of only comments is
+/// accepted: it is a placeholder someone wrote, and `isptab dump` writes one
+/// for a table without records.
 pub(crate) fn kdl(file: FileId) -> Diagnostic {
     Diagnostic::new(
         Code::EmptyFile,
@@ -15,6 +17,18 @@ pub(crate) fn kdl(file: FileId) -> Diagnostic {
         "empty file",
     )
     .with_help("an empty file is usually a truncated or wrong file; add records, or remove the file from the command line or the `include`")
+}
+
+/// An included KDL file with nothing in it, reported on the `include` that
+/// names it: the line the operator wrote is where the fix goes.
+pub(crate) fn included(path_span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::EmptyFile,
+        format!("the included file `{name}` is empty"),
+        path_span,
+        "this file is empty",
+    )
+    .with_help("an empty file is usually a failed export or a truncated deploy; restore its records, or remove the `include`")
 }
 
 /// A domains file without a single pattern.

@@ -1,7 +1,6 @@
 //! `limit-exceeded`: an input is larger than isptab accepts.
 
 use crate::diagnostics::Diagnostic;
-use crate::limits::{MAX_DOMAINS_FILE_LINE_BYTES, MAX_INCLUDE_DEPTH, MAX_KDL_LINE_BYTES, MAX_NESTING};
 use crate::rules::{Code, rule};
 use crate::source::{FileId, Span};
 use crate::syntax::LimitProblem;
@@ -13,16 +12,16 @@ const LIST_HELP: &str = "long lists of domains belong in a `domains-file` (one p
 /// A KDL file breaks a limit the parser needs.
 pub(crate) fn in_kdl(file: FileId, problem: LimitProblem) -> Diagnostic {
     match problem {
-        LimitProblem::LongLine { line, span } => Diagnostic::new(
+        LimitProblem::LongLine { line, span, limit } => Diagnostic::new(
             Code::LimitExceeded,
-            format!("line {line} is longer than {MAX_KDL_LINE_BYTES} bytes"),
+            format!("line {line} is longer than {limit} bytes"),
             Span::new(file, span),
             "this line is too long",
         )
         .with_help(LIST_HELP),
-        LimitProblem::DeepNesting { span } => Diagnostic::new(
+        LimitProblem::DeepNesting { span, limit } => Diagnostic::new(
             Code::LimitExceeded,
-            format!("blocks are nested more than {MAX_NESTING} levels deep"),
+            format!("blocks are nested more than {limit} levels deep"),
             Span::new(file, span),
             "this block is too deep",
         )
@@ -53,10 +52,10 @@ pub(crate) fn included_file_too_large(span: Span, name: &str, size: u64, limit: 
 }
 
 /// Includes are chained too deep.
-pub(crate) fn include_depth(span: Span, depth: usize) -> Diagnostic {
+pub(crate) fn include_depth(span: Span, depth: usize, limit: usize) -> Diagnostic {
     Diagnostic::new(
         Code::LimitExceeded,
-        format!("includes are nested {depth} files deep; the limit is {MAX_INCLUDE_DEPTH}"),
+        format!("includes are nested {depth} files deep; the limit is {limit}"),
         span,
         "too deep",
     )
@@ -64,12 +63,45 @@ pub(crate) fn include_depth(span: Span, depth: usize) -> Diagnostic {
 }
 
 /// A line of a domains file is too long.
-pub(crate) fn domains_file_line(span: Span, line: usize) -> Diagnostic {
+pub(crate) fn domains_file_line(span: Span, line: usize, limit: usize) -> Diagnostic {
     Diagnostic::new(
         Code::LimitExceeded,
-        format!("line {line} of the domains file is longer than {MAX_DOMAINS_FILE_LINE_BYTES} bytes"),
+        format!("line {line} of the domains file is longer than {limit} bytes"),
         span,
         "this line is too long",
     )
     .with_help("a domains file has one pattern per line; a domain is at most 253 bytes")
+}
+
+/// The configuration has more patterns than the limit.
+pub(crate) fn too_many_patterns(span: Span, limit: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::LimitExceeded,
+        format!("the configuration has more than {limit} patterns"),
+        span,
+        "one too many",
+    )
+    .with_help("the patterns after this one are not read; split the list, or raise the limit where isptab is used as a library")
+}
+
+/// A record has more header rules than the limit.
+pub(crate) fn too_many_header_rules(span: Span, record: &str, limit: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::LimitExceeded,
+        format!("`{record}` has more than {limit} header rules"),
+        span,
+        "one too many",
+    )
+    .with_help("a record needs a handful of header rules; check for a generated block gone wrong")
+}
+
+/// More records than the table format can number.
+pub(crate) fn too_many_records(span: Span, limit: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::LimitExceeded,
+        format!("the configuration has more than {limit} records"),
+        span,
+        "one too many",
+    )
+    .with_help("records are providers, and a table holds at most 32,767; put many domains in one record instead")
 }

@@ -59,6 +59,7 @@ rules! {
     EmptyFile => empty_file, "empty-file";
     LimitExceeded => limit_exceeded, "limit-exceeded";
     UnreadableFile => unreadable_file, "unreadable-file";
+    OutsideRoot => outside_root, "outside-root";
     IncludeCycle => include_cycle, "include-cycle";
     // The shape of the language.
     UnknownNode => unknown_node, "unknown-node";

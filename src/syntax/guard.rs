@@ -7,31 +7,36 @@
 
 use std::ops::Range;
 
-use crate::limits::{MAX_KDL_LINE_BYTES, MAX_NESTING};
+use crate::limits::Limits;
 
 /// A limit a file breaks, with the span to point at.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Problem {
-    /// A line longer than [`MAX_KDL_LINE_BYTES`].
-    LongLine { line: usize, span: Range<usize> },
-    /// A `{` that opens a block deeper than [`MAX_NESTING`].
-    DeepNesting { span: Range<usize> },
+    /// A line longer than the limit (given).
+    LongLine {
+        line: usize,
+        span: Range<usize>,
+        limit: usize,
+    },
+    /// A `{` that opens a block deeper than the limit (given).
+    DeepNesting { span: Range<usize>, limit: usize },
 }
 
-pub(crate) fn check(text: &str) -> Option<Problem> {
-    long_line(text).or_else(|| deep_nesting(text.as_bytes()))
+pub(crate) fn check(text: &str, limits: &Limits) -> Option<Problem> {
+    long_line(text, limits.kdl_line_bytes).or_else(|| deep_nesting(text.as_bytes(), limits.nesting))
 }
 
-fn long_line(text: &str) -> Option<Problem> {
+fn long_line(text: &str, limit: usize) -> Option<Problem> {
     let mut start = 0;
     for (index, line) in text.split('\n').enumerate() {
-        if line.len() > MAX_KDL_LINE_BYTES {
+        if line.len() > limit {
             // Point at the byte where the line crosses the limit.
-            let at = crate::source::floor_char_boundary(text, start + MAX_KDL_LINE_BYTES);
+            let at = crate::source::floor_char_boundary(text, start + limit);
             let next = text[at..].chars().next().map_or(0, char::len_utf8);
             return Some(Problem::LongLine {
                 line: index + 1,
                 span: at..at + next,
+                limit,
             });
         }
         start += line.len() + 1;
@@ -39,15 +44,18 @@ fn long_line(text: &str) -> Option<Problem> {
     None
 }
 
-fn deep_nesting(bytes: &[u8]) -> Option<Problem> {
+fn deep_nesting(bytes: &[u8], limit: usize) -> Option<Problem> {
     let mut depth = 0usize;
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
             b'{' => {
                 depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(Problem::DeepNesting { span: i..i + 1 });
+                if depth > limit {
+                    return Some(Problem::DeepNesting {
+                        span: i..i + 1,
+                        limit,
+                    });
                 }
                 i += 1;
             }
@@ -138,8 +146,14 @@ fn skip_raw(bytes: &[u8], i: usize) -> usize {
 mod tests {
     use super::*;
 
+    const MAX_NESTING: usize = crate::limits::MAX_NESTING;
+    const MAX_KDL_LINE_BYTES: usize = crate::limits::MAX_KDL_LINE_BYTES;
+
     fn depth_problem(text: &str) -> bool {
-        matches!(check(text), Some(Problem::DeepNesting { .. }))
+        matches!(
+            check(text, &Limits::default()),
+            Some(Problem::DeepNesting { .. })
+        )
     }
 
     #[test]
@@ -173,7 +187,7 @@ mod tests {
     fn finds_long_lines() {
         let text = format!("a 1\n{}\n", "x".repeat(MAX_KDL_LINE_BYTES + 1));
         assert!(matches!(
-            check(&text),
+            check(&text, &Limits::default()),
             Some(Problem::LongLine { line: 2, .. })
         ));
     }

@@ -48,10 +48,11 @@ pub(crate) fn decode(
 pub(crate) fn parse(
     sources: &SourceMap,
     file: FileId,
+    limits: &crate::limits::Limits,
     out: &mut Vec<Diagnostic>,
 ) -> Option<KdlDocument> {
     let text = sources.get(file).text();
-    if let Some(problem) = guard::check(text) {
+    if let Some(problem) = guard::check(text, limits) {
         out.push(limit_exceeded::in_kdl(file, problem));
         return None;
     }

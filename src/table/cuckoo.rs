@@ -99,9 +99,9 @@ impl Slots {
     }
 }
 
-/// Tries to place every key; `None` if some walk ran too long. Returns each
-/// bucket's keys and every key's tag.
-fn place(keys: &[Key<'_>], seed: u64, bucket_count: u32) -> Option<(Vec<Vec<u32>>, Vec<u8>)> {
+/// Tries to place every key; `None` if some walk ran too long. Returns the
+/// buckets' keys and every key's tag.
+fn place(keys: &[Key<'_>], seed: u64, bucket_count: u32) -> Option<(Vec<Slots>, Vec<u8>)> {
     let mut tags = Vec::with_capacity(keys.len());
     let probes: Vec<(u32, u32)> = keys
         .iter()
@@ -153,18 +153,14 @@ fn place(keys: &[Key<'_>], seed: u64, bucket_count: u32) -> Option<(Vec<Vec<u32>
             bucket.add(k, s);
         }
     }
-    let members = buckets
-        .iter()
-        .map(|b| b.members[..usize::from(b.count)].to_vec())
-        .collect();
-    Some((members, tags))
+    Some((buckets, tags))
 }
 
 /// Writes the buckets (entries in placement order, zero padded), appending the
 /// long keys (in sorted key order).
 fn serialize(
     keys: &[Key<'_>],
-    members: &[Vec<u32>],
+    members: &[Slots],
     tags: &[u8],
     bucket_count: u32,
     long_keys: &mut Vec<u8>,
@@ -177,9 +173,9 @@ fn serialize(
         }
     }
     let mut buckets = vec![0u8; bucket_count as usize * BUCKET_LEN];
-    for (b, list) in members.iter().enumerate() {
+    for (b, slots) in members.iter().enumerate() {
         let mut at = b * BUCKET_LEN;
-        for &k in list {
+        for &k in &slots.members[..usize::from(slots.count)] {
             let key = &keys[k as usize];
             let field = key.record | if key.kind == 1 { KIND_BIT } else { 0 };
             buckets[at] = tags[k as usize];

@@ -25,7 +25,7 @@ mod verify;
 mod write;
 
 pub use dump::{DUMP_JSON_VERSION, to_json, to_kdl};
-pub use format::{MAJOR, MINOR};
+pub use format::{MAJOR, MAX_RECORDS, MINOR};
 pub use mmap::OpenError;
 pub use read::{
     FormatError, FormatErrorKind, MatchedPattern, RecordRef, RuleOp, Table, TableMatch, TableRule,

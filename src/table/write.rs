@@ -188,7 +188,16 @@ pub fn compile(config: &Config) -> Result<Vec<u8>, CompileError> {
     // the key (cheaper to sort by than the bytes), then by the bytes.
     let mut long_keys = Vec::new();
     let mut index = |keys: &mut Vec<Key<'_>>| {
-        keys.sort_by_cached_key(|k| (xxhash_rust::xxh3::xxh3_64(k.key), k.key));
+        let mut order: Vec<(u64, u32)> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (xxhash_rust::xxh3::xxh3_64(k.key), i as u32))
+            .collect();
+        order.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| keys[a.1 as usize].key.cmp(keys[b.1 as usize].key))
+        });
+        *keys = order.into_iter().map(|(_, i)| keys[i as usize]).collect();
         cuckoo::build(keys, &mut long_keys)
     };
     let exact = index(&mut exact_keys);

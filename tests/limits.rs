@@ -1,0 +1,191 @@
+//! Every limit of `isptab::limits::Limits`, crossed: a `limit-exceeded`
+//! diagnostic, never a panic, a hang or a huge allocation. Limits that take big
+//! inputs to cross are lowered through the library's options.
+
+use std::path::Path;
+
+use isptab::limits::Limits;
+use isptab::{DefaultsSource, Input, Options};
+
+fn check_with(dir: &Path, entry: &str, limits: Limits) -> Vec<(String, String)> {
+    let options = Options {
+        defaults: DefaultsSource::None,
+        limits,
+        ..Options::default()
+    };
+    let checked = isptab::check(&[Input::Path(dir.join(entry))], &options).unwrap();
+    checked
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.name().to_string(), d.message.clone()))
+        .collect()
+}
+
+fn exceeded(diagnostics: &[(String, String)], fragment: &str) -> bool {
+    diagnostics
+        .iter()
+        .any(|(code, message)| code == "limit-exceeded" && message.contains(fragment))
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+#[test]
+fn each_limit_gives_a_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let limits = Limits::default;
+
+    write(
+        d,
+        "big.kdl",
+        &format!(
+            "// {}\nisp \"A\" {{ domains \"a.example\" }}\n",
+            "x".repeat(3000)
+        ),
+    );
+    let found = check_with(
+        d,
+        "big.kdl",
+        Limits {
+            kdl_file_bytes: 1000,
+            ..limits()
+        },
+    );
+    assert!(
+        exceeded(&found, "the limit for a KDL file is 1000 bytes"),
+        "{found:?}"
+    );
+
+    write(
+        d,
+        "line.kdl",
+        &format!("isp \"A\" {{ domains {} }}\n", "\"a.example\" ".repeat(200)),
+    );
+    let found = check_with(
+        d,
+        "line.kdl",
+        Limits {
+            kdl_line_bytes: 100,
+            ..limits()
+        },
+    );
+    assert!(
+        exceeded(&found, "line 1 is longer than 100 bytes"),
+        "{found:?}"
+    );
+
+    write(
+        d,
+        "deep.kdl",
+        &format!("isp \"A\" {}{}\n", "{ a ".repeat(33), "}".repeat(33)),
+    );
+    assert!(exceeded(
+        &check_with(d, "deep.kdl", limits()),
+        "nested more than 32 levels"
+    ));
+
+    write(d, "inc0.kdl", "include \"inc1.kdl\"\n");
+    write(d, "inc1.kdl", "include \"inc2.kdl\"\n");
+    write(d, "inc2.kdl", "include \"inc3.kdl\"\n");
+    write(d, "inc3.kdl", "isp \"Deep\" { domains \"deep.example\" }\n");
+    let found = check_with(
+        d,
+        "inc0.kdl",
+        Limits {
+            include_depth: 2,
+            ..limits()
+        },
+    );
+    assert!(
+        exceeded(&found, "includes are nested 3 files deep; the limit is 2"),
+        "{found:?}"
+    );
+    assert!(check_with(d, "inc0.kdl", limits()).is_empty());
+
+    write(d, "list.txt", &"a.example\n".repeat(30));
+    write(d, "list.kdl", "isp \"A\" { domains-file \"list.txt\" }\n");
+    let found = check_with(
+        d,
+        "list.kdl",
+        Limits {
+            domains_file_bytes: 100,
+            ..limits()
+        },
+    );
+    assert!(
+        exceeded(&found, "list.txt` is 300 bytes; the limit is 100 bytes"),
+        "{found:?}"
+    );
+
+    write(
+        d,
+        "longline.txt",
+        &format!("a.example # {}\n", "c".repeat(5000)),
+    );
+    write(
+        d,
+        "longline.kdl",
+        "isp \"A\" { domains-file \"longline.txt\" }\n",
+    );
+    assert!(exceeded(
+        &check_with(d, "longline.kdl", limits()),
+        "line 1 of the domains file is longer than 4096 bytes"
+    ));
+
+    let many: String = (0..12).map(|i| format!("p{i}.example\n")).collect();
+    write(d, "many.txt", &many);
+    write(d, "many.kdl", "isp \"A\" { domains-file \"many.txt\" }\n");
+    let found = check_with(
+        d,
+        "many.kdl",
+        Limits {
+            patterns: 10,
+            ..limits()
+        },
+    );
+    assert!(exceeded(&found, "more than 10 patterns"), "{found:?}");
+    assert_eq!(
+        found.iter().filter(|(c, _)| c == "limit-exceeded").count(),
+        1,
+        "reported once"
+    );
+
+    let rules: String = (0..4)
+        .map(|i| format!("        add \"X-H{i}\" \"v\"\n"))
+        .collect();
+    write(
+        d,
+        "rules.kdl",
+        &format!("isp \"A\" {{\n    domains \"a.example\"\n    headers {{\n{rules}    }}\n}}\n"),
+    );
+    let found = check_with(
+        d,
+        "rules.kdl",
+        Limits {
+            header_rules: 3,
+            ..limits()
+        },
+    );
+    assert!(
+        exceeded(&found, "`A` has more than 3 header rules"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn the_record_limit_is_the_table_format_id_width() {
+    let dir = tempfile::tempdir().unwrap();
+    let text: String = (0..=isptab::limits::MAX_RECORDS)
+        .map(|i| format!("isp \"R{i}\" {{ domains \"r{i}.example\" }}\n"))
+        .collect();
+    write(dir.path(), "records.kdl", &text);
+    let found = check_with(dir.path(), "records.kdl", Limits::default());
+    assert!(
+        exceeded(&found, "more than 32767 records"),
+        "{:?}",
+        &found[..found.len().min(3)]
+    );
+    assert_eq!(found.len(), 1);
+}
