@@ -53,6 +53,10 @@ pub enum FormatErrorKind {
     SectionChecksum(&'static str),
     /// A section's contents are malformed.
     Section(&'static str, String),
+    /// Bytes outside every section are not zero (from [`Table::verify`]): nothing
+    /// reads them, so they are damage or hidden data.
+    /// The file offset of the first such byte.
+    Padding(usize),
 }
 
 impl FormatError {
@@ -102,6 +106,9 @@ impl fmt::Display for FormatError {
                 write!(f, "the checksum of section {s} does not match")
             }
             FormatErrorKind::Section(s, m) => write!(f, "bad section {s}: {m}"),
+            FormatErrorKind::Padding(at) => {
+                write!(f, "a non-zero byte at offset {at}, outside every section")
+            }
         }
     }
 }
@@ -719,10 +726,11 @@ fn parse(data: &[u8]) -> Result<Parsed, FormatError> {
     let suffix_labels = u128::from_le_bytes(meta[48..64].try_into().unwrap_or([0; 16]));
     let expect_len = |kind: SectionKind, unit: usize, count: usize| -> Result<(), FormatError> {
         let len = range(kind).len();
-        if Some(len) != unit.checked_mul(count) {
+        let need = unit as u128 * count as u128;
+        if len as u128 != need {
             return Err(FormatError::section(
                 kind.name(),
-                format!("{len} bytes for {count} entries of {unit} bytes"),
+                format!("{len} bytes, but META's count of {count} entries needs {need}"),
             ));
         }
         Ok(())
@@ -802,10 +810,17 @@ fn read_header(data: &[u8]) -> Result<Header, FormatError> {
     }
     let count = read_u32(data, 24).unwrap_or(0) as usize;
     if count > MAX_SECTIONS {
-        return Err(FormatErrorKind::Directory(format!("{count} sections")).into());
+        return Err(FormatErrorKind::Directory(format!(
+            "{count} sections (at most {MAX_SECTIONS})"
+        ))
+        .into());
     }
-    if read_u32(data, 28) != Some(HEADER_LEN as u32) {
-        return Err(FormatErrorKind::Directory("unexpected header length".into()).into());
+    let header_len = read_u32(data, 28).unwrap_or(0);
+    if header_len != HEADER_LEN as u32 {
+        return Err(FormatErrorKind::Directory(format!(
+            "header length {header_len}, expected {HEADER_LEN}"
+        ))
+        .into());
     }
     let dir_end = HEADER_LEN + count * DIR_ENTRY_LEN;
     let head = data
@@ -830,9 +845,14 @@ fn read_header(data: &[u8]) -> Result<Header, FormatError> {
         let end = offset
             .checked_add(len)
             .ok_or_else(|| bad(format!("section {i} overflows")))?;
-        if end > data.len() as u64 || offset < dir_end as u64 {
+        if end > data.len() as u64 {
             return Err(bad(format!(
                 "section {i} ({offset}..{end}) is outside the file"
+            )));
+        }
+        if offset < dir_end as u64 {
+            return Err(bad(format!(
+                "section {i} ({offset}..{end}) overlaps the header or the directory"
             )));
         }
         if !(offset as usize).is_multiple_of(ALIGN) {
@@ -858,8 +878,11 @@ fn read_header(data: &[u8]) -> Result<Header, FormatError> {
     // Sections may not overlap (empty ones overlap nothing).
     all.retain(|r| !r.is_empty());
     all.sort_by_key(|r| r.start);
-    if all.windows(2).any(|w| w[0].end > w[1].start) {
-        return Err(bad("sections overlap".into()));
+    if let Some(w) = all.windows(2).find(|w| w[0].end > w[1].start) {
+        return Err(bad(format!(
+            "the sections at {:?} and {:?} overlap",
+            w[0], w[1]
+        )));
     }
     Ok(((major, minor), directory, all))
 }
@@ -942,6 +965,9 @@ fn parse_rules(rules: &[u8], strings: &Strings<'_>) -> Result<Vec<RuleInfo>, For
             let op = match r[0] {
                 OP_ADD => RuleOp::Add,
                 OP_REMOVE if value.is_empty() => RuleOp::Remove,
+                OP_REMOVE => {
+                    return Err(FormatError::section("RULES", "a remove rule with a value"));
+                }
                 op => {
                     return Err(FormatError::section(
                         "RULES",

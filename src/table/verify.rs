@@ -24,14 +24,9 @@ pub(super) fn verify<B: AsRef<[u8]>>(table: &Table<B>) -> Result<(), FormatError
         .iter()
         .chain([&(data.len()..data.len())])
     {
-        if data[at.min(range.start)..range.start]
-            .iter()
-            .any(|&b| b != 0)
-        {
-            return Err(FormatError::section(
-                "padding",
-                format!("non-zero bytes between {at} and {}", range.start),
-            ));
+        let start = at.min(range.start);
+        if let Some(i) = data[start..range.start].iter().position(|&b| b != 0) {
+            return Err(FormatErrorKind::Padding(start + i).into());
         }
         at = at.max(range.end);
     }
