@@ -433,3 +433,30 @@ mod agreement {
         }
     }
 }
+
+/// A text input (no file of its own) resolves `include` and `domains-file`
+/// against the working directory, which is also its project root: paths inside
+/// it are read, paths that leave it are refused.
+#[test]
+fn a_text_input_reads_files_under_the_working_directory() {
+    // Cargo runs integration tests in the package root.
+    let text = "include \"examples/small-company.kdl\"\n\
+                isp \"Hosted\" { domains-file \"tests/fixtures/rules/outside-root/hosted-domains.txt\" }\n";
+    let checked = check_text("inline.kdl", text, DefaultsSource::Builtin);
+    let bytes = table::compile(config_of(&checked)).unwrap();
+    let table = Table::from_bytes(bytes.as_slice()).unwrap();
+    for (domain, record) in [
+        ("hosted-two.example", "Hosted"),
+        ("acme-mail.example", "Acme Hosted Mail"),
+    ] {
+        let found = table.lookup(domain).found().map(|m| m.record.name());
+        assert_eq!(found, Some(record), "{domain}");
+    }
+    let outside = check_text(
+        "inline.kdl",
+        "include \"../outside.kdl\"\n",
+        DefaultsSource::None,
+    );
+    let codes: Vec<&str> = outside.diagnostics.iter().map(|d| d.code.name()).collect();
+    assert_eq!(codes, ["outside-root"]);
+}

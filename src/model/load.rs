@@ -237,11 +237,17 @@ struct FileInfo {
 impl FileInfo {
     /// The directory relative paths in this file resolve against.
     fn base_dir(&self) -> PathBuf {
-        self.real
-            .as_ref()
-            .and_then(|p| p.parent().map(Path::to_path_buf))
-            .unwrap_or_else(|| PathBuf::from("."))
+        directory_of(self.real.as_deref())
     }
+}
+
+/// The directory of a file on disk, or the working directory for text inputs.
+/// Absolute, so that it compares with the (canonical) project root.
+fn directory_of(real: Option<&Path>) -> PathBuf {
+    real.and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 /// Phase one: reading and parsing every reachable file.
@@ -299,11 +305,7 @@ impl Files {
                 (path.to_string_lossy().into_owned(), Some(real), bytes)
             }
         };
-        let own_dir = real
-            .as_ref()
-            .and_then(|r| r.parent().map(Path::to_path_buf))
-            .or_else(|| std::env::current_dir().ok())
-            .unwrap_or_else(|| PathBuf::from("."));
+        let own_dir = directory_of(real.as_deref());
         let root = if defaults {
             own_dir
         } else {
