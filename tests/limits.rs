@@ -152,6 +152,29 @@ fn each_limit_gives_a_diagnostic() {
         "reported once"
     );
 
+    // Both limits crossed: each reported, once.
+    let both: String = (0..4)
+        .map(|i| format!("isp \"R{i}\" {{ domains \"r{i}.example\" \"s{i}.example\" }}\n"))
+        .collect();
+    write(d, "both.kdl", &both);
+    let found = check_with(
+        d,
+        "both.kdl",
+        Limits {
+            records: 2,
+            patterns: 3,
+            ..limits()
+        },
+    );
+    let limit_messages: Vec<&str> = found
+        .iter()
+        .filter(|(c, _)| c == "limit-exceeded")
+        .map(|(_, m)| m.as_str())
+        .collect();
+    assert_eq!(limit_messages.len(), 2, "{limit_messages:?}");
+    assert!(exceeded(&found, "more than 3 patterns"), "{found:?}");
+    assert!(exceeded(&found, "more than 2 records"), "{found:?}");
+
     let rules: String = (0..4)
         .map(|i| format!("        add \"X-H{i}\" \"v\"\n"))
         .collect();

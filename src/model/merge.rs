@@ -67,10 +67,10 @@ pub(super) struct Merger<'f> {
     deleted: HashMap<String, Span>,
     owners: HashMap<Arc<str>, Owner>,
     expanded: HashSet<FileId>,
-    /// Live records and patterns, against the limits; each limit is reported once.
-    live_records: usize,
-    live_patterns: usize,
-    limit_reported: bool,
+    /// The record and pattern limits, once reported, are not reported again. (The
+    /// live counts are `by_name.len()` and `owners.len()`.)
+    records_limit_reported: bool,
+    patterns_limit_reported: bool,
 }
 
 impl<'f> Merger<'f> {
@@ -89,9 +89,8 @@ impl<'f> Merger<'f> {
             deleted: HashMap::new(),
             owners: HashMap::new(),
             expanded: HashSet::new(),
-            live_records: 0,
-            live_patterns: 0,
-            limit_reported: false,
+            records_limit_reported: false,
+            patterns_limit_reported: false,
         }
     }
 
@@ -164,9 +163,9 @@ impl<'f> Merger<'f> {
             self.report(d);
             return;
         }
-        if self.live_records >= self.files.limits.records {
-            if !self.limit_reported {
-                self.limit_reported = true;
+        if self.by_name.len() >= self.files.limits.records {
+            if !self.records_limit_reported {
+                self.records_limit_reported = true;
                 self.report(limit_exceeded::too_many_records(
                     name.span,
                     self.files.limits.records,
@@ -174,7 +173,6 @@ impl<'f> Merger<'f> {
             }
             return;
         }
-        self.live_records += 1;
         let id = self.records.len();
         self.records.push(RecordState {
             name: name.value.to_string(),
@@ -277,8 +275,6 @@ impl<'f> Merger<'f> {
         for entry in record.patterns.iter().flatten() {
             self.owners.remove(entry.pattern.as_str());
         }
-        self.live_records -= 1;
-        self.live_patterns -= record.live_patterns;
         let key = record.name.to_lowercase();
         self.by_name.remove(&key);
         self.deleted.insert(key, name.span);
@@ -409,9 +405,12 @@ impl<'f> Merger<'f> {
             }
         };
         let text = self.files.sources.get(list).text().clone();
-        // About one pattern per 16 bytes: reserve once instead of growing.
-        self.owners.reserve(text.len() / 16);
-        self.records[id].patterns.reserve(text.len() / 16);
+        // About one pattern per 16 bytes: reserve once instead of growing, but
+        // never past the pattern limit (a file of comments claims nothing).
+        let expected =
+            (text.len() / 16).min((self.files.limits.patterns).saturating_sub(self.owners.len()));
+        self.owners.reserve(expected);
+        self.records[id].patterns.reserve(expected);
         let mut any = false;
         for line in domains_file::lines(&text, self.files.limits.domains_file_line_bytes) {
             match line {
@@ -451,9 +450,9 @@ impl<'f> Merger<'f> {
     ) {
         let owner = self.owners.get(pattern.as_str()).copied();
         match (owner, source) {
-            (None, None) if self.live_patterns >= self.files.limits.patterns => {
-                if !self.limit_reported {
-                    self.limit_reported = true;
+            (None, None) if self.owners.len() >= self.files.limits.patterns => {
+                if !self.patterns_limit_reported {
+                    self.patterns_limit_reported = true;
                     self.report(limit_exceeded::too_many_patterns(
                         span,
                         self.files.limits.patterns,
@@ -461,7 +460,6 @@ impl<'f> Merger<'f> {
                 }
             }
             (None, None) => {
-                self.live_patterns += 1;
                 self.push_pattern(id, pattern, span, origin);
             }
             (Some(owner), None) => {
