@@ -57,20 +57,24 @@ fn killed_builds_leave_a_whole_table() {
 
     let mut state = 0x9e37_79b9_7f4a_7c15u64;
     let iterations = 40;
-    let mut killed = 0;
+    let (mut killed, mut killed_while_writing) = (0, 0);
     for i in 0..iterations {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        let mut child = build(
-            dir.path(),
-            if i % 2 == 0 { "b" } else { "a" },
-            "live.isptab",
-        );
-        std::thread::sleep(Duration::from_millis(state % (whole + whole / 4)));
+        let mut child = build(dir.path(), if i % 4 < 2 { "b" } else { "a" }, "live.isptab");
+        // Even iterations: a random moment of the whole run (mostly the check).
+        // Odd ones: the moment the temporary output appears, while it is written.
+        let while_writing = i % 2 == 1;
+        if while_writing {
+            wait_for_temporary(dir.path(), &mut child);
+        } else {
+            std::thread::sleep(Duration::from_millis(state % (whole + whole / 4)));
+        }
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL
             killed += 1;
+            killed_while_writing += usize::from(while_writing);
         }
         child.wait().unwrap();
         let live = std::fs::read(dir.path().join("live.isptab")).unwrap();
@@ -87,22 +91,49 @@ fn killed_builds_leave_a_whole_table() {
         killed >= iterations / 4,
         "only {killed} of {iterations} builds were killed mid-way"
     );
-    // A build that completes removes what the killed ones left behind.
+    assert!(
+        killed_while_writing >= 1,
+        "no build was killed while its temporary output existed"
+    );
+    // A build that completes removes what killed runs left behind (those of
+    // processes that are gone; this PID is above any Linux pid_max).
+    let stale = dir.path().join(".live.isptab.tmp-4294967295-0");
+    std::fs::write(&stale, b"half a table").unwrap();
     assert!(
         build(dir.path(), "a", "live.isptab")
             .wait()
             .unwrap()
             .success()
     );
-    let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+    #[cfg(target_os = "linux")]
+    assert_eq!(temporaries(dir.path(), ""), Vec::<String>::new());
+    // Elsewhere they are only ignored: the output is whole either way.
+    assert_eq!(
+        std::fs::read(dir.path().join("live.isptab")).unwrap(),
+        references[0]
+    );
+}
+
+/// The temporary files next to `live.isptab` (of process `pid`, or of any
+/// process for "").
+fn temporaries(dir: &Path, pid: &str) -> Vec<String> {
+    let prefix = format!(".live.isptab.tmp-{pid}");
+    std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".tmp-"))
-        .collect();
-    assert!(
-        leftovers.iter().all(|n| !n.starts_with(".live.isptab")),
-        "stale temporary files: {leftovers:?}"
-    );
+        .filter(|n| n.starts_with(&prefix))
+        .collect()
+}
+
+/// Polls until `child` has created its temporary output (or has ended).
+fn wait_for_temporary(dir: &Path, child: &mut std::process::Child) {
+    let pid = format!("{}-", child.id());
+    while child.try_wait().unwrap().is_none() {
+        if !temporaries(dir, &pid).is_empty() {
+            return;
+        }
+        std::thread::yield_now();
+    }
 }
 
 #[test]

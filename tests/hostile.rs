@@ -72,6 +72,10 @@ impl Forge {
         }
     }
 
+    fn u16_at(&self, at: usize) -> u16 {
+        u16::from_le_bytes(self.bytes[at..at + 2].try_into().unwrap())
+    }
+
     fn u32_at(&self, at: usize) -> u32 {
         u32::from_le_bytes(self.bytes[at..at + 4].try_into().unwrap())
     }
@@ -435,9 +439,12 @@ fn cases() -> Vec<Case> {
             "record name splits a character",
             {
                 let mut f = f();
+                // Start one byte into `Почта` and stop at its end: in bounds, but
+                // not on a character boundary.
                 let at = record(&f, 1);
                 let offset = f.u32_at(at);
-                f.put_u32(at, offset + 1).done()
+                let length = f.u16_at(at + 4);
+                f.put_u32(at, offset + 1).put_u16(at + 4, length - 1).done()
             },
             section("RECORDS"),
         ),

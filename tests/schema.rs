@@ -147,7 +147,10 @@ fn dump_and_lookup_json_validate() {
             "not a domain",
             "x@ymail.com",
         ]);
-        for line in String::from_utf8(out.stdout).unwrap().lines() {
+        assert!(out.status.success(), "{example}");
+        let lines = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(lines.lines().count(), 5, "one line per query: {lines}");
+        for line in lines.lines() {
             assert_valid(&lookup_schema, &serde_json::from_str(line).unwrap(), line);
         }
     }
