@@ -21,6 +21,14 @@ pub const MAX_NAME_LEN: usize = 253;
 /// The longest label, in bytes.
 pub const MAX_LABEL_LEN: usize = 63;
 
+/// The bit of a suffix key's label count in a suffix-label mask (counts above
+/// 127 share bit 127). A lookup tries only the suffix lengths whose bit is set;
+/// the table writer, its full check and the reference matcher must agree on it.
+pub(crate) fn suffix_label_bit(key: &[u8]) -> u128 {
+    let labels = key.iter().filter(|&&b| b == b'.').count() + 1;
+    1u128 << labels.min(127)
+}
+
 /// How a pattern matches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PatternKind {

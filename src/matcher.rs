@@ -71,7 +71,7 @@ impl Matcher {
                 PatternKind::Exact => {}
                 PatternKind::Suffix => {
                     let key = pattern.key();
-                    suffix_labels |= 1u128 << key.split('.').count().min(127);
+                    suffix_labels |= crate::domain::suffix_label_bit(key.as_bytes());
                     suffix.insert(Arc::from(key), pattern_ref);
                 }
                 PatternKind::Glob => globs.push(pattern_ref),

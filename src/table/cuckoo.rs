@@ -9,7 +9,9 @@
 //! in sorted order, so the result depends only on the set of keys. If a walk runs
 //! too long, the index grows and the build starts over.
 
-use super::format::{BUCKET_LEN, ENTRY_HEADER_LEN, INLINE_MAX, KIND_BIT, entry_len, probe};
+use super::format::{
+    BUCKET_LEN, ENTRY_HEADER_LEN, INLINE_MAX, KIND_BIT, KIND_SUFFIX, entry_len, probe,
+};
 
 /// The seed of the first attempt ("isptab" in ASCII).
 const FIRST_SEED: u64 = 0x6973_7074_6162;
@@ -177,7 +179,7 @@ fn serialize(
         let mut at = b * BUCKET_LEN;
         for &k in &slots.members[..usize::from(slots.count)] {
             let key = &keys[k as usize];
-            let field = key.record | if key.kind == 1 { KIND_BIT } else { 0 };
+            let field = key.record | if key.kind == KIND_SUFFIX { KIND_BIT } else { 0 };
             buckets[at] = tags[k as usize];
             buckets[at + 1] = key.key.len() as u8;
             buckets[at + 2..at + 4].copy_from_slice(&field.to_le_bytes());

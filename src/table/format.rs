@@ -114,6 +114,16 @@ pub const KIND_EXACT: u8 = 0;
 /// `*.suffix`; the key is the suffix without `*.`.
 pub const KIND_SUFFIX: u8 = 1;
 
+/// The pattern kind of a key kind (anything but `KIND_EXACT` is a suffix rule:
+/// the kind is one bit of the entry).
+pub fn pattern_kind(kind: u8) -> crate::domain::PatternKind {
+    if kind == KIND_EXACT {
+        crate::domain::PatternKind::Exact
+    } else {
+        crate::domain::PatternKind::Suffix
+    }
+}
+
 /// Encoding codes in records.
 pub const ENCODINGS: [crate::model::Encoding; 3] = crate::model::Encoding::ALL;
 

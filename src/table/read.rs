@@ -428,11 +428,7 @@ impl<B: AsRef<[u8]>> Table<B> {
                 .key(long_keys)
                 .ok_or_else(|| bad("a long key is out of bounds"))?;
             let key = std::str::from_utf8(key).map_err(|_| bad("a key is not UTF-8"))?;
-            let kind = if entry.kind == KIND_EXACT {
-                PatternKind::Exact
-            } else {
-                PatternKind::Suffix
-            };
+            let kind = pattern_kind(entry.kind);
             out.get_mut(usize::from(entry.record))
                 .ok_or_else(|| bad("an entry names a record that does not exist"))?
                 .push(MatchedPattern { kind, key });
@@ -446,20 +442,29 @@ impl<B: AsRef<[u8]>> Table<B> {
                 key: text(self.data(), g.text.clone()),
             });
         }
-        for (record, list) in self.records().zip(&out) {
-            if list.len() != record.pattern_count() {
+        self.check_pattern_counts(out.iter().map(Vec::len))?;
+        Ok(out)
+    }
+
+    /// Each record's pattern count (in RECORDS) against the number of index
+    /// entries and globs that name it, given in record order.
+    pub(super) fn check_pattern_counts(
+        &self,
+        found: impl Iterator<Item = usize>,
+    ) -> Result<(), FormatError> {
+        for (record, found) in self.records().zip(found) {
+            if found != record.pattern_count() {
                 return Err(FormatError::section(
                     "RECORDS",
                     format!(
-                        "record `{}` has {} patterns, {} expected",
+                        "record `{}` has {found} patterns, {} expected",
                         record.name(),
-                        list.len(),
                         record.pattern_count()
                     ),
                 ));
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Looks up a query: an email address or a domain, in any case, with or without
@@ -554,11 +559,7 @@ impl<B: AsRef<[u8]>> Table<B> {
                     && let (Some(record), Ok(stored)) =
                         (self.record(record), std::str::from_utf8(stored))
                 {
-                    let kind = if kind == KIND_EXACT {
-                        PatternKind::Exact
-                    } else {
-                        PatternKind::Suffix
-                    };
+                    let kind = pattern_kind(kind);
                     return Some(TableMatch {
                         record,
                         pattern: MatchedPattern { kind, key: stored },

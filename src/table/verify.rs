@@ -7,7 +7,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::format::*;
 use super::read::{FormatError, FormatErrorKind, Table};
-use crate::domain::{Pattern, PatternKind};
+use crate::domain::{Pattern, PatternKind, suffix_label_bit};
 
 pub(super) fn verify<B: AsRef<[u8]>>(table: &Table<B>) -> Result<(), FormatError> {
     let data = table.raw();
@@ -35,6 +35,7 @@ pub(super) fn verify<B: AsRef<[u8]>>(table: &Table<B>) -> Result<(), FormatError
     // in normal form, in one of its own two buckets, with its own tag, once.
     let long_keys = table.long_keys();
     let (mut keys, mut exact, mut suffix_labels) = (0usize, 0u32, 0u128);
+    let mut per_record = vec![0usize; table.record_count()];
     for (index, buckets) in table.indexes() {
         for (b, bucket) in buckets.chunks_exact(BUCKET_LEN).enumerate() {
             let bad =
@@ -45,17 +46,19 @@ pub(super) fn verify<B: AsRef<[u8]>>(table: &Table<B>) -> Result<(), FormatError
                 if entry.kind != index.kind {
                     return Err(bad("an entry of the other kind".into()));
                 }
-                if usize::from(entry.record) >= table.record_count() {
+                let Some(count) = per_record.get_mut(usize::from(entry.record)) else {
                     return Err(bad(format!("an entry names record {}", entry.record)));
-                }
+                };
+                *count += 1;
                 let key = entry
                     .key(long_keys)
                     .ok_or_else(|| bad("a long key is out of bounds".into()))?;
                 let text =
                     std::str::from_utf8(key).map_err(|_| bad("a key is not UTF-8".into()))?;
-                let (written, kind) = match entry.kind {
-                    KIND_EXACT => (text.to_string(), PatternKind::Exact),
-                    _ => (format!("*.{text}"), PatternKind::Suffix),
+                let kind = pattern_kind(entry.kind);
+                let written = match kind {
+                    PatternKind::Exact => text.to_string(),
+                    _ => format!("*.{text}"),
                 };
                 match Pattern::parse(&written) {
                     Ok(p) if p.kind() == kind && p.as_str() == written => {}
@@ -83,7 +86,7 @@ pub(super) fn verify<B: AsRef<[u8]>>(table: &Table<B>) -> Result<(), FormatError
                 if entry.kind == KIND_EXACT {
                     exact += 1;
                 } else {
-                    suffix_labels |= 1u128 << key.split(|&c| c == b'.').count().min(127);
+                    suffix_labels |= suffix_label_bit(key);
                 }
             }
             if bucket[at..].iter().any(|&x| x != 0) {
@@ -111,9 +114,13 @@ pub(super) fn verify<B: AsRef<[u8]>>(table: &Table<B>) -> Result<(), FormatError
             "the counts do not match the indexes and the globs",
         ));
     }
-    // Per-record pattern counts.
-    table.patterns_by_record()?;
-    Ok(())
+    // Per-record pattern counts (open checked that every glob's record exists).
+    for (_, record) in &globs {
+        if let Some(count) = per_record.get_mut(usize::from(*record)) {
+            *count += 1;
+        }
+    }
+    table.check_pattern_counts(per_record.into_iter())
 }
 
 /// How many entries of a bucket hold this key.

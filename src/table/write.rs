@@ -11,7 +11,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::cuckoo::{self, Key};
 use super::format::*;
-use crate::domain::PatternKind;
+use crate::domain::{PatternKind, suffix_label_bit};
 use crate::model::{Config, HeaderOp, Origin, Part};
 
 /// A configuration that does not fit the format's limits.
@@ -156,7 +156,7 @@ pub fn compile(config: &Config) -> Result<Vec<u8>, CompileError> {
                     if kind == KIND_EXACT {
                         exact_keys.push(entry);
                     } else {
-                        counts.suffix_labels |= 1u128 << key.split('.').count().min(127);
+                        counts.suffix_labels |= suffix_label_bit(key.as_bytes());
                         suffix_keys.push(entry);
                     }
                 }
