@@ -14,6 +14,8 @@
 
 use std::fmt;
 
+use crate::syntax::guard::{raw_string_end, skip_block_comment, skip_quoted};
+
 /// Why a file cannot be formatted: it is not valid KDL 2.0 (`isptab check` says
 /// where).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,15 +77,17 @@ fn tokens(text: &str) -> Vec<Tok<'_>> {
             let n = rest.find(is_newline).unwrap_or(rest.len());
             (Tok::LineComment(&rest[..n]), n)
         } else if rest.starts_with("/*") {
-            let n = block_comment_len(rest);
+            let n = skip_block_comment(rest.as_bytes(), 0);
             (Tok::BlockComment(&rest[..n]), n)
         } else if rest.starts_with("/-") {
             (Tok::SlashDash, 2)
         } else if c == '"' {
-            let n = quoted_len(rest);
+            let n = skip_quoted(rest.as_bytes(), 0);
             (Tok::Str(&rest[..n]), n)
-        } else if c == '#' && raw_string(rest).is_some() {
-            let n = raw_string(rest).unwrap_or(1);
+        } else if let Some(n) = (c == '#')
+            .then(|| raw_string_end(rest.as_bytes(), 0))
+            .flatten()
+        {
             (Tok::Str(&rest[..n]), n)
         } else {
             match c {
@@ -109,63 +113,6 @@ fn tokens(text: &str) -> Vec<Tok<'_>> {
         i += len;
     }
     out
-}
-
-fn block_comment_len(s: &str) -> usize {
-    let mut depth = 0;
-    let mut i = 0;
-    while i < s.len() {
-        if s[i..].starts_with("/*") {
-            depth += 1;
-            i += 2;
-        } else if s[i..].starts_with("*/") {
-            depth -= 1;
-            i += 2;
-            if depth == 0 {
-                return i;
-            }
-        } else {
-            i += s[i..].chars().next().map_or(1, char::len_utf8);
-        }
-    }
-    s.len()
-}
-
-/// `"..."` or `"""..."""` with escapes.
-fn quoted_len(s: &str) -> usize {
-    let close = if s.starts_with("\"\"\"") {
-        "\"\"\""
-    } else {
-        "\""
-    };
-    let mut i = close.len();
-    while i < s.len() {
-        if s[i..].starts_with('\\') {
-            i += 1 + s[i + 1..].chars().next().map_or(0, char::len_utf8);
-        } else if s[i..].starts_with(close) {
-            return i + close.len();
-        } else {
-            i += s[i..].chars().next().map_or(1, char::len_utf8);
-        }
-    }
-    s.len()
-}
-
-/// The length of a raw string (`#"..."#`, `##"""..."""##`) at the start of `s`.
-fn raw_string(s: &str) -> Option<usize> {
-    let hashes = s.bytes().take_while(|&b| b == b'#').count();
-    let body = &s[hashes..];
-    if !body.starts_with('"') {
-        return None;
-    }
-    let quotes = if body.starts_with("\"\"\"") {
-        "\"\"\""
-    } else {
-        "\""
-    };
-    let close = format!("{quotes}{}", "#".repeat(hashes));
-    let start = hashes + quotes.len();
-    s[start..].find(&close).map(|p| start + p + close.len())
 }
 
 /// Whether a bare word is a string (an identifier) rather than a number or a
@@ -304,7 +251,6 @@ pub fn format(text: &str) -> Result<String, FormatError> {
                 w.node_start = true;
             }
             Tok::Eq => {
-                w.glued = true;
                 w.push("=", false);
                 w.glued = true;
             }
@@ -314,7 +260,6 @@ pub fn format(text: &str) -> Result<String, FormatError> {
                 w.glued = true;
             }
             Tok::RParen => {
-                w.glued = true;
                 w.push(")", false);
                 w.in_type = false;
                 w.glued = true;

@@ -3,7 +3,8 @@
 //! lines, so both are bounded first with a clear diagnostic.
 //!
 //! Nesting is measured with a small scanner that skips strings and comments the way
-//! KDL 2.0 defines them, so braces inside them do not count.
+//! KDL 2.0 defines them, so braces inside them do not count. The formatter
+//! (`crate::format`) finds the same tokens with the same `skip_*` functions.
 
 use std::ops::Range;
 
@@ -66,7 +67,7 @@ fn deep_nesting(bytes: &[u8], limit: usize) -> Option<Problem> {
             b'/' if bytes.get(i + 1) == Some(&b'/') => i = skip_line(bytes, i),
             b'/' if bytes.get(i + 1) == Some(&b'*') => i = skip_block_comment(bytes, i),
             b'"' => i = skip_quoted(bytes, i),
-            b'#' => i = skip_raw(bytes, i),
+            b'#' => i = raw_string_end(bytes, i).unwrap_or(i + 1),
             _ => i += 1,
         }
     }
@@ -80,8 +81,8 @@ fn skip_line(bytes: &[u8], i: usize) -> usize {
         .map_or(bytes.len(), |p| i + p)
 }
 
-/// `/* ... */`, which nests in KDL.
-fn skip_block_comment(bytes: &[u8], mut i: usize) -> usize {
+/// `/* ... */`, which nests in KDL: where the comment starting at `i` ends.
+pub(crate) fn skip_block_comment(bytes: &[u8], mut i: usize) -> usize {
     let mut depth = 0usize;
     while i < bytes.len() {
         if bytes[i..].starts_with(b"/*") {
@@ -100,8 +101,9 @@ fn skip_block_comment(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// `"..."` or `"""..."""`, with backslash escapes.
-fn skip_quoted(bytes: &[u8], i: usize) -> usize {
+/// `"..."` or `"""..."""`, with backslash escapes: where the string starting at
+/// `i` ends.
+pub(crate) fn skip_quoted(bytes: &[u8], i: usize) -> usize {
     let close: &[u8] = if bytes[i..].starts_with(b"\"\"\"") {
         b"\"\"\""
     } else {
@@ -120,13 +122,14 @@ fn skip_quoted(bytes: &[u8], i: usize) -> usize {
     bytes.len()
 }
 
-/// `#"..."#`, `##"""..."""##` and so on (no escapes); a `#` not followed by hashes
-/// and a quote is a keyword such as `#true`.
-fn skip_raw(bytes: &[u8], i: usize) -> usize {
+/// `#"..."#`, `##"""..."""##` and so on (no escapes): where the raw string
+/// starting at `i` ends; `None` when the hashes are not followed by a quote (a
+/// keyword such as `#true`).
+pub(crate) fn raw_string_end(bytes: &[u8], i: usize) -> Option<usize> {
     let hashes = bytes[i..].iter().take_while(|&&b| b == b'#').count();
     let quote = i + hashes;
     if bytes.get(quote) != Some(&b'"') {
-        return quote;
+        return None;
     }
     let quotes = if bytes[quote..].starts_with(b"\"\"\"") {
         3
@@ -136,10 +139,12 @@ fn skip_raw(bytes: &[u8], i: usize) -> usize {
     let mut close = vec![b'"'; quotes];
     close.extend(std::iter::repeat_n(b'#', hashes));
     let body = quote + quotes;
-    bytes[body..]
-        .windows(close.len())
-        .position(|w| w == close.as_slice())
-        .map_or(bytes.len(), |p| body + p + close.len())
+    Some(
+        bytes[body..]
+            .windows(close.len())
+            .position(|w| w == close.as_slice())
+            .map_or(bytes.len(), |p| body + p + close.len()),
+    )
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The only module that touches `kdl`: decoding file bytes, guarding the parser
 //! against inputs it cannot handle, parsing, and reading nodes with spans.
 
-mod guard;
+pub(crate) mod guard;
 pub(crate) use guard::Problem as LimitProblem;
 mod reader;
 
