@@ -2,7 +2,7 @@
 //! (`::error file=F,line=L,col=C,endLine=L,endColumn=C,title=T::MESSAGE`), which
 //! GitHub turns into annotations on the pull request's diff.
 
-use super::{Diagnostic, Severity};
+use super::Diagnostic;
 use crate::source::SourceMap;
 
 /// Escapes a command's message (GitHub's toolkit rules).
@@ -24,10 +24,8 @@ pub fn render_github(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String 
         let file = sources.get(d.primary.span.file);
         let start = file.location(d.primary.span.start as usize);
         let end = file.location(d.primary.span.end as usize);
-        let command = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
+        // The workflow commands are named like the severities.
+        let command = d.severity.as_str();
         let mut message = d.message.clone();
         for label in &d.secondary {
             let other = sources.get(label.span.file);

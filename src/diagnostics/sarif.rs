@@ -27,13 +27,6 @@ pub fn help_uri(code: Code) -> String {
     )
 }
 
-fn level(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    }
-}
-
 /// A file name as a URI: an absolute path becomes a `file://` URI, a relative one
 /// a relative reference; reserved characters are percent-encoded (`<defaults>`
 /// becomes `%3Cdefaults%3E`).
@@ -108,7 +101,7 @@ fn rule(code: Code) -> sarif::ReportingDescriptor {
         .help_uri(help_uri(code))
         .default_configuration(
             sarif::ReportingConfiguration::builder()
-                .level(serde_json::json!(level(rule.severity)))
+                .level(serde_json::json!(rule.severity.as_str()))
                 .build(),
         )
         .build()

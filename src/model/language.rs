@@ -55,6 +55,11 @@ pub fn names(place: Place) -> Vec<&'static str> {
         .collect()
 }
 
+/// Whether a node of this name may appear in a place.
+pub fn is_node(place: Place, name: &str) -> bool {
+    NODES.iter().any(|n| n.place == place && n.name == name)
+}
+
 /// The properties of a node (none for an unknown one).
 pub fn properties(place: Place, name: &str) -> &'static [&'static str] {
     NODES

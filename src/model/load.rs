@@ -176,6 +176,18 @@ impl ReadError {
             ReadError::Io(e) => e.to_string(),
         }
     }
+
+    /// The diagnostic for a file named at `site` (an `include` or a
+    /// `domains-file`) that could not be read.
+    fn diagnostic(&self, site: Span, display: &str, limit: usize) -> Diagnostic {
+        match self {
+            ReadError::TooLarge(size) => {
+                limit_exceeded::included_file_too_large(site, display, *size, limit)
+            }
+            ReadError::Directory => unreadable_file::directory(site, display),
+            e => unreadable_file::new(site, display, &e.reason(limit)),
+        }
+    }
 }
 
 /// Reads at most `limit` bytes of a regular file (a FIFO or a device could
@@ -377,7 +389,6 @@ impl Files {
         };
         let site = target.span;
         let display = display_join(self.sources.get(from).name(), target.value);
-        let fail = |reason: String| unreadable_file::new(site, &display, &reason);
         let real = match self.resolve(from, &target, &display) {
             Ok(real) => real,
             Err(d) => {
@@ -414,19 +425,9 @@ impl Files {
         }
         let bytes = match read_file(&real, self.limits.kdl_file_bytes) {
             Ok(bytes) => bytes,
-            Err(ReadError::TooLarge(size)) => {
-                self.diagnostics
-                    .push(limit_exceeded::included_file_too_large(
-                        site,
-                        &display,
-                        size,
-                        self.limits.kdl_file_bytes,
-                    ));
-                return;
-            }
             Err(e) => {
-                self.diagnostics
-                    .push(fail(e.reason(self.limits.kdl_file_bytes)));
+                let limit = self.limits.kdl_file_bytes;
+                self.diagnostics.push(e.diagnostic(site, &display, limit));
                 return;
             }
         };
@@ -479,20 +480,13 @@ impl Files {
         path: &StrValue<'_>,
     ) -> Result<FileId, Diagnostic> {
         let display = display_join(self.sources.get(from).name(), path.value);
-        let fail = |reason: String| unreadable_file::new(path.span, &display, &reason);
         let real = self.resolve(from, path, &display)?;
         if let Some(&id) = self.domains_files.get(&real) {
             return Ok(id);
         }
-        let bytes = read_file(&real, self.limits.domains_file_bytes).map_err(|e| match e {
-            ReadError::TooLarge(size) => limit_exceeded::included_file_too_large(
-                path.span,
-                &display,
-                size,
-                self.limits.domains_file_bytes,
-            ),
-            e => fail(e.reason(self.limits.domains_file_bytes)),
-        })?;
+        let limit = self.limits.domains_file_bytes;
+        let bytes =
+            read_file(&real, limit).map_err(|e| e.diagnostic(path.span, &display, limit))?;
         let id = syntax::decode(&mut self.sources, display, bytes)?;
         let root = self.info[&from].root.clone();
         self.info.insert(

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use kdl::{KdlDocument, KdlNode};
 
 use super::domains_file::{self, Line};
-use super::language::{Place, names, properties};
+use super::language::{Place, is_node, names, properties};
 use super::load::Files;
 use super::{
     Config, Encoding, Encodings, HeaderOp, HeaderRule, Origin, Part, PatternEntry, Record, Setting,
@@ -611,7 +611,7 @@ impl<'f> Merger<'f> {
         let text = self.text(file);
         let mut r = NodeReader::new(node, file, &text);
         let op = node.name().value();
-        if !names(Place::Headers).contains(&op) {
+        if !is_node(Place::Headers, op) {
             self.report(unknown_node::new(
                 r.name_span(),
                 op,

@@ -21,12 +21,16 @@ pub(crate) fn type_annotation(span: Span) -> Diagnostic {
 }
 
 pub(crate) fn wrong_type(span: Span, what: &str, found: &str) -> Diagnostic {
-    let help = if what.contains("#true") {
-        "KDL 2.0 booleans are `#true` and `#false`, without quotes".to_string()
-    } else {
-        format!("write {what} here, in double quotes")
-    };
-    new(span, format!("expected {what}, found {found}"), "wrong type", help)
+    new(span, format!("expected {what}, found {found}"), "wrong type", format!("write {what} here, in double quotes"))
+}
+
+pub(crate) fn not_bool(span: Span, found: &str) -> Diagnostic {
+    new(
+        span,
+        format!("expected #true or #false, found {found}"),
+        "wrong type",
+        "KDL 2.0 booleans are `#true` and `#false`, without quotes".into(),
+    )
 }
 
 pub(crate) fn missing_argument(span: Span, node: &str, what: &str) -> Diagnostic {

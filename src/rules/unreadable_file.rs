@@ -10,13 +10,11 @@ rule!(UnreadableFile, "unreadable-file", Error, "an included file or domains fil
 pub(crate) const IS_DIRECTORY: &str = "it is a directory, not a file";
 
 pub(crate) fn new(span: Span, name: &str, reason: &str) -> Diagnostic {
-    let (label, help) = if reason == IS_DIRECTORY {
-        ("a directory", "`include` and `domains-file` take one file; name each file of the directory in its own line")
-    } else {
-        (
-            "this file cannot be read",
-            "paths are relative to the file that names them; check the spelling and the permissions",
-        )
-    };
-    Diagnostic::new(Code::UnreadableFile, format!("cannot read `{name}`: {reason}"), span, label).with_help(help)
+    Diagnostic::new(Code::UnreadableFile, format!("cannot read `{name}`: {reason}"), span, "this file cannot be read")
+        .with_help("paths are relative to the file that names them; check the spelling and the permissions")
+}
+
+pub(crate) fn directory(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new(Code::UnreadableFile, format!("cannot read `{name}`: {IS_DIRECTORY}"), span, "a directory")
+        .with_help("`include` and `domains-file` take one file; name each file of the directory in its own line")
 }

@@ -349,7 +349,7 @@ impl<'a> NodeReader<'a> {
             KdlValue::Bool(b) => Some(*b),
             other => {
                 let span = entry_value_span(self.file, entry);
-                let d = invalid_value::wrong_type(span, "#true or #false", type_name(other));
+                let d = invalid_value::not_bool(span, type_name(other));
                 self.report(out, d);
                 None
             }
