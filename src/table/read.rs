@@ -648,9 +648,9 @@ impl<B: AsRef<[u8]>> Table<B> {
     }
 }
 
-/// Finds `key` of `kind` in a bucket: the record and the stored key bytes. Entries
-/// are read in order until a zero tag or the end of the bucket; nothing is read
-/// past the bucket except a long key, which is bounds checked.
+/// Finds `key` of `kind` in a bucket: the record and the stored key bytes.
+/// Entries are read in order until a zero tag or the end of the bucket; nothing
+/// is read past the bucket except a long key, which is bounds checked.
 fn find_in_bucket<'t>(
     bucket: &'t [u8; BUCKET_LEN],
     tag: u8,
@@ -658,36 +658,17 @@ fn find_in_bucket<'t>(
     key: &[u8],
     long_keys: &'t [u8],
 ) -> Option<(u16, &'t [u8])> {
-    let kind_bit = if kind == KIND_EXACT { 0 } else { KIND_BIT };
     let mut at = 0;
-    while at + ENTRY_HEADER_LEN <= BUCKET_LEN {
-        let t = bucket[at];
-        if t == 0 {
-            return None;
+    while let Some(entry) = read_entry(bucket, at) {
+        if entry.tag == tag
+            && entry.kind == kind
+            && entry.len == key.len()
+            && let Some(stored) = entry.key(long_keys)
+            && stored == key
+        {
+            return Some((entry.record, stored));
         }
-        let len = usize::from(bucket[at + 1]);
-        let field = u16::from_le_bytes([bucket[at + 2], bucket[at + 3]]);
-        let body = at + ENTRY_HEADER_LEN;
-        let matches = t == tag && len == key.len() && field & KIND_BIT == kind_bit;
-        if len <= INLINE_MAX {
-            let stored = bucket.get(body..body + len)?;
-            if matches && stored == key {
-                return Some((field & !KIND_BIT, stored));
-            }
-            at = body + len;
-        } else {
-            let offset = bucket
-                .get(body..body + 4)
-                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))?
-                as usize;
-            if matches
-                && let Some(stored) = long_keys.get(offset..offset.saturating_add(len))
-                && stored == key
-            {
-                return Some((field & !KIND_BIT, stored));
-            }
-            at = body + 4;
-        }
+        at = entry.next;
     }
     None
 }
