@@ -23,25 +23,24 @@ pub fn run(args: &BuildArgs, terminal: &TerminalArgs) -> Result<Status, UsageErr
     )?;
     progress.set("compiling the table");
     let out = args.output.display();
-    let compiled = match &checked.config {
-        Some(config) if !checked.has_errors() => {
-            table::compile(config).map(|bytes| (config, bytes))
-        }
-        _ => {
-            drop(progress);
-            print(&checked, args.format, terminal, false)?;
-            output::write_stderr(&format!(
-                "{out} not written: the configuration has errors\n"
-            ))?;
-            return Ok(Status::Errors);
-        }
-    };
+    // Compiled only without errors; the diagnostics are printed either way.
+    let compiled = checked
+        .config
+        .as_ref()
+        .filter(|_| !checked.has_errors())
+        .map(|config| table::compile(config).map(|bytes| (config, bytes)));
     drop(progress);
     print(&checked, args.format, terminal, false)?;
     let (config, bytes) = match compiled {
-        Ok(compiled) => compiled,
-        Err(e) => {
+        Some(Ok(compiled)) => compiled,
+        Some(Err(e)) => {
             output::write_stderr(&format!("{out} not written: {e}\n"))?;
+            return Ok(Status::Errors);
+        }
+        None => {
+            output::write_stderr(&format!(
+                "{out} not written: the configuration has errors\n"
+            ))?;
             return Ok(Status::Errors);
         }
     };
@@ -51,10 +50,10 @@ pub fn run(args: &BuildArgs, terminal: &TerminalArgs) -> Result<Status, UsageErr
     isptab::atomic::write(&args.output, &bytes)
         .map_err(|e| UsageError(format!("cannot write `{out}`: {e}")))?;
     if !terminal.quiet {
-        let patterns: usize = config.records.iter().map(|r| r.patterns.len()).sum();
         output::write_stderr(&format!(
-            "wrote {out}: {} records, {patterns} patterns, {} in {}\n",
+            "wrote {out}: {} records, {} patterns, {} in {}\n",
             config.records.len(),
+            config.pattern_count(),
             output::human_bytes(bytes.len()),
             output::human_duration(started.elapsed()),
         ))?;

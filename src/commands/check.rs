@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use isptab::diagnostics::{
-    HumanRenderer, Level, render_github, render_json, render_sarif, render_short,
+    HumanRenderer, Level, render_github, render_json, render_sarif, render_short, summary_line,
 };
 use isptab::{Checked, DefaultsSource, Input, Levels, Options};
 
@@ -72,14 +72,10 @@ pub fn print(
         Format::Human => {
             let renderer =
                 HumanRenderer::new(output::stderr_color(terminal.color), output::stderr_width());
-            let mut text = if terminal.quiet {
-                diagnostics
-                    .iter()
-                    .map(|d| renderer.render(sources, d) + "\n")
-                    .collect()
-            } else {
-                renderer.render_all(sources, diagnostics)
-            };
+            let mut text = renderer.render_each(sources, diagnostics);
+            if !terminal.quiet {
+                text.push_str(&summary_line(diagnostics));
+            }
             if diagnostics.is_empty() && confirm {
                 text = format!("no problems found in {}\n", scope(checked));
             }
@@ -98,10 +94,10 @@ pub fn scope(checked: &Checked) -> String {
     let files = checked.sources.len();
     let mut text = format!("{files} file{}", if files == 1 { "" } else { "s" });
     if let Some(config) = &checked.config {
-        let patterns: usize = config.records.iter().map(|r| r.patterns.len()).sum();
         text.push_str(&format!(
-            " ({} records, {patterns} patterns)",
-            config.records.len()
+            " ({} records, {} patterns)",
+            config.records.len(),
+            config.pattern_count()
         ));
     }
     text

@@ -127,10 +127,8 @@ fn answer_all<B: AsRef<[u8]>>(table: &Table<B>, args: &LookupArgs) -> Result<Sta
                 buffer.clear();
                 stdin.read_until(b'\n', &mut buffer)? > 0
             } {
-                let text = match std::str::from_utf8(&buffer) {
-                    Ok(text) => std::borrow::Cow::Borrowed(text),
-                    Err(_) => String::from_utf8_lossy(&buffer),
-                };
+                // Borrowed when the line is UTF-8.
+                let text = String::from_utf8_lossy(&buffer);
                 let query = text.trim_end_matches(['\n', '\r']);
                 line(&mut out, query, &table.lookup(query), args.format)?;
             }

@@ -52,21 +52,31 @@ impl HumanRenderer {
 
     /// Renders every diagnostic, followed by a one-line summary.
     pub fn render_all(&self, sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
+        self.render_each(sources, diagnostics) + &summary_line(diagnostics)
+    }
+
+    /// Every diagnostic, each followed by a blank line, without the summary.
+    pub fn render_each(&self, sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
         let mut out = String::new();
         for d in diagnostics {
             out.push_str(&self.render(sources, d));
             out.push('\n');
         }
-        let summary = super::Summary::of(diagnostics);
-        if summary.errors + summary.warnings > 0 {
-            out.push_str(&format!(
-                "{} and {} found\n",
-                super::plural(summary.errors, "error"),
-                super::plural(summary.warnings, "warning")
-            ));
-        }
         out
     }
+}
+
+/// "2 errors and 1 warning found", or nothing when there is nothing to report.
+pub fn summary_line(diagnostics: &[Diagnostic]) -> String {
+    let summary = super::Summary::of(diagnostics);
+    if summary.errors + summary.warnings == 0 {
+        return String::new();
+    }
+    format!(
+        "{} and {} found\n",
+        super::plural(summary.errors, "error"),
+        super::plural(summary.warnings, "warning")
+    )
 }
 
 /// Plain rendering (no colour, 80 columns): what snapshots and logs see.

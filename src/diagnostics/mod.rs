@@ -8,7 +8,7 @@ mod sarif;
 mod short;
 
 pub use github::render_github;
-pub use human::{HumanRenderer, render_plain};
+pub use human::{HumanRenderer, render_plain, summary_line};
 pub use json::render_json;
 pub use levels::{Level, LevelError, Levels};
 pub use sarif::{help_uri, render_sarif};

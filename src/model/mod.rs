@@ -231,6 +231,11 @@ impl Config {
         &self.records[id.0 as usize]
     }
 
+    /// How many patterns the records hold.
+    pub fn pattern_count(&self) -> usize {
+        self.records.iter().map(|r| r.patterns.len()).sum()
+    }
+
     /// The pattern with this reference.
     pub fn pattern(&self, p: PatternRef) -> &PatternEntry {
         &self.record(p.record).patterns[p.index as usize]

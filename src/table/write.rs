@@ -185,13 +185,15 @@ pub fn compile(config: &Config) -> Result<Vec<u8>, CompileError> {
     }
 
     // Each index depends only on its set of keys: they go in sorted by a hash of
-    // the key (cheaper to sort by than the bytes), then by the bytes.
+    // the key (cheaper to sort by than the bytes), then by the bytes. The order
+    // is 16 bytes per key (a cached (hash, key) would be 32: this runs at peak
+    // memory).
     let mut long_keys = Vec::new();
     let mut index = |keys: &mut Vec<Key<'_>>| {
         let mut order: Vec<(u64, u32)> = keys
             .iter()
             .enumerate()
-            .map(|(i, k)| (xxhash_rust::xxh3::xxh3_64(k.key), i as u32))
+            .map(|(i, k)| (xxh3_64(k.key), i as u32))
             .collect();
         order.sort_unstable_by(|a, b| {
             a.0.cmp(&b.0)
