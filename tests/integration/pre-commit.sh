@@ -9,6 +9,9 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+. "$repo/tests/integration/need.sh"
+need git git
+need python3 python3 python3-venv
 
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check pre-commit
@@ -30,7 +33,7 @@ fail() { echo "pre-commit test: $*" >&2; exit 1; }
 
 # A table that matches the configuration, built with this repository's isptab.
 cargo build --quiet --manifest-path "$repo/Cargo.toml" --bin isptab
-"$repo/target/debug/isptab" build -o isps.isptab 2>/dev/null || fail "building the table failed"
+"$bin_dir/isptab" build -o isps.isptab 2>/dev/null || fail "building the table failed"
 git add isps.isptab && git commit -qm table
 
 # Each try-repo builds the hooks' isptab anew, so both hooks run in each call.

@@ -7,13 +7,15 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+. "$repo/tests/integration/need.sh"
+need npm nodejs npm
 
 npm install --silent --no-audit --no-fund --prefix "$work/tool" @microsoft/sarif-multitool >/dev/null
 tool="$work/tool/node_modules/.bin/sarif-multitool"
 [ -x "$tool" ] || { echo "sarif test: the validator did not install" >&2; exit 1; }
 
 cargo build --quiet --manifest-path "$repo/Cargo.toml" --bin isptab
-isptab="$repo/target/debug/isptab"
+isptab="$bin_dir/isptab"
 
 cd "$work"
 cat > isptab.kdl <<'KDL'
