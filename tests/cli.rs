@@ -646,6 +646,13 @@ fn ci_formats() {
     );
     let results = run["results"].as_array().unwrap();
     assert_eq!(results.len(), 2);
+    for result in results {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(
+            run["tool"]["driver"]["rules"][index]["id"],
+            result["ruleId"]
+        );
+    }
     let duplicate = results
         .iter()
         .find(|r| r["ruleId"] == "duplicate-domain")

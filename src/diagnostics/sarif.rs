@@ -11,19 +11,10 @@ use crate::source::SourceMap;
 
 /// Where each code is documented: its variant of [`Code`] on docs.rs.
 pub fn help_uri(code: Code) -> String {
-    let variant: String = code
-        .name()
-        .split('-')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next().map_or(String::new(), |f| {
-                f.to_ascii_uppercase().to_string() + c.as_str()
-            })
-        })
-        .collect();
     format!(
-        "https://docs.rs/isptab/{}/isptab/rules/enum.Code.html#variant.{variant}",
-        env!("CARGO_PKG_VERSION")
+        "https://docs.rs/isptab/{}/isptab/rules/enum.Code.html#variant.{}",
+        env!("CARGO_PKG_VERSION"),
+        code.variant_name()
     )
 }
 
@@ -133,7 +124,8 @@ pub fn render_sarif(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
                 .enumerate()
                 .map(|(i, l)| location(sources, l, Some(i as i64 + 1)))
                 .collect();
-            let rule_index = Code::ALL.iter().position(|&c| c == d.code).unwrap_or(0) as i64;
+            // The rules are listed in the order of `Code::ALL`, the declaration order.
+            let rule_index = d.code as i64;
             let result = sarif::Result::builder()
                 .rule_id(d.code.name())
                 .rule_index(rule_index)

@@ -299,8 +299,8 @@ impl<'f> Merger<'f> {
         let errors_before = self.errors;
         let mut encoding_seen: Option<Span> = None;
         let mut headers_seen: Option<Span> = None;
+        let text = self.text(file);
         for node in block.nodes() {
-            let text = self.text(file);
             let r = NodeReader::new(node, file, &text);
             match node.name().value() {
                 "domains" => self.domains(id, node, file, origin),

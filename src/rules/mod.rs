@@ -43,6 +43,14 @@ macro_rules! rules {
                 }
             }
 
+            /// The name of its variant, e.g. `DuplicateDomain` (for links to
+            /// these docs).
+            pub fn variant_name(self) -> &'static str {
+                match self {
+                    $(Code::$variant => stringify!($variant),)*
+                }
+            }
+
             /// The code's metadata.
             pub fn rule(self) -> &'static Rule {
                 match self {
