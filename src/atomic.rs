@@ -2,80 +2,54 @@
 //! write a temporary file in the same directory, fsync it, rename it over the
 //! target, fsync the directory. An MTA that maps the old table keeps its own copy
 //! (the old inode) until it unmaps it.
+//!
+//! Nothing is written through a symlink: a symlink at the target is replaced by the
+//! new file (the rename replaces the link, not what it points at), and the file is
+//! created with `O_EXCL | O_NOFOLLOW` relative to the directory's descriptor. The
+//! new file keeps the permission bits of the regular file it replaces, but never
+//! its setuid, setgid or sticky bits.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::io;
+use std::path::Path;
 
-/// Temporary files are named `.NAME.tmp-PID-N`, next to the target.
-pub const TEMP_MARKER: &str = ".tmp-";
+use rustix::fs::{Mode, OFlags};
+
+pub use crate::confined::TEMP_MARKER;
 
 /// Writes `bytes` to `path` atomically (see the module docs). If anything fails,
 /// the target is untouched and the temporary file is removed.
+///
+/// The directory part of `path` is the caller's choice and is followed as given;
+/// the last component is replaced, whatever it is, unless it is a directory.
 pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    // Replace what a symlink points at, not the link.
-    let path = match fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => fs::canonicalize(path)?,
-        _ => path.to_path_buf(),
+    let names_a_directory = || {
+        io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "the path names a directory; give the file a name, such as `DIR/isps.isptab`",
+        )
     };
-    let name = path.file_name().ok_or_else(|| {
-        io::Error::new(io::ErrorKind::InvalidInput, "the output path names no file")
-    })?;
+    if path.as_os_str().as_encoded_bytes().ends_with(b"/") {
+        return Err(names_a_directory());
+    }
+    let name = match path.components().next_back() {
+        Some(std::path::Component::Normal(name)) => name,
+        _ => return Err(names_a_directory()),
+    };
     let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
     };
-    remove_stale_temporaries(&dir, &name.to_string_lossy());
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let temp = dir.join(format!(
-        ".{}{TEMP_MARKER}{}-{}",
-        name.to_string_lossy(),
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = write_then_rename(&temp, &path, &dir, bytes);
-    if result.is_err() {
-        let _ = fs::remove_file(&temp);
-    }
-    result
-}
-
-fn write_then_rename(temp: &Path, path: &Path, dir: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut file = OpenOptions::new().write(true).create_new(true).open(temp)?;
-    // Keep the permissions of the file being replaced.
-    if let Ok(meta) = fs::metadata(path) {
-        file.set_permissions(meta.permissions())?;
-    }
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    fs::rename(temp, path)?;
-    File::open(dir)?.sync_all()
-}
-
-/// Removes temporary files a killed run left next to the target
-/// (`.NAME.tmp-PID-N` whose process is gone). Those of a run still going are
-/// left alone. Only where `/proc` tells which processes exist (Linux); elsewhere
-/// stale files are only ignored (every run picks a new name).
-fn remove_stale_temporaries(dir: &Path, name: &str) {
-    if !Path::new("/proc/self").exists() {
-        return;
-    }
-    let prefix = format!(".{name}{TEMP_MARKER}");
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name();
-        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
-            continue;
-        };
-        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
-            continue;
-        };
-        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
+    let dir_fd = rustix::fs::open(
+        dir,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| {
+        let e = io::Error::from(e);
+        io::Error::new(
+            e.kind(),
+            format!("its directory `{}` cannot be opened: {e}", dir.display()),
+        )
+    })?;
+    crate::confined::replace(std::os::fd::AsFd::as_fd(&dir_fd), name, bytes)
 }

@@ -227,6 +227,9 @@ pub struct FmtArgs {
     /// Write nothing: list the files that would change and exit 1 if any would.
     #[arg(long)]
     pub check: bool,
+    /// The files must be inside DIR (default: the directory of the first FILE).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 }
 
 /// `isptab completions`

@@ -49,12 +49,7 @@ enum Tok<'a> {
     Continuation,
 }
 
-fn is_newline(c: char) -> bool {
-    matches!(
-        c,
-        '\n' | '\r' | '\u{85}' | '\u{0C}' | '\u{2028}' | '\u{2029}'
-    )
-}
+use crate::source::is_newline;
 
 /// Splits KDL text into tokens. The text has been parsed successfully first, so
 /// this only needs to find token boundaries.
@@ -177,7 +172,14 @@ impl Writer {
 /// Formats KDL text (see the module docs). Fails only when the text is not valid
 /// KDL 2.0.
 pub fn format(text: &str) -> Result<String, FormatError> {
-    kdl::KdlDocument::parse_v2(text).map_err(|e| FormatError {
+    // The same guard as `check`: the parser must not see what would overflow it.
+    let prepared =
+        crate::syntax::guard::prepare(text, &crate::limits::Limits::default()).map_err(|p| {
+            FormatError {
+                message: p.to_string(),
+            }
+        })?;
+    kdl::KdlDocument::parse_v2(&prepared).map_err(|e| FormatError {
         message: e
             .diagnostics
             .first()

@@ -1,12 +1,23 @@
 //! Matching a domain against the globs of a configuration, first match in order.
 //!
-//! Running every glob on every lookup is slow (a regex set over all of them), and
-//! almost every domain matches none. So each glob's longest run of literal labels
-//! (`.brand7.com.` in `mx?.brand7.com`) is found with one Aho-Corasick pass over
-//! the domain (written `.like.this.` so runs at either end are found too), and only
-//! the globs whose run occurs, plus those without one (`*.*`), are tried, in order.
+//! Running every glob on every lookup is slow, and almost every domain matches
+//! none, so each glob is filed under one literal key that any name it matches must
+//! contain: a whole literal label (`.brand7.com.` in `mx?.brand7.com`, matched
+//! against the domain written `.like.this.`) or a run of literal characters in a
+//! wild label (`g12` in `g12?.example`). Of its keys, a glob is filed under the one
+//! fewest globs share so far, so 5,000 globs `gN?.example` are filed under `g0`,
+//! `g1`, ... rather than all under `.example.`. One Aho-Corasick pass over the
+//! domain finds the keys it contains; only the globs filed under them, plus those
+//! without any key (`*.*`), are tried, in order.
+//!
+//! Building the index is linear in the globs' total length (keys are counted in a
+//! hash map), and a glob's matcher is compiled the first time it is tried, so a
+//! table of 100,000 globs opens and answers its first lookup at once.
+
+use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
+use foldhash::{HashMap, HashMapExt};
 use globset::GlobMatcher;
 
 use crate::domain::{glob_labels, is_wild};
@@ -15,60 +26,97 @@ use crate::matcher::compile_glob;
 /// Globs in precedence order, with a literal prefilter.
 #[derive(Debug, Default)]
 pub(crate) struct GlobIndex {
-    /// One matcher per glob (`None` for a glob that does not compile, which only a
-    /// corrupted table can hold; it never matches).
-    matchers: Vec<Option<GlobMatcher>>,
-    /// The literal runs, and for each, the globs that need it.
+    globs: Vec<Box<str>>,
+    /// Each glob's matcher, compiled when it is first tried (`None` for a glob
+    /// that does not compile, which only a corrupted table holds; it never
+    /// matches).
+    matchers: Vec<OnceLock<Option<GlobMatcher>>>,
+    /// The keys, and for each, the globs filed under it.
     literals: Option<AhoCorasick>,
-    needs: Vec<Vec<usize>>,
-    /// Globs without a literal run: always tried.
-    unfiltered: Vec<usize>,
+    needs: Vec<Vec<u32>>,
+    /// Globs without a key: always tried.
+    unfiltered: Vec<u32>,
 }
 
-/// The longest run of literal labels of a glob, as `.a.b.`; `None` if every label
-/// has a wildcard.
-fn literal_run(glob: &str) -> Option<String> {
-    let mut best: Vec<&str> = Vec::new();
-    let mut run: Vec<&str> = Vec::new();
-    for label in glob_labels(glob).chain([""]) {
-        if !label.is_empty() && !is_wild(label) {
-            run.push(label);
+/// The keys a glob may be filed under: each literal label as `.label.`, and each
+/// run of literal characters in a wild label (classes and alternatives skipped:
+/// what they match is not fixed).
+fn keys(glob: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for label in glob_labels(glob) {
+        if label == "**" {
             continue;
         }
-        if run.iter().map(|l| l.len() + 1).sum::<usize>()
-            > best.iter().map(|l| l.len() + 1).sum::<usize>()
-        {
-            best = std::mem::take(&mut run);
+        if !is_wild(label) {
+            out.push(format!(".{label}."));
+            continue;
         }
-        run.clear();
+        let mut run = String::new();
+        let mut chars = label.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '*' | '?' => {}
+                '[' => {
+                    for c in chars.by_ref() {
+                        if c == ']' {
+                            break;
+                        }
+                    }
+                }
+                '{' => {
+                    for c in chars.by_ref() {
+                        if c == '}' {
+                            break;
+                        }
+                    }
+                }
+                c => {
+                    run.push(c);
+                    continue;
+                }
+            }
+            if !run.is_empty() {
+                out.push(std::mem::take(&mut run));
+            }
+        }
+        if !run.is_empty() {
+            out.push(run);
+        }
     }
-    (!best.is_empty()).then(|| format!(".{}.", best.join(".")))
+    out
 }
 
 impl GlobIndex {
     /// Indexes globs (normalized glob texts) in precedence order.
     pub(crate) fn new<'a>(globs: impl IntoIterator<Item = &'a str>) -> GlobIndex {
         let mut index = GlobIndex::default();
+        let mut key_ids: HashMap<String, usize> = HashMap::new();
         let mut literals: Vec<String> = Vec::new();
         for (i, glob) in globs.into_iter().enumerate() {
-            index
-                .matchers
-                .push(compile_glob(glob).ok().map(|g| g.compile_matcher()));
-            match literal_run(glob) {
-                Some(run) => match literals.iter().position(|l| *l == run) {
-                    Some(p) => index.needs[p].push(i),
-                    None => {
-                        literals.push(run);
-                        index.needs.push(vec![i]);
-                    }
-                },
+            let i = i as u32;
+            index.globs.push(glob.into());
+            index.matchers.push(OnceLock::new());
+            // The key fewest globs share so far; the longer one on a tie.
+            let best = keys(glob).into_iter().min_by_key(|k| {
+                let shared = key_ids.get(k).map_or(0, |&id| index.needs[id].len());
+                (shared, std::cmp::Reverse(k.len()))
+            });
+            match best {
+                Some(key) => {
+                    let id = *key_ids.entry(key.clone()).or_insert_with(|| {
+                        literals.push(key);
+                        index.needs.push(Vec::new());
+                        index.needs.len() - 1
+                    });
+                    index.needs[id].push(i);
+                }
                 None => index.unfiltered.push(i),
             }
         }
         if !literals.is_empty() {
             index.literals = AhoCorasick::new(&literals).ok();
             if index.literals.is_none() {
-                // Cannot happen for a few thousand short patterns; stay correct anyway.
+                // Cannot happen for keys of domain names; stay correct anyway.
                 index.unfiltered.extend(index.needs.drain(..).flatten());
                 index.unfiltered.sort_unstable();
             }
@@ -76,9 +124,21 @@ impl GlobIndex {
         index
     }
 
+    /// Whether glob `i` matches `path` (the domain with `/` for `.`).
+    fn is_match(&self, i: usize, path: &str) -> bool {
+        self.matchers[i]
+            .get_or_init(|| {
+                compile_glob(&self.globs[i])
+                    .ok()
+                    .map(|g| g.compile_matcher())
+            })
+            .as_ref()
+            .is_some_and(|m| m.is_match(path))
+    }
+
     /// The first glob, in order, that matches `domain` and that `keep` accepts.
     pub(crate) fn first_match(&self, domain: &str, keep: impl Fn(usize) -> bool) -> Option<usize> {
-        if self.matchers.is_empty() || domain.len() > crate::domain::MAX_NAME_LEN {
+        if self.globs.is_empty() || domain.len() > crate::domain::MAX_NAME_LEN {
             return None;
         }
         let mut path = [0u8; crate::domain::MAX_NAME_LEN];
@@ -89,15 +149,12 @@ impl GlobIndex {
         // The lowest-numbered candidate that matches (candidates arrive out of order).
         let mut best: Option<usize> = None;
         let mut try_glob = |i: usize| {
-            if best.is_none_or(|b| i < b)
-                && keep(i)
-                && self.matchers[i].as_ref().is_some_and(|m| m.is_match(path))
-            {
+            if best.is_none_or(|b| i < b) && keep(i) && self.is_match(i, path) {
                 best = Some(i);
             }
         };
         for &i in &self.unfiltered {
-            try_glob(i);
+            try_glob(i as usize);
         }
         if let Some(literals) = &self.literals {
             let mut padded = [0u8; crate::domain::MAX_NAME_LEN + 2];
@@ -106,7 +163,7 @@ impl GlobIndex {
             padded[domain.len() + 1] = b'.';
             for m in literals.find_overlapping_iter(&padded[..domain.len() + 2]) {
                 for &i in &self.needs[m.pattern().as_usize()] {
-                    try_glob(i);
+                    try_glob(i as usize);
                 }
             }
         }
@@ -119,19 +176,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn literal_runs() {
-        assert_eq!(
-            literal_run("mx?.brand7.com").as_deref(),
-            Some(".brand7.com.")
-        );
-        assert_eq!(literal_run("brand0.co.*").as_deref(), Some(".brand0.co."));
-        assert_eq!(
-            literal_run("**.example.com").as_deref(),
-            Some(".example.com.")
-        );
-        assert_eq!(literal_run("a.*.bbbbb").as_deref(), Some(".bbbbb."));
-        assert_eq!(literal_run("*.*"), None);
-        assert_eq!(literal_run("{eu,us}.x?"), None);
+    fn keys_are_what_every_match_contains() {
+        assert_eq!(keys("mx?.brand7.com"), ["mx", ".brand7.", ".com."]);
+        assert_eq!(keys("**.example.com"), [".example.", ".com."]);
+        assert_eq!(keys("g12?.example"), ["g12", ".example."]);
+        assert_eq!(keys("a[bc]d*e"), ["a", "d", "e"]);
+        assert_eq!(keys("{eu,us}.x?"), ["x"]);
+        assert!(keys("*.*").is_empty());
+    }
+
+    #[test]
+    fn shared_labels_do_not_defeat_the_prefilter() {
+        let globs: Vec<String> = (0..5000).map(|i| format!("g{i}?.example")).collect();
+        let index = GlobIndex::new(globs.iter().map(String::as_str));
+        // `.example.` files one glob; the others are under their own `gN`.
+        assert!(index.needs.iter().all(|n| n.len() <= 1));
+        assert_eq!(index.first_match("x.example", |_| true), None);
+        assert_eq!(index.first_match("g4321z.example", |_| true), Some(4321));
     }
 
     #[test]

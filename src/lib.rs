@@ -118,9 +118,11 @@
 #![allow(clippy::needless_doctest_main)]
 
 pub mod atomic;
+pub mod confined;
 pub mod defaults;
 pub mod diagnostics;
 pub mod domain;
+pub mod escape;
 pub mod format;
 mod globs;
 pub mod limits;
@@ -169,16 +171,22 @@ pub struct Checked {
     /// The merged configuration, when every file could be read and parsed. It may
     /// still have errors; see [`Checked::has_errors`].
     pub config: Option<Config>,
-    /// Every diagnostic, levels applied, sorted by file, offset and code.
+    /// The diagnostics shown, levels applied, sorted by file, offset and code: at
+    /// most [`diagnostics::MAX_PER_CODE`] of a code and
+    /// [`diagnostics::MAX_SHOWN`] in all.
     pub diagnostics: Vec<Diagnostic>,
+    /// How many more errors and warnings were found than are shown.
+    pub omitted: diagnostics::Summary,
 }
 
 impl Checked {
-    /// Whether any diagnostic is an error (after level flags).
+    /// Whether any diagnostic is an error (after level flags), shown or not.
     pub fn has_errors(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
+        self.omitted.errors > 0
+            || self
+                .diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error)
     }
 }
 
@@ -193,15 +201,15 @@ pub fn check(inputs: &[Input], options: &Options) -> Result<Checked, InputError>
         &options.limits,
         options.root.as_deref(),
     )?;
-    let mut diagnostics = loaded.diagnostics;
+    let mut collected = loaded.diagnostics;
     if let Some(config) = &loaded.config {
-        diagnostics.extend(lint::run(config));
+        lint::run(config, &mut collected);
     }
-    let mut diagnostics = options.levels.apply(diagnostics);
-    diagnostics::sort(&mut diagnostics);
+    let (diagnostics, omitted) = collected.finish(&options.levels);
     Ok(Checked {
         sources: loaded.sources,
         config: loaded.config,
         diagnostics,
+        omitted,
     })
 }

@@ -11,6 +11,10 @@
 pub const MAX_KDL_FILE_BYTES: usize = 4 << 20;
 /// Longest line in a KDL file.
 pub const MAX_KDL_LINE_BYTES: usize = 64 << 10;
+/// Most nodes in one KDL file. The parser keeps about half a kilobyte per node, so
+/// a 4 MiB file of one-letter nodes would take a gigabyte; a configuration has a
+/// few nodes per record.
+pub const MAX_KDL_NODES: usize = 200_000;
 /// Deepest nesting of `{ }` blocks in a KDL file. The language needs three levels;
 /// the limit keeps the recursive parser far from the end of its stack.
 pub const MAX_NESTING: usize = 32;
@@ -21,6 +25,10 @@ pub const MAX_DOMAINS_FILE_BYTES: usize = 1 << 30;
 /// Longest line in a `domains-file` (a domain is at most 253 bytes; the rest is room
 /// for a comment).
 pub const MAX_DOMAINS_FILE_LINE_BYTES: usize = 4096;
+/// Most bytes read from all files of a run (KDL files and domains files).
+pub const MAX_TOTAL_BYTES: usize = 2 << 30;
+/// Most files read in a run (includes and domains files count).
+pub const MAX_FILES: usize = 10_000;
 /// Most patterns in a configuration: 10^7 take about 2 GiB to check and compile.
 pub const MAX_PATTERNS: usize = 20_000_000;
 /// Most header rules of one record.
@@ -35,6 +43,8 @@ pub struct Limits {
     pub kdl_file_bytes: usize,
     /// Longest KDL line, in bytes.
     pub kdl_line_bytes: usize,
+    /// Most nodes in one KDL file.
+    pub kdl_nodes: usize,
     /// Deepest `{ }` nesting.
     pub nesting: usize,
     /// Deepest chain of includes.
@@ -43,6 +53,10 @@ pub struct Limits {
     pub domains_file_bytes: usize,
     /// Longest domains-file line, in bytes.
     pub domains_file_line_bytes: usize,
+    /// Most bytes read from all files.
+    pub total_bytes: usize,
+    /// Most files read.
+    pub files: usize,
     /// Most patterns in all.
     pub patterns: usize,
     /// Most header rules of one record.
@@ -56,10 +70,13 @@ impl Default for Limits {
         Limits {
             kdl_file_bytes: MAX_KDL_FILE_BYTES,
             kdl_line_bytes: MAX_KDL_LINE_BYTES,
+            kdl_nodes: MAX_KDL_NODES,
             nesting: MAX_NESTING,
             include_depth: MAX_INCLUDE_DEPTH,
             domains_file_bytes: MAX_DOMAINS_FILE_BYTES,
             domains_file_line_bytes: MAX_DOMAINS_FILE_LINE_BYTES,
+            total_bytes: MAX_TOTAL_BYTES,
+            files: MAX_FILES,
             patterns: MAX_PATTERNS,
             header_rules: MAX_HEADER_RULES,
             records: MAX_RECORDS,

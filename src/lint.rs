@@ -2,7 +2,9 @@
 //! coverage and header rule lists. Each check lives in its rule's module; this
 //! module runs them and holds the overlap analysis they share.
 
-use crate::diagnostics::Diagnostic;
+use foldhash::{HashMap, HashMapExt};
+
+use crate::diagnostics::Collected;
 use crate::domain::{PatternKind, glob_labels, is_wild};
 use crate::matcher::Matcher;
 use crate::model::{Config, PatternRef};
@@ -10,30 +12,35 @@ use crate::rules::{
     broad_pattern, duplicate_header_rule, protected_header, redundant_domain, unreachable_pattern,
 };
 
-/// Beyond this many globs, glob-against-glob overlap is not analysed (it is
-/// quadratic); real configurations have a few dozen.
-const MAX_GLOBS_COMPARED: usize = 2000;
+/// The most label comparisons the glob-against-glob analysis makes in one run. It
+/// is quadratic in the number of globs that share a last label; real
+/// configurations need a few thousand comparisons, and hostile ones stop here
+/// (the remaining globs are not reported as shadowed by other globs).
+const GLOB_COMPARISON_BUDGET: usize = 20_000_000;
 
-/// What the checks share: the configuration and an index of its suffix rules and
-/// globs (exact names need no index: each only ever answers for itself).
+/// What the checks share: the configuration, an index of its suffix rules and
+/// globs (exact names need no index: each only ever answers for itself), and for
+/// each glob the pattern that always answers before it, if any.
 pub(crate) struct Context<'a> {
     pub config: &'a Config,
     pub matcher: Matcher,
+    shadowed: HashMap<PatternRef, PatternRef>,
 }
 
 /// Runs every lint over a merged configuration.
-pub(crate) fn run(config: &Config) -> Vec<Diagnostic> {
+pub(crate) fn run(config: &Config, out: &mut Collected) {
+    let matcher = Matcher::without_exact(config);
+    let shadowed = shadowed_globs(config, &matcher);
     let cx = Context {
         config,
-        matcher: Matcher::without_exact(config),
+        matcher,
+        shadowed,
     };
-    let mut out = Vec::new();
-    redundant_domain::check(&cx, &mut out);
-    unreachable_pattern::check(&cx, &mut out);
-    broad_pattern::check(&cx, &mut out);
-    protected_header::check(&cx, &mut out);
-    duplicate_header_rule::check(&cx, &mut out);
-    out
+    redundant_domain::check(&cx, out);
+    unreachable_pattern::check(&cx, out);
+    broad_pattern::check(&cx, out);
+    protected_header::check(&cx, out);
+    duplicate_header_rule::check(&cx, out);
 }
 
 /// Whether to report `shadowed` as never winning against `winner`. Not when the
@@ -47,52 +54,108 @@ pub(crate) fn worth_reporting(cx: &Context<'_>, shadowed: PatternRef, winner: Pa
 /// For a glob, the pattern that always answers before it can: a suffix rule that
 /// covers every name the glob matches, or an earlier glob that matches a superset.
 pub(crate) fn glob_shadowed_by(cx: &Context<'_>, glob: PatternRef) -> Option<PatternRef> {
-    let text = cx.config.pattern(glob).pattern.as_str();
-    let labels: Vec<&str> = glob_labels(text).collect();
-    // The literal tail (trailing labels without wildcards) and what precedes it.
-    let literal = labels.iter().rev().take_while(|l| !is_wild(l)).count();
-    let (prefix, tail) = labels.split_at(labels.len() - literal);
-    // A suffix rule `*.S` covers every match when S is a proper suffix of the tail,
-    // or the tail itself if the prefix always matches at least one label.
-    let prefix_needs_a_label = prefix.iter().any(|l| *l != "**");
-    let longest_first = (0..tail.len()).filter(|&skip| skip > 0 || prefix_needs_a_label);
-    for skip in longest_first {
-        if let Some(rule) = cx.matcher.suffix_rule(&tail[skip..].join(".")) {
-            return Some(rule);
+    cx.shadowed.get(&glob).copied()
+}
+
+/// For every glob, what shadows it (see [`glob_shadowed_by`]). Earlier globs are
+/// compared only when they could cover it: an earlier glob whose last label is
+/// literal covers only globs with the same last label.
+fn shadowed_globs(config: &Config, matcher: &Matcher) -> HashMap<PatternRef, PatternRef> {
+    let mut out = HashMap::new();
+    // Earlier globs, by their literal last label; those ending in a wildcard apart.
+    let mut by_last: HashMap<&str, Vec<(PatternRef, Vec<&str>)>> = HashMap::new();
+    let mut wild_last: Vec<(PatternRef, Vec<&str>)> = Vec::new();
+    let mut budget = GLOB_COMPARISON_BUDGET;
+    for (glob, entry) in config.patterns() {
+        if entry.pattern.kind() != PatternKind::Glob {
+            continue;
+        }
+        let labels: Vec<&str> = glob_labels(entry.pattern.as_str()).collect();
+        if let Some(rule) = suffix_rule_over(matcher, &labels) {
+            out.insert(glob, rule);
+        } else {
+            let last = labels.last().copied().unwrap_or("");
+            let same_last = by_last.get(last).map_or(&[][..], Vec::as_slice);
+            // In configuration order (both lists are): the first that covers it.
+            let (mut i, mut j) = (0, 0);
+            while let Some((earlier, earlier_labels)) = match (same_last.get(i), wild_last.get(j)) {
+                (Some(x), Some(y)) if x.0 < y.0 => {
+                    i += 1;
+                    Some(x)
+                }
+                (_, Some(y)) => {
+                    j += 1;
+                    Some(y)
+                }
+                (Some(x), None) => {
+                    i += 1;
+                    Some(x)
+                }
+                (None, None) => None,
+            } {
+                let cost = (earlier_labels.len() + 1) * (labels.len() + 1);
+                if budget < cost {
+                    break;
+                }
+                budget -= cost;
+                if covers(earlier_labels, &labels) {
+                    out.insert(glob, *earlier);
+                    break;
+                }
+            }
+        }
+        let last = labels.last().copied().unwrap_or("");
+        if is_wild(last) {
+            wild_last.push((glob, labels));
+        } else {
+            by_last.entry(last).or_default().push((glob, labels));
         }
     }
-    let globs: Vec<PatternRef> = cx
-        .config
-        .patterns()
-        .filter(|(_, e)| e.pattern.kind() == PatternKind::Glob)
-        .map(|(p, _)| p)
-        .take(MAX_GLOBS_COMPARED)
-        .collect();
-    globs
-        .iter()
-        .take_while(|&&p| p != glob)
-        .copied()
-        .find(|&earlier| {
-            let earlier_labels: Vec<&str> =
-                glob_labels(cx.config.pattern(earlier).pattern.as_str()).collect();
-            covers(&earlier_labels, &labels)
-        })
+    out
+}
+
+/// A suffix rule `*.S` that covers every name the glob (given as labels) matches:
+/// S a proper suffix of the glob's literal tail, or the tail itself if what comes
+/// before it always matches at least one label.
+fn suffix_rule_over(matcher: &Matcher, labels: &[&str]) -> Option<PatternRef> {
+    let literal = labels.iter().rev().take_while(|l| !is_wild(l)).count();
+    let (prefix, tail) = labels.split_at(labels.len() - literal);
+    let prefix_needs_a_label = prefix.iter().any(|l| *l != "**");
+    (0..tail.len())
+        .filter(|&skip| skip > 0 || prefix_needs_a_label)
+        .find_map(|skip| matcher.suffix_rule(&tail[skip..].join(".")))
 }
 
 /// Whether glob `a` matches every name glob `b` matches (conservative: `false`
 /// when unsure). `*` covers any single label other than `**`; `**` covers any run
-/// of labels (at least one at the end of a glob, as globset defines it).
+/// of labels (at least one at the end of a glob, as globset defines it). Computed
+/// over all pairs of positions once each: O(|a| x |b|), where trying the `**`
+/// alternatives recursively would be exponential.
 fn covers(a: &[&str], b: &[&str]) -> bool {
-    match (a.split_first(), b.split_first()) {
-        (None, None) => true,
-        (Some((&"**", [])), _) => !b.is_empty(),
-        (Some((&"**", rest)), _) => covers(rest, b) || (!b.is_empty() && covers(a, &b[1..])),
-        (Some((x, a_rest)), Some((y, b_rest))) => {
-            let label = x == y || (*x == "*" && *y != "**");
-            label && covers(a_rest, b_rest)
+    let (n, m) = (a.len(), b.len());
+    // at(i, j): a[i..] covers b[j..].
+    let mut table = vec![false; (n + 1) * (m + 1)];
+    let at = |t: &[bool], i: usize, j: usize| t[i * (m + 1) + j];
+    for i in (0..=n).rev() {
+        for j in (0..=m).rev() {
+            let value = if i == n {
+                j == m
+            } else if a[i] == "**" {
+                if i + 1 == n {
+                    j < m
+                } else {
+                    at(&table, i + 1, j) || (j < m && at(&table, i, j + 1))
+                }
+            } else if j < m {
+                let label = a[i] == b[j] || (a[i] == "*" && b[j] != "**");
+                label && at(&table, i + 1, j + 1)
+            } else {
+                false
+            };
+            table[i * (m + 1) + j] = value;
         }
-        _ => false,
     }
+    at(&table, 0, 0)
 }
 
 #[cfg(test)]
@@ -116,5 +179,14 @@ mod tests {
         assert!(!c("yahoo.*", "yahoo.co.*"));
         assert!(!c("yahoo.c?", "yahoo.*"));
         assert!(!c("*.com", "**.com"));
+    }
+
+    /// The shape that took exponential time: `**` against `*` many times over.
+    #[test]
+    fn glob_cover_is_polynomial() {
+        let a = format!("{}.a", vec!["**"; 40].join("."));
+        let b = format!("{}.b", vec!["*"; 40].join("."));
+        assert!(!c(&a, &b));
+        assert!(c(&a, &format!("{}.a", vec!["*"; 40].join("."))));
     }
 }

@@ -15,7 +15,8 @@ fn main() -> ExitCode {
     match commands::run(cli.command, &cli.terminal) {
         Ok(status) => ExitCode::from(status as u8),
         Err(err) => {
-            eprintln!("error: {err}");
+            // The message may quote paths and names from the input.
+            eprintln!("error: {}", isptab::escape::escape(&err.to_string()));
             ExitCode::from(commands::Status::Usage as u8)
         }
     }

@@ -84,11 +84,15 @@ impl SourceFile {
         &self.text
     }
 
+    /// Where each line starts. Every KDL line break counts (CR, LF, CRLF, NEL, VT,
+    /// FF, LS, PS), in every kind of file, so lines and columns agree everywhere.
     fn line_starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| {
-            std::iter::once(0)
-                .chain(memchr_newlines(self.text.as_bytes()).map(|i| i as u32 + 1))
-                .collect()
+            let mut starts: Vec<u32> = lines(&self.text).map(|l| l.start as u32).collect();
+            if starts.is_empty() {
+                starts.push(0);
+            }
+            starts
         })
     }
 
@@ -108,6 +112,23 @@ impl SourceFile {
             .map_or(self.text.len(), |&s| s as usize)
     }
 
+    /// How many lines the file has (an empty file has one).
+    pub(crate) fn line_count(&self) -> usize {
+        self.line_starts().len()
+    }
+
+    /// The bytes of 0-based line `line`, without its line break.
+    pub(crate) fn line_range(&self, line: usize) -> Range<usize> {
+        let start = self.line_start(line);
+        let next = self.line_start(line + 1);
+        let text = self.text.as_bytes();
+        // Back over the line break that ends the line (at most 3 bytes).
+        let end = (start..next)
+            .find(|&i| crate::source::newline_at(text, i) == Some(next - i))
+            .unwrap_or(next);
+        start..end
+    }
+
     /// The line and column of a byte offset. Offsets past the end are clamped, and an
     /// offset inside a character counts as that character.
     pub fn location(&self, offset: usize) -> Location {
@@ -120,11 +141,52 @@ impl SourceFile {
     }
 }
 
-fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, &b)| (b == b'\n').then_some(i))
+/// Whether `c` ends a line in KDL 2.0: CR, LF, NEL, VT, FF, LS or PS (CRLF is one
+/// line break).
+pub fn is_newline(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r' | '\u{85}' | '\u{0B}' | '\u{0C}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+/// The length in bytes of the line break at byte `i`, if one starts there.
+pub fn newline_at(bytes: &[u8], i: usize) -> Option<usize> {
+    match bytes.get(i..)? {
+        [b'\r', b'\n', ..] => Some(2),
+        [b'\n' | b'\r' | 0x0B | 0x0C, ..] => Some(1),
+        [0xC2, 0x85, ..] => Some(2),
+        [0xE2, 0x80, 0xA8 | 0xA9, ..] => Some(3),
+        _ => None,
+    }
+}
+
+/// Where each line of `text` starts and ends (without its line break), for every
+/// KDL line break. An empty text has one empty line.
+pub fn lines(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        while i < bytes.len() {
+            // Line breaks start with one of these bytes, so others are skipped fast.
+            if matches!(bytes[i], b'\n' | b'\r' | 0x0B | 0x0C | 0xC2 | 0xE2)
+                && let Some(len) = newline_at(bytes, i)
+            {
+                let line = start..i;
+                i += len;
+                start = i;
+                return Some(line);
+            }
+            i += 1;
+        }
+        done = true;
+        Some(start..bytes.len())
+    })
 }
 
 /// The largest char boundary at or before `offset`.

@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
         let options = Options { defaults: DefaultsSource::None, ..Options::default() };
         let Ok(checked) = isptab::check(&[Input::Path(path.clone())], &options) else { return };
         let _ = isptab::diagnostics::render_plain(&checked.sources, &checked.diagnostics);
-        let _ = isptab::diagnostics::render_json(&checked.sources, &checked.diagnostics);
+        let _ = isptab::diagnostics::render_json(&checked.sources, &checked.diagnostics, checked.omitted);
         let _ = isptab::diagnostics::render_sarif(&checked.sources, &checked.diagnostics);
         let Some(config) = checked.config.as_ref().filter(|_| !checked.has_errors()) else { return };
         let bytes = table::compile(config).expect("a configuration without errors compiles");

@@ -22,7 +22,7 @@ pub fn run(args: &BuildArgs, terminal: &TerminalArgs) -> Result<Status, UsageErr
         &options(&args.sources, &args.levels)?,
     )?;
     progress.set("compiling the table");
-    let out = args.output.display();
+    let out = output::shown_path(&args.output);
     // Compiled only without errors; the diagnostics are printed either way.
     let compiled = checked
         .config
@@ -61,28 +61,68 @@ pub fn run(args: &BuildArgs, terminal: &TerminalArgs) -> Result<Status, UsageErr
     Ok(Status::Ok)
 }
 
-/// `build --check`: compares OUT with what the sources compile to.
+/// `build --check`: compares OUT with what the sources compile to. OUT is read
+/// only if it is a regular file (not through a symlink, which `build` would
+/// replace), and no more of it than the new table's length and one byte.
 fn up_to_date(
     args: &BuildArgs,
     terminal: &TerminalArgs,
     bytes: &[u8],
 ) -> Result<Status, UsageError> {
-    let out = args.output.display();
-    let message = match std::fs::read(&args.output) {
-        Ok(existing) if existing == bytes => {
+    let out = output::shown_path(&args.output);
+    let message = match read_existing(&args.output, bytes.len() + 1) {
+        Ok(Some(existing)) if existing == bytes => {
             if !terminal.quiet {
                 output::write_stderr(&format!("{out} is up to date\n"))?;
             }
             return Ok(Status::Ok);
         }
-        Ok(_) => format!(
+        Ok(Some(_)) => format!(
             "{out} is stale: it differs from what the sources compile to; run `isptab build` again"
         ),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            format!("{out} is missing; run `isptab build` to create it")
+        Ok(None) => format!("{out} is missing; run `isptab build` to create it"),
+        Err(Existing::Symlink) => format!(
+            "{out} is a symbolic link; `isptab build` would replace it with the table, so it is not up to date"
+        ),
+        Err(Existing::NotRegular(kind)) => {
+            return Err(UsageError(format!(
+                "cannot check `{out}`: it is {kind}, not a table file"
+            )));
         }
-        Err(e) => return Err(UsageError(format!("cannot read `{out}`: {e}"))),
+        Err(Existing::Io(e)) => return Err(UsageError(format!("cannot read `{out}`: {e}"))),
     };
     output::write_stderr(&format!("error: {message}\n"))?;
     Ok(Status::Errors)
+}
+
+/// Why an existing OUT cannot be compared.
+enum Existing {
+    Symlink,
+    NotRegular(&'static str),
+    Io(std::io::Error),
+}
+
+/// The bytes of OUT, at most `limit` of them; `None` when there is no OUT.
+fn read_existing(path: &std::path::Path, limit: usize) -> Result<Option<Vec<u8>>, Existing> {
+    use rustix::fs::{FileType, Mode, OFlags};
+    use std::io::Read;
+    let flags =
+        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+    let fd = match rustix::fs::open(path, flags, Mode::empty()) {
+        Ok(fd) => fd,
+        Err(rustix::io::Errno::NOENT) => return Ok(None),
+        Err(rustix::io::Errno::LOOP) => return Err(Existing::Symlink),
+        Err(e) => return Err(Existing::Io(e.into())),
+    };
+    let stat = rustix::fs::fstat(&fd).map_err(|e| Existing::Io(e.into()))?;
+    let kind = FileType::from_raw_mode(stat.st_mode);
+    if kind != FileType::RegularFile {
+        return Err(Existing::NotRegular(isptab::confined::describe_type(kind)));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::from(fd)
+        .take(limit as u64)
+        .read_to_end(&mut bytes)
+        .map_err(Existing::Io)?;
+    Ok(Some(bytes))
 }

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use isptab::diagnostics::{
-    HumanRenderer, Level, render_github, render_json, render_sarif, render_short, summary_line,
+    HumanRenderer, Level, omitted_note, render_github, render_json, render_sarif, render_short,
+    summary_line,
 };
 use isptab::{Checked, DefaultsSource, Input, Levels, Options};
 
@@ -26,7 +27,9 @@ pub fn inputs(args: &SourceArgs) -> Result<Vec<Input>, UsageError> {
         return Ok(args.files.iter().cloned().map(Input::Path).collect());
     }
     let default = PathBuf::from(DEFAULT_FILE);
-    if default.exists() {
+    // Whether the name exists, link or not: a symlink leading out of the project
+    // is reported as `outside-root` by the loader, whether its target exists or not.
+    if default.symlink_metadata().is_ok() {
         return Ok(vec![Input::Path(default)]);
     }
     Err(UsageError(format!(
@@ -68,23 +71,39 @@ pub fn print(
     confirm: bool,
 ) -> Result<(), UsageError> {
     let (sources, diagnostics) = (&checked.sources, &checked.diagnostics);
+    let omitted = checked.omitted;
+    // The line-per-diagnostic formats end with a line of isptab's own when some
+    // diagnostics were not shown.
+    let note = (!omitted.is_empty()).then(|| omitted_note(omitted));
     match format {
         Format::Human => {
             let renderer =
                 HumanRenderer::new(output::stderr_color(terminal.color), output::stderr_width());
             let mut text = renderer.render_each(sources, diagnostics);
             if !terminal.quiet {
-                text.push_str(&summary_line(diagnostics));
+                text.push_str(&summary_line(diagnostics, omitted));
             }
-            if diagnostics.is_empty() && confirm {
+            if diagnostics.is_empty() && omitted.is_empty() && confirm {
                 text = format!("no problems found in {}\n", scope(checked));
             }
             output::write_stderr(&text)?;
         }
-        Format::Short => output::write_stdout(&render_short(sources, diagnostics))?,
-        Format::Json => output::write_stdout(&render_json(sources, diagnostics))?,
+        Format::Short => {
+            let mut text = render_short(sources, diagnostics);
+            if let Some(note) = note {
+                text.push_str(&format!("isptab: {note}\n"));
+            }
+            output::write_stdout(&text)?;
+        }
+        Format::Json => output::write_stdout(&render_json(sources, diagnostics, omitted))?,
         Format::Sarif => output::write_stdout(&render_sarif(sources, diagnostics))?,
-        Format::Github => output::write_stdout(&render_github(sources, diagnostics))?,
+        Format::Github => {
+            let mut text = render_github(sources, diagnostics);
+            if let Some(note) = note {
+                text.push_str(&format!("::notice title=isptab::{note}\n"));
+            }
+            output::write_stdout(&text)?;
+        }
     }
     Ok(())
 }

@@ -6,8 +6,9 @@ use super::{Status, UsageError, output};
 use crate::cli::{DumpArgs, DumpFormat};
 
 pub fn run(args: &DumpArgs) -> Result<Status, UsageError> {
-    let path = args.table.display();
-    let table = match Table::open(&args.table) {
+    let path = output::shown_path(&args.table);
+    // Read into memory: a table changed in place meanwhile cannot crash the dump.
+    let table = match Table::load(&args.table) {
         Ok(table) => table,
         Err(OpenError::Io(e)) => return Err(UsageError(format!("cannot read `{path}`: {e}"))),
         Err(OpenError::Format(e)) => return invalid(&path, &e),

@@ -4,6 +4,7 @@
 
 use std::io::{BufRead, BufWriter, Write};
 
+use isptab::escape::{escape, escape_line_start};
 use isptab::query::Answer;
 use isptab::table::{self, OpenError, Table, TableMatch};
 use serde::Serialize;
@@ -14,13 +15,7 @@ use crate::cli::{Format, LevelArgs, LookupArgs, LookupFormat, SourceArgs, Termin
 
 pub fn run(args: &LookupArgs, terminal: &TerminalArgs) -> Result<Status, UsageError> {
     if let Some(path) = &args.table {
-        let table = Table::open(path).map_err(|e| match e {
-            OpenError::Io(e) => UsageError(format!("cannot read `{}`: {e}", path.display())),
-            OpenError::Format(e) => {
-                UsageError(format!("`{}` is not a valid table: {e}", path.display()))
-            }
-        })?;
-        return answer_all(&table, args);
+        return answer_all(&load(path)?, args);
     }
     let sources = SourceArgs {
         files: args.config.clone(),
@@ -47,6 +42,22 @@ pub fn run(args: &LookupArgs, terminal: &TerminalArgs) -> Result<Status, UsageEr
     answer_all(&table, args)
 }
 
+/// Reads a table into memory ([`Table::load`]): a table truncated or rewritten in
+/// place while isptab runs cannot crash it, as it could a memory map.
+pub fn load(path: &std::path::Path) -> Result<Table<Vec<u8>>, UsageError> {
+    let shown = super::output::shown_path(path);
+    Table::load(path).map_err(|e| match e {
+        OpenError::Io(e) => UsageError(format!("cannot read `{shown}`: {e}")),
+        OpenError::Format(e) => UsageError(format!("`{shown}` is not a valid table: {e}")),
+    })
+}
+
+/// The longest query line read from stdin; a longer line is answered `invalid`
+/// and echoed cut (a domain is at most 253 bytes, an address 254).
+const MAX_QUERY_LINE: usize = 4096;
+/// How much of an over-long line is echoed.
+const ECHOED: usize = 64;
+
 #[derive(Serialize)]
 struct JsonAnswer<'a> {
     query: &'a str,
@@ -57,7 +68,8 @@ struct JsonAnswer<'a> {
     pattern: Option<String>,
 }
 
-/// One output line for one query.
+/// One output line for one query. The query is echoed escaped, so that one input
+/// line gives one output line, whatever it holds (see `isptab::escape`).
 fn line(
     out: &mut impl Write,
     query: &str,
@@ -81,15 +93,16 @@ fn line(
                 ),
                 None => ("-", false, "-"),
             };
+            let (query, isp, key) = (escape_line_start(query), escape(isp), escape(key));
             for piece in [
-                query,
+                &*query,
                 "\t",
-                isp,
+                &*isp,
                 "\t",
                 kind,
                 "\t",
                 if suffix { "*." } else { "" },
-                key,
+                &*key,
                 "\n",
             ] {
                 out.write_all(piece.as_bytes())?;
@@ -104,8 +117,34 @@ fn line(
                 kind,
                 pattern: found.map(|m| m.pattern.to_string()),
             };
-            serde_json::to_writer(&mut *out, &json)?;
+            let text = serde_json::to_string(&json)?;
+            out.write_all(isptab::escape::json(&text).as_bytes())?;
             out.write_all(b"\n")
+        }
+    }
+}
+
+/// Reads one line of stdin into `buffer` (without its line break), keeping at most
+/// [`MAX_QUERY_LINE`] bytes of it: `None` at the end of input, else the line's
+/// whole length.
+fn read_line(stdin: &mut impl BufRead, buffer: &mut Vec<u8>) -> std::io::Result<Option<usize>> {
+    buffer.clear();
+    let mut length = 0;
+    loop {
+        let available = stdin.fill_buf()?;
+        if available.is_empty() {
+            return Ok((length > 0).then_some(length));
+        }
+        let (part, consumed, ended) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (&available[..i], i + 1, true),
+            None => (available, available.len(), false),
+        };
+        let room = (MAX_QUERY_LINE + 1).saturating_sub(buffer.len());
+        buffer.extend_from_slice(&part[..part.len().min(room)]);
+        length += consumed;
+        stdin.consume(consumed);
+        if ended {
+            return Ok(Some(length));
         }
     }
 }
@@ -123,13 +162,17 @@ fn answer_all<B: AsRef<[u8]>>(table: &Table<B>, args: &LookupArgs) -> Result<Sta
             // `invalid`.
             let mut stdin = std::io::stdin().lock();
             let mut buffer = Vec::new();
-            while {
-                buffer.clear();
-                stdin.read_until(b'\n', &mut buffer)? > 0
-            } {
+            while let Some(length) = read_line(&mut stdin, &mut buffer)? {
+                if buffer.len() > MAX_QUERY_LINE {
+                    // Too long to be a query: answered `invalid`, echoed cut.
+                    let start = String::from_utf8_lossy(&buffer[..ECHOED]);
+                    let cut = format!("{start}... ({length} bytes, cut)");
+                    line(&mut out, &cut, &table.lookup(""), args.format)?;
+                    continue;
+                }
                 // Borrowed when the line is UTF-8.
                 let text = String::from_utf8_lossy(&buffer);
-                let query = text.trim_end_matches(['\n', '\r']);
+                let query = text.trim_end_matches('\r');
                 line(&mut out, query, &table.lookup(query), args.format)?;
             }
         }

@@ -30,6 +30,11 @@ pub fn stderr_width() -> usize {
         .clamp(60, 160)
 }
 
+/// A path for a message, escaped (it may come from a pull request).
+pub fn shown_path(path: &std::path::Path) -> String {
+    isptab::escape::escape(&path.to_string_lossy()).into_owned()
+}
+
 /// Writes `text` to stdout, treating a closed pipe as success.
 pub fn write_stdout(text: &str) -> std::io::Result<()> {
     ignore_broken_pipe(std::io::stdout().lock().write_all(text.as_bytes()))

@@ -1,7 +1,15 @@
 //! `isptab fmt [FILE]... [--check]`: rewrite files in the canonical layout
 //! (atomically), or list those that would change.
+//!
+//! The files are opened inside the project root (`--root`, or the directory of the
+//! first FILE) like every file `check` reads, and replaced in the directory they
+//! were found in, through its descriptor: fmt never writes outside the root. A FILE
+//! that is a symbolic link is refused rather than written through or replaced.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use isptab::confined::{ReadFailure, Refused, Root, read_limited, replace};
+use isptab::limits::MAX_KDL_FILE_BYTES;
 
 use super::{Status, UsageError, output};
 use crate::cli::{FmtArgs, TerminalArgs};
@@ -12,17 +20,53 @@ pub fn run(args: &FmtArgs, terminal: &TerminalArgs) -> Result<Status, UsageError
     } else {
         args.files.clone()
     };
+    let root_dir = match &args.root {
+        Some(dir) => dir.clone(),
+        None => files[0].parent().unwrap_or(Path::new("")).to_path_buf(),
+    };
+    let root = Root::open(&root_dir).map_err(|e| {
+        UsageError(format!(
+            "cannot open the project root `{}`: {e}",
+            output::shown_path(&root_dir)
+        ))
+    })?;
     let mut status = Status::Ok;
     let mut changed = 0;
     for path in &files {
-        let shown = path.display();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| UsageError(format!("cannot read `{shown}`: {e}")))?;
+        let shown = output::shown_path(path);
+        let refused = |r: Refused| match r {
+            Refused::Symlink => UsageError(format!(
+                "cannot format `{shown}`: it is a symbolic link; isptab fmt rewrites regular files only, never through a link (format the file it points to)"
+            )),
+            Refused::Outside => UsageError(format!(
+                "cannot format `{shown}`: it is outside the project root (the directory of the first FILE, or `--root DIR`)"
+            )),
+            r => UsageError(format!("cannot read `{shown}`: {}", r.reason())),
+        };
+        let rel = root
+            .relative(path)
+            .ok_or(Refused::Outside)
+            .map_err(refused)?;
+        let mut opened = root.open_file(&rel, false).map_err(refused)?;
+        let bytes = read_limited(&mut opened, MAX_KDL_FILE_BYTES).map_err(|e| match e {
+            ReadFailure::TooLarge(size) => UsageError(format!(
+                "cannot format `{shown}`: it is {size} bytes; the limit for a KDL file is {MAX_KDL_FILE_BYTES}"
+            )),
+            ReadFailure::Io(e) => UsageError(format!("cannot read `{shown}`: {e}")),
+        })?;
+        let Ok(text) = String::from_utf8(bytes) else {
+            output::write_stderr(&format!(
+                "error: `{shown}` is not UTF-8 text; run `isptab check` for details\n"
+            ))?;
+            status = Status::Errors;
+            continue;
+        };
         let formatted = match isptab::format::format(&text) {
             Ok(formatted) => formatted,
             Err(e) => {
                 output::write_stderr(&format!(
-                    "error: `{shown}` is not valid KDL ({e}); run `isptab check` for details\n"
+                    "error: `{shown}` is not valid KDL ({}); run `isptab check` for details\n",
+                    isptab::escape::escape(&e.to_string())
                 ))?;
                 status = Status::Errors;
                 continue;
@@ -36,8 +80,12 @@ pub fn run(args: &FmtArgs, terminal: &TerminalArgs) -> Result<Status, UsageError
             output::write_stdout(&format!("{shown}\n"))?;
             status = Status::Errors;
         } else {
-            isptab::atomic::write(path, formatted.as_bytes())
-                .map_err(|e| UsageError(format!("cannot write `{shown}`: {e}")))?;
+            replace(
+                std::os::fd::AsFd::as_fd(&opened.parent),
+                &opened.name,
+                formatted.as_bytes(),
+            )
+            .map_err(|e| UsageError(format!("cannot write `{shown}`: {e}")))?;
         }
     }
     if !terminal.quiet && !args.check {

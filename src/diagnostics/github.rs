@@ -3,6 +3,7 @@
 //! GitHub turns into annotations on the pull request's diff.
 
 use super::Diagnostic;
+use crate::escape::escape;
 use crate::source::SourceMap;
 
 /// Escapes a command's message (GitHub's toolkit rules).
@@ -26,24 +27,26 @@ pub fn render_github(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String 
         let end = file.location(d.primary.span.end as usize);
         // The workflow commands are named like the severities.
         let command = d.severity.as_str();
-        let mut message = d.message.clone();
+        // Every piece that may quote the input is escaped before the pieces are
+        // joined with the line breaks the annotation shows.
+        let mut message = escape(&d.message).into_owned();
         for label in &d.secondary {
             let other = sources.get(label.span.file);
             let at = other.location(label.span.start as usize);
             message.push_str(&format!(
                 "\n{}:{}:{}: {}",
-                other.name(),
+                escape(other.name()),
                 at.line,
                 at.column,
-                label.message
+                escape(&label.message)
             ));
         }
         if let Some(help) = &d.help {
-            message.push_str(&format!("\nhelp: {help}"));
+            message.push_str(&format!("\nhelp: {}", escape(help)));
         }
         out.push_str(&format!(
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-            escape_property(file.name()),
+            escape_property(&escape(file.name())),
             start.line,
             start.column,
             end.line,

@@ -10,7 +10,7 @@ use miette::{
     SourceCode, SourceSpan, SpanContents,
 };
 
-use super::{Diagnostic, Label, Severity};
+use super::{Diagnostic, Label, Severity, Summary};
 use crate::source::{FileId, SourceFile, SourceMap};
 
 /// Renders diagnostics the way a person reads them.
@@ -52,7 +52,7 @@ impl HumanRenderer {
 
     /// Renders every diagnostic, followed by a one-line summary.
     pub fn render_all(&self, sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
-        self.render_each(sources, diagnostics) + &summary_line(diagnostics)
+        self.render_each(sources, diagnostics) + &summary_line(diagnostics, Summary::default())
     }
 
     /// Every diagnostic, each followed by a blank line, without the summary.
@@ -66,16 +66,36 @@ impl HumanRenderer {
     }
 }
 
-/// "2 errors and 1 warning found", or nothing when there is nothing to report.
-pub fn summary_line(diagnostics: &[Diagnostic]) -> String {
-    let summary = super::Summary::of(diagnostics);
-    if summary.errors + summary.warnings == 0 {
+/// "2 errors and 1 warning found", or nothing when there is nothing to report;
+/// `omitted` counts what was found but not shown (see [`crate::Checked::omitted`]).
+pub fn summary_line(diagnostics: &[Diagnostic], omitted: Summary) -> String {
+    let shown = Summary::of(diagnostics);
+    let (errors, warnings) = (
+        shown.errors + omitted.errors,
+        shown.warnings + omitted.warnings,
+    );
+    if errors + warnings == 0 {
         return String::new();
     }
+    let mut line = format!(
+        "{} and {} found",
+        super::plural(errors, "error"),
+        super::plural(warnings, "warning")
+    );
+    if !omitted.is_empty() {
+        line.push_str(&format!("; {}", omitted_note(omitted)));
+    }
+    line.push('\n');
+    line
+}
+
+/// "1,999,900 not shown (at most 100 of a code and 500 in all are shown)".
+pub fn omitted_note(omitted: Summary) -> String {
     format!(
-        "{} and {} found\n",
-        super::plural(summary.errors, "error"),
-        super::plural(summary.warnings, "warning")
+        "{} not shown (at most {} of a code and {} in all are shown)",
+        omitted.errors + omitted.warnings,
+        super::MAX_PER_CODE,
+        super::MAX_SHOWN
     )
 }
 
@@ -84,12 +104,207 @@ pub fn render_plain(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
     HumanRenderer::new(false, 80).render_all(sources, diagnostics)
 }
 
-/// A file as miette reads it. miette's own `read_span` scans the text from the start
-/// for every snippet, which is quadratic for many diagnostics in a big domains file;
-/// this one cuts out the lines around the span with the file's line index first and
-/// lets miette work on that window, then shifts positions back.
-#[derive(Clone, Copy)]
-struct Snippets<'a>(&'a SourceFile);
+/// Lines longer than this are shown clipped around the labels on them.
+const MAX_SHOWN_LINE: usize = 200;
+/// How much of a clipped line is shown on each side of its labels.
+const CLIP_MARGIN: usize = 60;
+/// Lines shown around each label (miette's default context).
+const CONTEXT: usize = 1;
+/// Snippets at most this many lines apart are joined into one.
+const MAX_GAP: usize = 3;
+
+/// One line of a file as a report shows it.
+struct ShownLine {
+    /// Where the shown part is in the excerpt's text.
+    at: usize,
+    /// The part of the original line shown (all of it, or a clip).
+    original: std::ops::Range<usize>,
+    /// How long the shown part is, escaped.
+    len: usize,
+    /// The 0-based line number in the file.
+    number: usize,
+}
+
+/// The lines of one file that a report shows, as the one text miette reads: only
+/// the lines around the labels (a 1 GiB domains file is not copied), cut at every
+/// KDL line break and joined with `\n`, long lines clipped around their labels,
+/// and escaped (see [`crate::escape`]) so that no byte of the file reaches the
+/// terminal as a control sequence. Label spans are mapped into this text; miette
+/// never sees the original offsets, so it cannot draw past what was escaped.
+struct Excerpt {
+    name: String,
+    text: String,
+    lines: Vec<ShownLine>,
+    /// Runs of consecutive lines, as ranges of `lines`: a snippet never spans two.
+    runs: Vec<std::ops::Range<usize>>,
+}
+
+/// Snippet text escaped: like the renderer's other text, but a tab stays a tab
+/// (miette lays it out) and `::` is left alone (a snippet line starts with its
+/// line number).
+fn escape_snippet(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::escape::escape_snippet(text)
+}
+
+impl Excerpt {
+    /// The excerpt of `file` that shows `spans`.
+    fn new(file: &SourceFile, spans: &[crate::source::Span]) -> Excerpt {
+        let text = file.text();
+        // Every line a label covers, with the context around it.
+        // The empty line after a final line break is shown only for a label on it.
+        let line_count = file.line_count();
+        let last_with_text = if file.line_range(line_count - 1).is_empty() {
+            line_count.saturating_sub(2)
+        } else {
+            line_count - 1
+        };
+        let mut wanted: Vec<(usize, usize)> = spans
+            .iter()
+            .map(|s| {
+                let first = file.line_index(s.start as usize);
+                let last = file.line_index((s.end as usize).max(s.start as usize));
+                let context = (last + CONTEXT).min(last_with_text).max(last);
+                (first.saturating_sub(CONTEXT), context)
+            })
+            .collect();
+        wanted.sort_unstable();
+        let mut excerpt = Excerpt {
+            name: crate::escape::escape(file.name()).into_owned(),
+            text: String::new(),
+            lines: Vec::new(),
+            runs: Vec::new(),
+        };
+        let mut next_line = 0;
+        for (first, last) in wanted {
+            let last = last.min(line_count - 1);
+            // Snippets a few lines apart are shown as one, the lines between included.
+            let first = if first <= next_line + MAX_GAP && !excerpt.runs.is_empty() {
+                next_line
+            } else {
+                first
+            }
+            .max(next_line);
+            if first > last {
+                continue;
+            }
+            if first != next_line || excerpt.runs.is_empty() {
+                excerpt.runs.push(excerpt.lines.len()..excerpt.lines.len());
+            }
+            for number in first..=last {
+                let line = file.line_range(number);
+                let on_line: Vec<&crate::source::Span> = spans
+                    .iter()
+                    .filter(|s| {
+                        (s.start as usize) < line.end.max(line.start + 1)
+                            && s.end as usize >= line.start
+                    })
+                    .collect();
+                let shown = if line.len() <= MAX_SHOWN_LINE {
+                    line.clone()
+                } else if on_line.is_empty() {
+                    if number != first && number != last {
+                        line.start
+                            ..crate::source::floor_char_boundary(text, line.start + MAX_SHOWN_LINE)
+                    } else {
+                        // A long context line says nothing: leave it out.
+                        continue;
+                    }
+                } else if on_line
+                    .iter()
+                    .any(|s| s.end - s.start > MAX_SHOWN_LINE as u32)
+                {
+                    line.clone()
+                } else {
+                    let lo = on_line
+                        .iter()
+                        .map(|s| s.start as usize)
+                        .min()
+                        .unwrap_or(line.start);
+                    let hi = on_line
+                        .iter()
+                        .map(|s| s.end as usize)
+                        .max()
+                        .unwrap_or(line.end);
+                    let lo = crate::source::floor_char_boundary(
+                        text,
+                        lo.saturating_sub(CLIP_MARGIN).max(line.start),
+                    );
+                    let hi =
+                        crate::source::floor_char_boundary(text, (hi + CLIP_MARGIN).min(line.end))
+                            .max(lo);
+                    lo..hi
+                };
+                let escaped = escape_snippet(&text[shown.clone()]);
+                let at = excerpt.text.len();
+                excerpt.text.push_str(&escaped);
+                excerpt.text.push('\n');
+                excerpt.lines.push(ShownLine {
+                    at,
+                    original: shown,
+                    len: escaped.len(),
+                    number,
+                });
+                if let Some(run) = excerpt.runs.last_mut() {
+                    run.end = excerpt.lines.len();
+                }
+            }
+            next_line = last + 1;
+        }
+        excerpt
+    }
+
+    /// Where an offset of the original file is in the excerpt.
+    fn map(&self, file: &SourceFile, offset: usize) -> usize {
+        let number = file.line_index(offset);
+        let i = self.lines.partition_point(|l| l.number < number);
+        let Some(line) = self.lines.get(i).filter(|l| l.number == number) else {
+            // Not shown (cannot happen for a label): the nearest shown place.
+            return self.lines.get(i).map_or(self.text.len(), |l| l.at);
+        };
+        if offset <= line.original.start {
+            return line.at;
+        }
+        if offset >= line.original.end {
+            return line.at + line.len;
+        }
+        let text = file.text();
+        let offset = crate::source::floor_char_boundary(text, offset);
+        line.at + escape_snippet(&text[line.original.start..offset]).len()
+    }
+
+    /// The original offset of excerpt offset `at`, on shown line `i`.
+    fn unmap(&self, file: &SourceFile, i: usize, at: usize) -> usize {
+        let line = &self.lines[i];
+        let text = &file.text()[line.original.clone()];
+        let mut shown = line.at;
+        for (j, c) in text.char_indices() {
+            let mut buf = [0u8; 4];
+            shown += escape_snippet(c.encode_utf8(&mut buf)).len();
+            if shown > at {
+                return line.original.start + j;
+            }
+        }
+        line.original.end
+    }
+
+    /// A label in excerpt coordinates.
+    fn label(&self, file: &SourceFile, label: &Label, primary: bool) -> LabeledSpan {
+        let start = self.map(file, label.span.start as usize);
+        let end = self.map(file, label.span.end as usize).max(start);
+        let text = Some(crate::escape::escape(&label.message).into_owned());
+        if primary {
+            LabeledSpan::new_primary_with_span(text, (start, end - start))
+        } else {
+            LabeledSpan::new_with_span(text, (start, end - start))
+        }
+    }
+}
+
+/// What miette reads: an excerpt, and the file for line and column numbers.
+struct Snippets<'a> {
+    file: &'a SourceFile,
+    excerpt: Excerpt,
+}
 
 impl SourceCode for Snippets<'_> {
     fn read_span<'b>(
@@ -98,93 +313,52 @@ impl SourceCode for Snippets<'_> {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let file = self.0;
-        if let Some(clipped) = clip_long_line(file, span, before) {
-            return Ok(Box::new(clipped));
-        }
-        let text = file.text().as_bytes();
-        let first = file.line_index(span.offset()).saturating_sub(before);
-        let last = file.line_index(span.offset() + span.len()) + after + 1;
-        let window_start = file.line_start(first);
-        let window = &text[window_start..file.line_start(last + 1)];
-        let local = SourceSpan::new((span.offset() - window_start).into(), span.len());
-        let contents = window.read_span(&local, before, after)?;
+        let ex = &self.excerpt;
+        let (start, end) = (span.offset(), span.offset() + span.len());
+        // The shown line the span starts on, and the run it is in.
+        let first = ex.lines.partition_point(|l| l.at + l.len < start);
+        let run = ex
+            .runs
+            .iter()
+            .find(|r| r.contains(&first))
+            .ok_or(MietteError::OutOfBounds)?;
+        let last = ex.lines[first..run.end]
+            .iter()
+            .position(|l| l.at + l.len >= end)
+            .map(|p| first + p)
+            .ok_or(MietteError::OutOfBounds)?;
+        let lo = first.saturating_sub(before).max(run.start);
+        let hi = (last + after).min(run.end - 1);
+        let data_start = ex.lines[lo].at;
+        let data_end = ex.lines[hi].at + ex.lines[hi].len + 1;
+        // The column of the span's start, when miette asks for the span alone
+        // (it prints it as `[file:line:column]`): characters, as every format counts.
+        let column = if before == 0 {
+            self.file.location(ex.unmap(self.file, first, start)).column - 1
+        } else {
+            0
+        };
+        // miette joins two snippets when one's lines reach the other's first line:
+        // the lines counted here reach to the end of the run, so snippets in one
+        // run are joined and snippets in different runs never are.
+        let to_run_end = ex.lines[run.end - 1].number - ex.lines[lo].number + 1;
         Ok(Box::new(MietteSpanContents::new_named(
-            file.name().to_string(),
-            contents.data(),
-            SourceSpan::new(
-                (contents.span().offset() + window_start).into(),
-                contents.span().len(),
-            ),
-            contents.line() + first,
-            contents.column(),
-            contents.line_count() + first,
+            ex.name.clone(),
+            &ex.text.as_bytes()[data_start..data_end],
+            SourceSpan::new(data_start.into(), data_end - data_start),
+            ex.lines[lo].number,
+            column,
+            to_run_end,
         )))
     }
-}
-
-fn labeled(label: &Label, primary: bool) -> LabeledSpan {
-    let span = (
-        label.span.start as usize,
-        (label.span.end - label.span.start) as usize,
-    );
-    let text = Some(label.message.clone());
-    if primary {
-        LabeledSpan::new_primary_with_span(text, span)
-    } else {
-        LabeledSpan::new_with_span(text, span)
-    }
-}
-
-/// Lines longer than this are shown clipped around the span.
-const MAX_SHOWN_LINE: usize = 200;
-/// How much of a clipped line is shown on each side of the span.
-const CLIP_MARGIN: usize = 60;
-
-/// A span on a very long line (a 10 MB one-line file) is shown with a slice of
-/// its line only, so the report stays readable.
-fn clip_long_line<'b>(
-    file: &'b SourceFile,
-    span: &SourceSpan,
-    before: usize,
-) -> Option<MietteSpanContents<'b>> {
-    let text = file.text();
-    let line = file.line_index(span.offset());
-    let line_start = file.line_start(line);
-    let line_end = file.line_start(line + 1).min(text.len());
-    let span_end = span.offset() + span.len();
-    if line_end - line_start <= MAX_SHOWN_LINE || span_end > line_end || span.len() > MAX_SHOWN_LINE
-    {
-        return None;
-    }
-    let content_end = text[..line_end]
-        .trim_end_matches(['\n', '\r'])
-        .len()
-        .max(span_end);
-    let lo = if before == 0 {
-        span.offset()
-    } else {
-        crate::source::floor_char_boundary(
-            text,
-            span.offset().saturating_sub(CLIP_MARGIN).max(line_start),
-        )
-    };
-    let hi = crate::source::floor_char_boundary(text, (span_end + CLIP_MARGIN).min(content_end))
-        .max(span_end);
-    let column = text[line_start..lo].chars().count();
-    Some(MietteSpanContents::new_named(
-        file.name().to_string(),
-        &text.as_bytes()[lo..hi],
-        SourceSpan::new(lo.into(), hi - lo),
-        line,
-        column,
-        line,
-    ))
 }
 
 /// A diagnostic in miette's terms.
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
+    /// The message and help, escaped.
+    message: String,
+    help: Option<String>,
     source: Snippets<'a>,
     labels: Vec<LabeledSpan>,
     notes: Vec<Note<'a>>,
@@ -193,26 +367,49 @@ struct Report<'a> {
 impl<'a> Report<'a> {
     fn new(sources: &'a SourceMap, diagnostic: &'a Diagnostic) -> Self {
         let file = diagnostic.primary.span.file;
-        let mut labels = vec![labeled(&diagnostic.primary, true)];
-        let mut notes: Vec<Note<'a>> = Vec::new();
+        // The labels of each file, the diagnostic's own first.
+        let mut by_file: Vec<(FileId, Vec<(&Label, bool)>)> =
+            vec![(file, vec![(&diagnostic.primary, true)])];
         for label in &diagnostic.secondary {
-            if label.span.file == file {
-                labels.push(labeled(label, false));
-            } else if let Some(note) = notes.iter_mut().find(|n| n.file == label.span.file) {
-                note.labels.push(labeled(label, false));
-            } else {
-                notes.push(Note {
-                    file: label.span.file,
-                    code: diagnostic.code.name(),
-                    message: format!("see {}", sources.get(label.span.file).name()),
-                    source: Snippets(sources.get(label.span.file)),
-                    labels: vec![labeled(label, false)],
-                });
+            match by_file.iter_mut().find(|(f, _)| *f == label.span.file) {
+                Some((_, labels)) => labels.push((label, false)),
+                None => by_file.push((label.span.file, vec![(label, false)])),
             }
         }
+        let mut views = by_file.into_iter().map(|(file, labels)| {
+            let source = sources.get(file);
+            let spans: Vec<_> = labels.iter().map(|(l, _)| l.span).collect();
+            let excerpt = Excerpt::new(source, &spans);
+            let labels = labels
+                .iter()
+                .map(|(l, primary)| excerpt.label(source, l, *primary))
+                .collect();
+            (
+                file,
+                Snippets {
+                    file: source,
+                    excerpt,
+                },
+                labels,
+            )
+        });
+        let (_, source, labels) = views.next().expect("the primary label's file");
+        let notes = views
+            .map(|(_, source, labels)| Note {
+                code: diagnostic.code.name(),
+                message: format!("see {}", source.excerpt.name),
+                source,
+                labels,
+            })
+            .collect();
         Report {
             diagnostic,
-            source: Snippets(sources.get(file)),
+            message: crate::escape::escape(&diagnostic.message).into_owned(),
+            help: diagnostic
+                .help
+                .as_deref()
+                .map(|h| crate::escape::escape(h).into_owned()),
+            source,
             labels,
             notes,
         }
@@ -227,7 +424,7 @@ impl fmt::Debug for Report<'_> {
 
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -246,8 +443,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diagnostic
-            .help
+        self.help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
@@ -272,7 +468,6 @@ impl miette::Diagnostic for Report<'_> {
 
 /// The labels of a diagnostic that sit in another file.
 struct Note<'a> {
-    file: FileId,
     code: &'static str,
     message: String,
     source: Snippets<'a>,

@@ -47,6 +47,13 @@ struct Position<'a> {
 struct JsonSummary {
     errors: usize,
     warnings: usize,
+    /// Only when some were not shown, so the usual shape stays the documented one.
+    #[serde(skip_serializing_if = "is_zero")]
+    omitted: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn position(sources: &SourceMap, span: Span) -> Position<'_> {
@@ -63,7 +70,10 @@ fn position(sources: &SourceMap, span: Span) -> Position<'_> {
 }
 
 /// Renders the whole report as one JSON document (with a trailing newline).
-pub fn render_json(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
+///
+/// `omitted` counts what was found but is not in `diagnostics` (see
+/// [`crate::Checked::omitted`]); the summary counts everything.
+pub fn render_json(sources: &SourceMap, diagnostics: &[Diagnostic], omitted: Summary) -> String {
     let summary = Summary::of(diagnostics);
     let report = Report {
         version: JSON_VERSION,
@@ -86,12 +96,16 @@ pub fn render_json(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
             })
             .collect(),
         summary: JsonSummary {
-            errors: summary.errors,
-            warnings: summary.warnings,
+            errors: summary.errors + omitted.errors,
+            warnings: summary.warnings + omitted.warnings,
+            omitted: omitted.errors + omitted.warnings,
         },
     };
     // Serializing plain structs of strings and numbers cannot fail.
-    let mut out = serde_json::to_string_pretty(&report).unwrap_or_default();
+    // Values decode to exactly what they were; what a terminal or a CI runner
+    // would act on is written as JSON escapes.
+    let mut out = crate::escape::json(&serde_json::to_string_pretty(&report).unwrap_or_default())
+        .into_owned();
     out.push('\n');
     out
 }

@@ -123,22 +123,25 @@ impl Levels {
         Ok(())
     }
 
+    /// The severity a code is reported at; `None` when it is allowed.
+    pub fn severity(&self, code: Code) -> Option<Severity> {
+        if code.rule().severity == Severity::Error {
+            return Some(Severity::Error);
+        }
+        match self.by_code.get(&code).copied().or(self.all_warnings) {
+            Some(Level::Allow) => None,
+            Some(Level::Deny) => Some(Severity::Error),
+            Some(Level::Warn) | None => Some(Severity::Warning),
+        }
+    }
+
     /// Applies the levels: drops allowed warnings, raises denied ones to errors.
     pub fn apply(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         diagnostics
             .into_iter()
             .filter_map(|mut d| {
-                if d.code.rule().severity == Severity::Error {
-                    return Some(d);
-                }
-                match self.by_code.get(&d.code).copied().or(self.all_warnings) {
-                    Some(Level::Allow) => None,
-                    Some(Level::Deny) => {
-                        d.severity = Severity::Error;
-                        Some(d)
-                    }
-                    Some(Level::Warn) | None => Some(d),
-                }
+                d.severity = self.severity(d.code)?;
+                Some(d)
             })
             .collect()
     }

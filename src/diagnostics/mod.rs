@@ -8,7 +8,7 @@ mod sarif;
 mod short;
 
 pub use github::render_github;
-pub use human::{HumanRenderer, render_plain, summary_line};
+pub use human::{HumanRenderer, omitted_note, render_plain, summary_line};
 pub use json::render_json;
 pub use levels::{Level, LevelError, Levels};
 pub use sarif::{help_uri, render_sarif};
@@ -117,6 +117,82 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     });
 }
 
+/// At most this many diagnostics of one code are kept; the rest are counted.
+pub const MAX_PER_CODE: usize = 100;
+/// At most this many diagnostics are shown in all; the rest are counted.
+pub const MAX_SHOWN: usize = 500;
+
+/// Diagnostics as they are found, at most [`MAX_PER_CODE`] of each code kept (in
+/// the order they were found) and the rest only counted, so a file of a million
+/// mistakes costs memory for a few hundred diagnostics.
+#[derive(Debug, Default)]
+pub(crate) struct Collected {
+    kept: Vec<Diagnostic>,
+    counts: std::collections::BTreeMap<Code, usize>,
+    /// How many of each code were counted but not kept.
+    pub(crate) omitted: std::collections::BTreeMap<Code, usize>,
+}
+
+impl Collected {
+    pub(crate) fn push(&mut self, diagnostic: Diagnostic) {
+        let count = self.counts.entry(diagnostic.code).or_default();
+        *count += 1;
+        if *count > MAX_PER_CODE {
+            *self.omitted.entry(diagnostic.code).or_default() += 1;
+        } else {
+            self.kept.push(diagnostic);
+        }
+    }
+
+    pub(crate) fn extend(&mut self, diagnostics: impl IntoIterator<Item = Diagnostic>) {
+        for d in diagnostics {
+            self.push(d);
+        }
+    }
+
+    /// Whether an error other than `except` was found.
+    pub(crate) fn has_errors_except(&self, except: Code) -> bool {
+        self.kept
+            .iter()
+            .any(|d| d.severity == Severity::Error && d.code != except)
+            || self
+                .omitted
+                .keys()
+                .any(|c| *c != except && c.rule().severity == Severity::Error)
+    }
+
+    /// Moves everything from `other` in.
+    pub(crate) fn append(&mut self, other: Collected) {
+        self.extend(other.kept);
+        for (code, n) in other.omitted {
+            *self.counts.entry(code).or_default() += n;
+            *self.omitted.entry(code).or_default() += n;
+        }
+    }
+
+    /// Applies the level flags, sorts, and keeps at most [`MAX_SHOWN`]: the
+    /// diagnostics shown, and the counts of those not shown.
+    pub(crate) fn finish(self, levels: &Levels) -> (Vec<Diagnostic>, Summary) {
+        let mut shown = levels.apply(self.kept);
+        sort(&mut shown);
+        let mut omitted = Summary::default();
+        for (code, n) in self.omitted {
+            match levels.severity(code) {
+                Some(Severity::Error) => omitted.errors += n,
+                Some(Severity::Warning) => omitted.warnings += n,
+                None => {}
+            }
+        }
+        if shown.len() > MAX_SHOWN {
+            let rest = Summary::of(&shown[MAX_SHOWN..]);
+            omitted.errors += rest.errors;
+            omitted.warnings += rest.warnings;
+            shown.truncate(MAX_SHOWN);
+        }
+        (shown, omitted)
+    }
+}
+
 /// Counts of errors and warnings.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
@@ -127,6 +203,11 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Whether there is nothing to count.
+    pub fn is_empty(&self) -> bool {
+        self.errors + self.warnings == 0
+    }
+
     /// Counts the diagnostics by severity.
     pub fn of(diagnostics: &[Diagnostic]) -> Summary {
         let errors = diagnostics

@@ -152,7 +152,9 @@ pub fn render_sarif(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
         .version(serde_json::json!("2.1.0"))
         .runs(vec![run])
         .build();
-    let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
+    // As in the JSON format: exact values, escaped where a log would act on them.
+    let mut out =
+        crate::escape::json(&serde_json::to_string_pretty(&log).unwrap_or_default()).into_owned();
     out.push('\n');
     out
 }

@@ -11,14 +11,16 @@ pub fn render_short(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
         .map(|d| {
             let file = sources.get(d.primary.span.file);
             let at = file.location(d.primary.span.start as usize);
+            // The file name starts the line; it and the message may quote the
+            // input, so both are escaped (see `crate::escape`).
             format!(
                 "{}:{}:{}: {}[{}]: {}\n",
-                file.name(),
+                crate::escape::escape_line_start(file.name()),
                 at.line,
                 at.column,
                 d.severity.as_str(),
                 d.code,
-                d.message
+                crate::escape::escape(&d.message)
             )
         })
         .collect()

@@ -13,14 +13,13 @@ pub(crate) enum Line {
     TooLong(usize, Range<usize>),
 }
 
-/// The patterns of a domains file, in order.
+/// The patterns of a domains file, in order. Lines end at every line break KDL
+/// knows (LF, CRLF, CR, NEL, VT, FF, LS, PS), like the lines of diagnostics.
 pub(crate) fn lines(text: &str, max_line: usize) -> impl Iterator<Item = Line> + '_ {
-    let mut start = 0;
-    text.split('\n')
+    crate::source::lines(text)
         .enumerate()
-        .filter_map(move |(index, raw)| {
-            let line_start = start;
-            start += raw.len() + 1;
+        .filter_map(move |(index, range)| {
+            let (line_start, raw) = (range.start, &text[range.clone()]);
             if raw.len() > max_line {
                 let end = crate::source::floor_char_boundary(text, line_start + max_line);
                 return Some(Line::TooLong(index + 1, line_start..end));
@@ -40,13 +39,22 @@ mod tests {
 
     #[test]
     fn skips_comments_and_blanks_and_accepts_crlf() {
-        let text = "# list\r\ngmail.com\r\n\r\n  ymail.com  # old\n*.example.com";
+        let text = "# list\r\ngmail.com\r\n\r\n  ymail.com  # old\n*.example.com\rcr.example\u{2028}ls.example";
         let got: Vec<&str> = lines(text, crate::limits::MAX_DOMAINS_FILE_LINE_BYTES)
             .map(|l| match l {
                 Line::Pattern(r) => &text[r],
                 Line::TooLong(..) => panic!(),
             })
             .collect();
-        assert_eq!(got, ["gmail.com", "ymail.com", "*.example.com"]);
+        assert_eq!(
+            got,
+            [
+                "gmail.com",
+                "ymail.com",
+                "*.example.com",
+                "cr.example",
+                "ls.example"
+            ]
+        );
     }
 }

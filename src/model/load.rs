@@ -11,12 +11,13 @@
 use kdl::{KdlDocument, KdlNode};
 use std::collections::HashMap;
 use std::fmt;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
 
 use super::merge::Merger;
 use super::{Config, Origin};
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::confined::{Identity, Opened, ReadFailure, Refused, Root, read_limited};
+use crate::diagnostics::{Collected, Diagnostic};
 use crate::limits::Limits;
 use crate::rules::{
     Code, empty_file, include_cycle, limit_exceeded, outside_root, unreadable_file,
@@ -72,13 +73,14 @@ impl std::error::Error for InputError {}
 /// The result of loading: every file read, the merged configuration (absent when
 /// files could not be read or parsed), and every diagnostic found on the way.
 #[derive(Debug)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     /// Every file read, in load order.
     pub sources: SourceMap,
     /// The merged configuration, unless reading or parsing failed.
     pub config: Option<Config>,
-    /// Diagnostics, unsorted, before level flags are applied.
-    pub diagnostics: Vec<Diagnostic>,
+    /// Diagnostics, unsorted, before level flags are applied (at most
+    /// [`crate::diagnostics::MAX_PER_CODE`] of a code; the rest counted).
+    pub(crate) diagnostics: Collected,
 }
 
 /// The name the built-in defaults are shown under.
@@ -86,24 +88,19 @@ pub const DEFAULTS_NAME: &str = "<defaults>";
 
 /// Loads the defaults and the inputs and merges them. Lints over the merged
 /// configuration are not run here (see [`crate::check`]).
-pub fn load(
+pub(crate) fn load(
     inputs: &[Input],
     defaults: &DefaultsSource,
     limits: &Limits,
     root: Option<&Path>,
 ) -> Result<Loaded, InputError> {
-    let root = match root {
-        Some(dir) => Some(std::fs::canonicalize(dir).map_err(|e| InputError {
-            path: dir.to_path_buf(),
-            reason: e.to_string(),
-        })?),
-        None => None,
-    };
     let mut files = Files {
         limits: limits.clone(),
-        root,
         ..Files::default()
     };
+    if let Some(dir) = root {
+        files.open_root(dir)?;
+    }
     let mut layers = Vec::new();
     match defaults {
         DefaultsSource::Builtin => {
@@ -111,8 +108,8 @@ pub fn load(
             files.info.insert(
                 id,
                 FileInfo {
-                    real: None,
-                    root: PathBuf::from("."),
+                    root: None,
+                    base: None,
                 },
             );
             files.parse(id, None);
@@ -136,11 +133,9 @@ pub fn load(
     }
     // An empty file defines nothing, so it cannot cause follow-on errors; anything
     // else that failed here leaves records undefined.
-    let loading_failed = files
-        .diagnostics
-        .iter()
-        .any(|d| d.severity == Severity::Error && d.code != Code::EmptyFile);
-    let mut diagnostics = std::mem::take(&mut files.diagnostics);
+    let mut diagnostics = Collected::default();
+    diagnostics.extend(std::mem::take(&mut files.diagnostics));
+    let loading_failed = diagnostics.has_errors_except(Code::EmptyFile);
     let config = if loading_failed {
         None
     } else {
@@ -149,7 +144,7 @@ pub fn load(
             merger.layer(id, origin);
         }
         let (config, merge_diagnostics) = merger.finish();
-        diagnostics.extend(merge_diagnostics);
+        diagnostics.append(merge_diagnostics);
         Some(config)
     };
     Ok(Loaded {
@@ -159,24 +154,32 @@ pub fn load(
     })
 }
 
-/// Why a file could not be read.
+/// Why a file named in a configuration could not be read.
 enum ReadError {
-    Missing,
-    Directory,
+    Refused(Refused),
     TooLarge(u64),
-    Io(std::io::Error),
+    /// Reading it would pass the limit on bytes read in all (the limit given).
+    TotalTooLarge(usize),
+    /// Too many files in all (the limit given).
+    TooManyFiles(usize),
+}
+
+impl From<Refused> for ReadError {
+    fn from(r: Refused) -> Self {
+        ReadError::Refused(r)
+    }
+}
+
+impl From<ReadFailure> for ReadError {
+    fn from(f: ReadFailure) -> Self {
+        match f {
+            ReadFailure::TooLarge(size) => ReadError::TooLarge(size),
+            ReadFailure::Io(e) => ReadError::Refused(Refused::Io(e)),
+        }
+    }
 }
 
 impl ReadError {
-    fn reason(&self, limit: usize) -> String {
-        match self {
-            ReadError::Missing => "no such file".into(),
-            ReadError::Directory => unreadable_file::IS_DIRECTORY.into(),
-            ReadError::TooLarge(size) => format!("it is {size} bytes; the limit is {limit}"),
-            ReadError::Io(e) => e.to_string(),
-        }
-    }
-
     /// The diagnostic for a file named at `site` (an `include` or a
     /// `domains-file`) that could not be read.
     fn diagnostic(&self, site: Span, display: &str, limit: usize) -> Diagnostic {
@@ -184,53 +187,13 @@ impl ReadError {
             ReadError::TooLarge(size) => {
                 limit_exceeded::included_file_too_large(site, display, *size, limit)
             }
-            ReadError::Directory => unreadable_file::directory(site, display),
-            e => unreadable_file::new(site, display, &e.reason(limit)),
+            ReadError::TotalTooLarge(limit) => limit_exceeded::total_bytes(site, display, *limit),
+            ReadError::TooManyFiles(limit) => limit_exceeded::too_many_files(site, display, *limit),
+            ReadError::Refused(Refused::Outside) => outside_root::new(site, display),
+            ReadError::Refused(Refused::Directory) => unreadable_file::directory(site, display),
+            ReadError::Refused(r) => unreadable_file::new(site, display, &r.reason()),
         }
     }
-}
-
-/// Reads at most `limit` bytes of a regular file (a FIFO or a device could
-/// otherwise never end).
-fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
-    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => ReadError::Missing,
-        _ => ReadError::Io(e),
-    })?;
-    if meta.is_dir() {
-        return Err(ReadError::Directory);
-    }
-    if meta.len() > limit as u64 {
-        return Err(ReadError::TooLarge(meta.len()));
-    }
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(limit as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(ReadError::Io)?;
-    if bytes.len() > limit {
-        return Err(ReadError::TooLarge(bytes.len() as u64));
-    }
-    Ok(bytes)
-}
-
-/// Whether `path` stays inside `root` once `.` and `..` are taken into account
-/// (before any symlink is followed).
-fn lexically_inside(path: &Path, root: &Path) -> bool {
-    use std::path::Component;
-    let mut normal = PathBuf::new();
-    for part in path.components() {
-        match part {
-            Component::ParentDir => {
-                if !normal.pop() {
-                    return false;
-                }
-            }
-            Component::CurDir => {}
-            other => normal.push(other),
-        }
-    }
-    normal.starts_with(root)
 }
 
 /// The path shown for `target`, written in a file shown as `parent_display`.
@@ -239,27 +202,14 @@ fn display_join(parent_display: &str, target: &str) -> String {
     parent.join(target).to_string_lossy().into_owned()
 }
 
-/// Where a loaded file lives on disk (`None` for text inputs and the built-ins),
-/// and the directory its includes and domains files must stay inside.
+/// Where a loaded file is: the root its paths must stay inside, and the directory
+/// (relative to the root, symlinks resolved) its relative paths start from.
+/// `None` for the built-in defaults, which name no files; a text input whose
+/// working directory is outside the root has a root but no base.
+#[derive(Clone)]
 struct FileInfo {
-    real: Option<PathBuf>,
-    root: PathBuf,
-}
-
-impl FileInfo {
-    /// The directory relative paths in this file resolve against.
-    fn base_dir(&self) -> PathBuf {
-        directory_of(self.real.as_deref())
-    }
-}
-
-/// The directory of a file on disk, or the working directory for text inputs.
-/// Absolute, so that it compares with the (canonical) project root.
-fn directory_of(real: Option<&Path>) -> PathBuf {
-    real.and_then(Path::parent)
-        .map(Path::to_path_buf)
-        .or_else(|| std::env::current_dir().ok())
-        .unwrap_or_else(|| PathBuf::from("."))
+    root: Option<Rc<Root>>,
+    base: Option<PathBuf>,
 }
 
 /// Phase one: reading and parsing every reachable file.
@@ -267,78 +217,163 @@ fn directory_of(real: Option<&Path>) -> PathBuf {
 pub(super) struct Files {
     pub(super) limits: Limits,
     /// The project root (`--root`, or the first input file's directory).
-    root: Option<PathBuf>,
+    root: Option<Rc<Root>>,
     pub(super) sources: SourceMap,
     pub(super) docs: HashMap<FileId, KdlDocument>,
     info: HashMap<FileId, FileInfo>,
-    by_path: HashMap<PathBuf, FileId>,
+    /// KDL files by identity: each is processed once, whatever path reached it.
+    by_identity: HashMap<Identity, FileId>,
     /// The file each `include` node (file, node offset) resolved to.
     pub(super) includes: HashMap<(FileId, usize), FileId>,
     /// The `include` string that first loaded each included file.
     include_sites: HashMap<FileId, Span>,
-    /// Domains files already read, by canonical path.
-    domains_files: HashMap<PathBuf, FileId>,
+    /// Domains files already read, by identity.
+    domains_files: HashMap<Identity, FileId>,
+    /// Bytes and files read so far, against the limits on all files.
+    bytes_read: u64,
+    files_read: usize,
     diagnostics: Vec<Diagnostic>,
 }
 
 impl Files {
-    /// Loads a file named on the command line. Its includes must stay inside the
-    /// project root; those of a `--defaults` file inside that file's directory.
+    /// Opens the project root named by `--root`.
+    fn open_root(&mut self, dir: &Path) -> Result<Rc<Root>, InputError> {
+        let root = Rc::new(Root::open(dir).map_err(|e| InputError {
+            path: dir.to_path_buf(),
+            reason: e.to_string(),
+        })?);
+        self.root = Some(root.clone());
+        Ok(root)
+    }
+
+    /// The project root, the working directory when none was set (text inputs).
+    fn root_or_cwd(&mut self) -> Result<Rc<Root>, InputError> {
+        match &self.root {
+            Some(root) => Ok(root.clone()),
+            None => self.open_root(Path::new(".")),
+        }
+    }
+
+    /// Loads a file named on the command line. It must be inside the project root
+    /// (by default its own directory, for the first file), like everything it
+    /// includes; a `--defaults` file must be inside its own directory.
     fn load_root(&mut self, input: &Input, defaults: bool) -> Result<Option<FileId>, InputError> {
-        let (display, real, bytes) = match input {
-            Input::Text { name, text } => (name.clone(), None, text.clone().into_bytes()),
-            Input::Path(path) => {
-                let error = |reason: String| InputError {
-                    path: path.clone(),
-                    reason,
+        let path = match input {
+            Input::Text { name, text } => {
+                let root = self.root_or_cwd()?;
+                let base = root.relative(Path::new("."));
+                let info = FileInfo {
+                    root: Some(root),
+                    base,
                 };
-                let real = std::fs::canonicalize(path).map_err(|e| match e.kind() {
-                    std::io::ErrorKind::NotFound => error("no such file".into()),
-                    _ => error(e.to_string()),
-                })?;
-                if self.by_path.contains_key(&real) {
-                    // Named twice, or already included: each file is processed once.
-                    return Ok(None);
+                let id = self.add(name.clone(), info, text.clone().into_bytes());
+                if let Some(id) = id {
+                    self.parse(id, Some(&mut vec![id]));
                 }
-                let bytes = match read_file(&real, self.limits.kdl_file_bytes) {
-                    Ok(bytes) => bytes,
-                    Err(ReadError::TooLarge(size)) => {
-                        // Too large is about the content: report it as a diagnostic.
-                        let id = self.sources.add(path.to_string_lossy(), "");
-                        self.diagnostics.push(limit_exceeded::file_too_large(
-                            Span::new(id, 0..0),
-                            size,
-                            self.limits.kdl_file_bytes,
-                        ));
-                        return Ok(None);
-                    }
-                    Err(e) => return Err(error(e.reason(self.limits.kdl_file_bytes))),
+                return Ok(id);
+            }
+            Input::Path(path) => path,
+        };
+        let error = |reason: String| InputError {
+            path: path.clone(),
+            reason,
+        };
+        let display = path.to_string_lossy().into_owned();
+        // The root and the path inside it.
+        let (root, rel) = match (&self.root, defaults) {
+            (Some(root), false) => (root.clone(), root.relative(path)),
+            _ => {
+                let name = match path.components().next_back() {
+                    Some(Component::Normal(name)) => PathBuf::from(name),
+                    _ => return Err(error(Refused::Directory.reason())),
                 };
-                (path.to_string_lossy().into_owned(), Some(real), bytes)
+                let dir = path.parent().unwrap_or(Path::new(""));
+                let root = if defaults {
+                    Rc::new(Root::open(dir).map_err(|e| error(e.to_string()))?)
+                } else {
+                    self.open_root(dir)?
+                };
+                (root, Some(name))
             }
         };
-        let own_dir = directory_of(real.as_deref());
-        let root = if defaults {
-            own_dir
-        } else {
-            self.root.get_or_insert(own_dir).clone()
+        let opened = match rel.map(|rel| root.open_file(&rel, true)) {
+            Some(Ok(opened)) => opened,
+            None | Some(Err(Refused::Outside)) => {
+                // Not opened, let alone read: reported like an include outside.
+                let id = self.sources.add(display.clone(), "");
+                self.diagnostics
+                    .push(outside_root::entry(Span::new(id, 0..0), &display));
+                return Ok(None);
+            }
+            Some(Err(r)) => return Err(error(r.reason())),
         };
-        let id = self.add(display, real, bytes, root);
+        if self.by_identity.contains_key(&opened.identity) {
+            // Named twice, or already included: each file is processed once.
+            return Ok(None);
+        }
+        let limit = self.limits.kdl_file_bytes;
+        let bytes = match self.read(opened, limit) {
+            Ok((identity, bytes)) => {
+                let info = FileInfo {
+                    root: Some(root),
+                    base: Some(identity.1),
+                };
+                (identity.0, info, bytes)
+            }
+            Err(ReadError::Refused(r)) => return Err(error(r.reason())),
+            Err(e) => {
+                // Too large is about the content: report it as a diagnostic.
+                let id = self.sources.add(display.clone(), "");
+                let span = Span::new(id, 0..0);
+                self.diagnostics.push(match e {
+                    ReadError::TooLarge(size) => limit_exceeded::file_too_large(span, size, limit),
+                    e => e.diagnostic(span, &display, limit),
+                });
+                return Ok(None);
+            }
+        };
+        let (identity, info, bytes) = bytes;
+        let id = self.add(display, info, bytes);
         if let Some(id) = id {
+            self.by_identity.insert(identity, id);
             self.parse(id, Some(&mut vec![id]));
         }
         Ok(id)
     }
 
+    /// Reads an opened file within the limits on one file and on all files:
+    /// its identity and the directory it is in (relative to its root), and its
+    /// bytes.
+    fn read(
+        &mut self,
+        mut opened: Opened,
+        limit: usize,
+    ) -> Result<((Identity, PathBuf), Vec<u8>), ReadError> {
+        if self.files_read >= self.limits.files {
+            return Err(ReadError::TooManyFiles(self.limits.files));
+        }
+        let left = (self.limits.total_bytes as u64).saturating_sub(self.bytes_read);
+        if opened.size > left && opened.size <= limit as u64 {
+            return Err(ReadError::TotalTooLarge(self.limits.total_bytes));
+        }
+        let bytes = read_limited(&mut opened, limit.min(left as usize)).map_err(|e| match e {
+            ReadFailure::TooLarge(size) if size <= limit as u64 => {
+                ReadError::TotalTooLarge(self.limits.total_bytes)
+            }
+            e => e.into(),
+        })?;
+        self.files_read += 1;
+        self.bytes_read += bytes.len() as u64;
+        let base = opened
+            .resolved
+            .parent()
+            .map_or_else(PathBuf::new, Path::to_path_buf);
+        Ok(((opened.identity, base), bytes))
+    }
+
     /// Adds a file's bytes to the source map; `None` (with a diagnostic) when the
     /// bytes are not UTF-8.
-    fn add(
-        &mut self,
-        display: String,
-        real: Option<PathBuf>,
-        bytes: Vec<u8>,
-        root: PathBuf,
-    ) -> Option<FileId> {
+    fn add(&mut self, display: String, info: FileInfo, bytes: Vec<u8>) -> Option<FileId> {
         let (id, ok) = match syntax::decode(&mut self.sources, display, bytes) {
             Ok(id) => (id, true),
             Err(d) => {
@@ -347,10 +382,7 @@ impl Files {
                 (id, false)
             }
         };
-        if let Some(real) = &real {
-            self.by_path.insert(real.clone(), id);
-        }
-        self.info.insert(id, FileInfo { real, root });
+        self.info.insert(id, info);
         ok.then_some(id)
     }
 
@@ -389,14 +421,15 @@ impl Files {
         };
         let site = target.span;
         let display = display_join(self.sources.get(from).name(), target.value);
-        let real = match self.resolve(from, &target, &display) {
-            Ok(real) => real,
-            Err(d) => {
-                self.diagnostics.push(d);
+        let limit = self.limits.kdl_file_bytes;
+        let opened = match self.open(from, target.value) {
+            Ok(opened) => opened,
+            Err(e) => {
+                self.diagnostics.push(e.diagnostic(site, &display, limit));
                 return;
             }
         };
-        if let Some(&existing) = self.by_path.get(&real) {
+        if let Some(&existing) = self.by_identity.get(&opened.identity) {
             if let Some(pos) = stack.iter().position(|&f| f == existing) {
                 let chain: Vec<String> = stack[pos..]
                     .iter()
@@ -423,18 +456,22 @@ impl Files {
             ));
             return;
         }
-        let bytes = match read_file(&real, self.limits.kdl_file_bytes) {
-            Ok(bytes) => bytes,
+        let root = self.info[&from].root.clone();
+        let ((identity, base), bytes) = match self.read(opened, limit) {
+            Ok(read) => read,
             Err(e) => {
-                let limit = self.limits.kdl_file_bytes;
                 self.diagnostics.push(e.diagnostic(site, &display, limit));
                 return;
             }
         };
-        let root = self.info[&from].root.clone();
-        let Some(id) = self.add(display, Some(real), bytes, root) else {
+        let info = FileInfo {
+            root,
+            base: Some(base),
+        };
+        let Some(id) = self.add(display, info, bytes) else {
             return;
         };
+        self.by_identity.insert(identity, id);
         self.includes.insert((from, node.span().offset()), id);
         self.include_sites.insert(id, site);
         stack.push(id);
@@ -442,31 +479,20 @@ impl Files {
         stack.pop();
     }
 
-    /// Where a path written in `from` leads: the file's canonical path (symlinks
-    /// resolved), if it exists and lies inside the root of `from`. A path that
-    /// leads outside is refused before anything is read from it.
-    fn resolve(
-        &self,
-        from: FileId,
-        target: &StrValue<'_>,
-        display: &str,
-    ) -> Result<PathBuf, Diagnostic> {
+    /// Opens a path written in `from`, inside its root. A path that leads outside
+    /// is refused before anything is looked up.
+    fn open(&self, from: FileId, written: &str) -> Result<Opened, ReadError> {
         let info = &self.info[&from];
-        let path = info.base_dir().join(target.value);
-        let outside = || outside_root::new(target.span, display);
-        if !lexically_inside(&path, &info.root) {
-            return Err(outside());
-        }
-        let real = std::fs::canonicalize(&path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => {
-                unreadable_file::new(target.span, display, "no such file")
-            }
-            _ => unreadable_file::new(target.span, display, &e.to_string()),
-        })?;
-        if !real.starts_with(&info.root) {
-            return Err(outside());
-        }
-        Ok(real)
+        let (Some(root), Some(base)) = (&info.root, &info.base) else {
+            return Err(Refused::Outside.into());
+        };
+        let written = Path::new(written);
+        let rel = if written.is_absolute() {
+            root.relative(written).ok_or(Refused::Outside)?
+        } else {
+            base.join(written)
+        };
+        Ok(root.open_file(&rel, true)?)
     }
 
     fn include_site(&self, file: FileId) -> Option<Span> {
@@ -480,23 +506,23 @@ impl Files {
         path: &StrValue<'_>,
     ) -> Result<FileId, Diagnostic> {
         let display = display_join(self.sources.get(from).name(), path.value);
-        let real = self.resolve(from, path, &display)?;
-        if let Some(&id) = self.domains_files.get(&real) {
+        let limit = self.limits.domains_file_bytes;
+        let fail = |e: ReadError| e.diagnostic(path.span, &display, limit);
+        let opened = self.open(from, path.value).map_err(fail)?;
+        if let Some(&id) = self.domains_files.get(&opened.identity) {
             return Ok(id);
         }
-        let limit = self.limits.domains_file_bytes;
-        let bytes =
-            read_file(&real, limit).map_err(|e| e.diagnostic(path.span, &display, limit))?;
-        let id = syntax::decode(&mut self.sources, display, bytes)?;
         let root = self.info[&from].root.clone();
+        let ((identity, base), bytes) = self.read(opened, limit).map_err(fail)?;
+        let id = syntax::decode(&mut self.sources, display, bytes)?;
         self.info.insert(
             id,
             FileInfo {
-                real: Some(real.clone()),
                 root,
+                base: Some(base),
             },
         );
-        self.domains_files.insert(real, id);
+        self.domains_files.insert(identity, id);
         Ok(id)
     }
 }

@@ -20,7 +20,7 @@ use super::load::Files;
 use super::{
     Config, Encoding, Encodings, HeaderOp, HeaderRule, Origin, Part, PatternEntry, Record, Setting,
 };
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Collected, Diagnostic, Severity};
 use crate::domain::{Pattern, PatternError};
 use crate::rules::{
     deleted_default, duplicate_domain, duplicate_isp, duplicate_setting, empty_file, empty_isp,
@@ -58,7 +58,7 @@ struct RecordState {
 pub(super) struct Merger<'f> {
     files: &'f mut Files,
     docs: HashMap<FileId, Rc<KdlDocument>>,
-    out: Vec<Diagnostic>,
+    out: Collected,
     errors: usize,
     records: Vec<RecordState>,
     /// Live records by lowercase name.
@@ -71,7 +71,12 @@ pub(super) struct Merger<'f> {
     /// live counts are `by_name.len()` and `owners.len()`.)
     records_limit_reported: bool,
     patterns_limit_reported: bool,
+    /// How many unknown names were searched for a suggestion.
+    suggestion_searches: usize,
 }
+
+/// Unknown record names beyond this many get no "did you mean".
+const MAX_SUGGESTION_SEARCHES: usize = 100;
 
 impl<'f> Merger<'f> {
     pub(super) fn new(files: &'f mut Files) -> Self {
@@ -82,7 +87,7 @@ impl<'f> Merger<'f> {
         Merger {
             files,
             docs,
-            out: Vec::new(),
+            out: Collected::default(),
             errors: 0,
             records: Vec::new(),
             by_name: HashMap::new(),
@@ -91,6 +96,7 @@ impl<'f> Merger<'f> {
             expanded: HashSet::new(),
             records_limit_reported: false,
             patterns_limit_reported: false,
+            suggestion_searches: 0,
         }
     }
 
@@ -145,7 +151,7 @@ impl<'f> Merger<'f> {
         let text = self.text(file);
         let mut r = NodeReader::new(node, file, &text);
         r.check_properties(properties(Place::TopLevel, "isp"), &mut out);
-        let name = r.single_string("a record name", &mut out);
+        let name = r.record_name(&mut out);
         // `default=#true` (written by `isptab dump`) makes the record a default one.
         let marked_default = r.bool_property("default", &mut out) == Some(true);
         self.report_all(out);
@@ -204,12 +210,19 @@ impl<'f> Merger<'f> {
         if let Some(&id) = self.by_name.get(&key) {
             return Some(id);
         }
-        let names: Vec<&str> = self
-            .by_name
-            .values()
-            .map(|&i| self.records[i].name.as_str())
-            .collect();
-        let suggestion = crate::suggest::closest(name.value, names).map(str::to_string);
+        // Suggestions for the first few unknown names only: each search walks
+        // every record, and only so many diagnostics of a code are shown.
+        let suggestion = if self.suggestion_searches < MAX_SUGGESTION_SEARCHES {
+            self.suggestion_searches += 1;
+            let names = self
+                .records
+                .iter()
+                .filter(|r| r.alive)
+                .map(|r| r.name.as_str());
+            crate::suggest::closest(name.value, names).map(str::to_string)
+        } else {
+            None
+        };
         let deleted_at = self.deleted.get(&key).copied();
         self.report(unknown_isp::new(
             name.value,
@@ -226,7 +239,7 @@ impl<'f> Merger<'f> {
         let text = self.text(file);
         let mut r = NodeReader::new(node, file, &text);
         r.check_properties(properties(Place::TopLevel, "override"), &mut out);
-        let name = r.single_string("a record name", &mut out);
+        let name = r.record_name(&mut out);
         if r.ok() && node.children().is_none() {
             out.push(invalid_value::missing_block(
                 r.head_span(),
@@ -254,7 +267,7 @@ impl<'f> Merger<'f> {
         let mut r = NodeReader::new(node, file, &text);
         r.check_properties(properties(Place::TopLevel, "delete"), &mut out);
         r.no_children(&mut out);
-        let name = r.single_string("a record name", &mut out);
+        let name = r.record_name(&mut out);
         self.report_all(out);
         let Some(name) = name.filter(|_| r.ok()) else {
             return;
@@ -364,7 +377,7 @@ impl<'f> Merger<'f> {
         let mut r = NodeReader::new(node, file, &text);
         r.check_properties(properties(Place::Record, node.name().value()), &mut out);
         r.no_children(&mut out);
-        let from = r.string_property("from", "a record name", &mut out);
+        let from = r.record_name_property("from", &mut out);
         let values = r.strings("a domain or pattern", &mut out);
         self.report_all(out);
         if !r.ok() {
@@ -388,7 +401,7 @@ impl<'f> Merger<'f> {
         let mut r = NodeReader::new(node, file, &text);
         r.check_properties(properties(Place::Record, node.name().value()), &mut out);
         r.no_children(&mut out);
-        let from = r.string_property("from", "a record name", &mut out);
+        let from = r.record_name_property("from", &mut out);
         let path = r.single_string("a file path", &mut out);
         self.report_all(out);
         let Some(path) = path.filter(|_| r.ok()) else {
@@ -673,7 +686,7 @@ impl<'f> Merger<'f> {
     }
 
     /// Ends the merge: drops deleted records and holes, reports records left empty.
-    pub(super) fn finish(mut self) -> (Config, Vec<Diagnostic>) {
+    pub(super) fn finish(mut self) -> (Config, Collected) {
         let mut records = Vec::new();
         for state in std::mem::take(&mut self.records) {
             if !state.alive {

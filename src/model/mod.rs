@@ -6,8 +6,10 @@ mod domains_file;
 pub mod language;
 mod load;
 mod merge;
+pub mod record_name;
 
-pub use load::{DEFAULTS_NAME, DefaultsSource, Input, InputError, Loaded, load};
+pub(crate) use load::load;
+pub use load::{DEFAULTS_NAME, DefaultsSource, Input, InputError};
 
 use std::fmt;
 

@@ -1,6 +1,6 @@
 //! `broad-pattern`: a pattern that covers a whole public suffix (`*.com`, `co.uk`).
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Collected, Diagnostic};
 use crate::domain::{PatternKind, glob_labels, is_wild};
 use crate::lint::Context;
 use crate::matcher::compile_glob;
@@ -55,7 +55,7 @@ fn coverage(kind: PatternKind, text: &str, key: &str) -> Option<Coverage> {
     }
 }
 
-pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check(cx: &Context<'_>, out: &mut Collected) {
     for (_, entry) in cx.config.patterns() {
         let pattern = &entry.pattern;
         let Some(coverage) = coverage(pattern.kind(), pattern.as_str(), pattern.key()) else {

@@ -1,6 +1,6 @@
 //! `duplicate-header-rule`: the same header rule twice in one record.
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Collected, Diagnostic};
 use crate::lint::Context;
 use crate::model::HeaderOp;
 use crate::rules::{Code, rule};
@@ -15,7 +15,7 @@ fn same(a: &HeaderOp, b: &HeaderOp) -> bool {
     }
 }
 
-pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check(cx: &Context<'_>, out: &mut Collected) {
     for record in &cx.config.records {
         for (i, rule) in record.headers.iter().enumerate() {
             let Some(first) = record.headers[..i].iter().find(|r| same(&r.op, &rule.op)) else {

@@ -12,20 +12,27 @@ const LIST_HELP: &str = "long lists of domains belong in a `domains-file` (one p
 /// A KDL file breaks a limit the parser needs.
 pub(crate) fn in_kdl(file: FileId, problem: LimitProblem) -> Diagnostic {
     match problem {
-        LimitProblem::LongLine { line, span, limit } => Diagnostic::new(
+        LimitProblem::LongLine { ref span, .. } => Diagnostic::new(
             Code::LimitExceeded,
-            format!("line {line} is longer than {limit} bytes"),
-            Span::new(file, span),
+            problem.to_string(),
+            Span::new(file, span.clone()),
             "this line is too long",
         )
         .with_help(LIST_HELP),
-        LimitProblem::DeepNesting { span, limit } => Diagnostic::new(
+        LimitProblem::DeepNesting { ref span, .. } => Diagnostic::new(
             Code::LimitExceeded,
-            format!("blocks are nested more than {limit} levels deep"),
-            Span::new(file, span),
+            problem.to_string(),
+            Span::new(file, span.clone()),
             "this block is too deep",
         )
         .with_help("an isptab file needs three levels at most: `isp { headers { add ... } }`"),
+        LimitProblem::TooManyNodes { ref span, .. } => Diagnostic::new(
+            Code::LimitExceeded,
+            problem.to_string(),
+            Span::new(file, span.clone()),
+            "one node too many",
+        )
+        .with_help("a configuration has a few nodes per record; split the file, or put long lists in a `domains-file`"),
     }
 }
 
@@ -49,6 +56,28 @@ pub(crate) fn included_file_too_large(span: Span, name: &str, size: u64, limit: 
         "file too large",
     )
     .with_help("split the file, or check that the path names the file you meant")
+}
+
+/// Reading one more file would pass the limit on bytes read in all.
+pub(crate) fn total_bytes(span: Span, name: &str, limit: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::LimitExceeded,
+        format!("reading `{name}` would pass the limit of {limit} bytes read from all files"),
+        span,
+        "one file too many",
+    )
+    .with_help("the files of one configuration are read into memory together; check for a list included many times over, or split the configuration")
+}
+
+/// One more file would pass the limit on files read.
+pub(crate) fn too_many_files(span: Span, name: &str, limit: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::LimitExceeded,
+        format!("reading `{name}` would pass the limit of {limit} files"),
+        span,
+        "one file too many",
+    )
+    .with_help("a configuration needs a handful of files; check for generated includes gone wrong")
 }
 
 /// Includes are chained too deep.

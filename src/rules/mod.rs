@@ -79,6 +79,7 @@ rules! {
     RedefinedDefault => redefined_default, "redefined-default";
     UnknownIsp => unknown_isp, "unknown-isp";
     DeletedDefault => deleted_default, "deleted-default";
+    InvalidName => invalid_name, "invalid-name";
     EmptyIsp => empty_isp, "empty-isp";
     // Domains and patterns.
     InvalidDomain => invalid_domain, "invalid-domain";

@@ -4,7 +4,9 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Code, rule};
 use crate::source::Span;
 
-rule!(OutsideRoot, "outside-root", Error, "an include or domains file outside the project root");
+rule!(OutsideRoot, "outside-root", Error, "a file outside the project root");
+
+const HELP: &str = "every file isptab reads must be inside the project root: the directory of the first file given, or `--root DIR`; symlinks are followed only while they stay inside it";
 
 /// The file was not opened, let alone printed.
 pub(crate) fn new(span: Span, name: &str) -> Diagnostic {
@@ -14,5 +16,17 @@ pub(crate) fn new(span: Span, name: &str) -> Diagnostic {
         span,
         "outside the project root",
     )
-    .with_help("includes and domains files must be inside the directory of the first file given (or `--root DIR`); symlinks are followed before the check")
+    .with_help(HELP)
+}
+
+/// A file named on the command line leads outside the root (a symlink out, or a
+/// second file elsewhere). Nothing was opened.
+pub(crate) fn entry(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::OutsideRoot,
+        format!("`{name}` leads outside the project root; it was not read"),
+        span,
+        "outside the project root",
+    )
+    .with_help(HELP)
 }

@@ -1,7 +1,7 @@
 //! `protected-header`: removing a header every message needs, or adding a second
 //! copy of a header that may appear only once.
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Collected, Diagnostic};
 use crate::lint::Context;
 use crate::model::{HeaderOp, HeaderRule};
 use crate::rules::{Code, rule};
@@ -17,7 +17,7 @@ const SINGLE: &[&str] = &[
     "references", "subject", "mime-version", "content-type", "content-transfer-encoding",
 ];
 
-pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check(cx: &Context<'_>, out: &mut Collected) {
     for record in &cx.config.records {
         let rules = &record.headers;
         let lower = |op: &HeaderOp| op.name().to_ascii_lowercase();

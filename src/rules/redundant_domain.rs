@@ -1,7 +1,7 @@
 //! `redundant-domain`: a pattern that changes nothing in its record, because the
 //! record lists it twice or already covers it with a wider pattern.
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Collected, Diagnostic};
 use crate::domain::PatternKind;
 use crate::lint::{Context, glob_shadowed_by, worth_reporting};
 use crate::model::PatternRef;
@@ -36,7 +36,7 @@ fn covered(cx: &Context<'_>, redundant: PatternRef, by: PatternRef) -> Diagnosti
     .with_help(format!("remove `{}`; lookups give the same answer without it", this.pattern))
 }
 
-pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check(cx: &Context<'_>, out: &mut Collected) {
     if !cx.matcher.has_wildcards() {
         return;
     }

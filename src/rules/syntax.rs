@@ -4,7 +4,7 @@ use kdl::KdlError;
 
 use crate::diagnostics::Diagnostic;
 use crate::rules::{Code, rule};
-use crate::source::{FileId, Span};
+use crate::source::{FileId, SourceFile, Span};
 
 rule!(Syntax, "syntax", Error, "the file is not valid KDL 2.0 text");
 
@@ -14,17 +14,16 @@ const MAX_PER_FILE: usize = 5;
 
 /// The parser's errors, remapped so they carry our file name: at most one per line,
 /// the first few lines only.
-pub(crate) fn from_kdl(file: FileId, text: &str, err: KdlError) -> Vec<Diagnostic> {
+pub(crate) fn from_kdl(file: FileId, source: &SourceFile, err: KdlError) -> Vec<Diagnostic> {
+    let text = source.text();
     let mut found: Vec<_> = err.diagnostics.into_iter().collect();
     found.sort_by_key(|d| (d.span.offset(), d.span.len()));
     let mut out: Vec<Diagnostic> = Vec::new();
-    let (mut line, mut counted_to) = (0, 0);
     let mut last_line = None;
     for d in found {
         let start = crate::source::floor_char_boundary(text, d.span.offset().min(text.len()));
         let end = crate::source::floor_char_boundary(text, (start + d.span.len()).min(text.len())).max(start);
-        line += text.as_bytes()[counted_to..start].iter().filter(|&&b| b == b'\n').count();
-        counted_to = start;
+        let line = source.line_index(start);
         if last_line == Some(line) {
             continue;
         }

@@ -1,14 +1,14 @@
 //! `unreachable-pattern`: a glob that can never answer a lookup, because a pattern
 //! of another record always answers first.
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Collected, Diagnostic};
 use crate::domain::PatternKind;
 use crate::lint::{Context, glob_shadowed_by, worth_reporting};
 use crate::rules::{Code, rule};
 
 rule!(UnreachablePattern, "unreachable-pattern", Warning, "a pattern that can never win a lookup");
 
-pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check(cx: &Context<'_>, out: &mut Collected) {
     for (p, entry) in cx.config.patterns() {
         if entry.pattern.kind() != PatternKind::Glob {
             continue;

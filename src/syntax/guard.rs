@@ -6,9 +6,11 @@
 //! KDL 2.0 defines them, so braces inside them do not count. The formatter
 //! (`crate::format`) finds the same tokens with the same `skip_*` functions.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::limits::Limits;
+use crate::source::{lines, newline_at};
 
 /// A limit a file breaks, with the span to point at.
 #[derive(Debug, PartialEq, Eq)]
@@ -21,18 +23,123 @@ pub(crate) enum Problem {
     },
     /// A `{` that opens a block deeper than the limit (given).
     DeepNesting { span: Range<usize>, limit: usize },
+    /// More nodes in one file than the limit (given); the span is the first node
+    /// past it.
+    TooManyNodes { span: Range<usize>, limit: usize },
 }
 
-pub(crate) fn check(text: &str, limits: &Limits) -> Option<Problem> {
-    long_line(text, limits.kdl_line_bytes).or_else(|| deep_nesting(text.as_bytes(), limits.nesting))
+/// Checks the limits the parser needs and returns the text to give it: the same
+/// text with the bodies of block comments replaced by spaces (their line breaks
+/// kept, so every offset and line stays where it was). The parser recurses once per
+/// piece of a block comment, so 24 KB of `/* * * ... */` would overflow its stack;
+/// a blank comment is one piece.
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::LongLine { line, limit, .. } => {
+                write!(f, "line {line} is longer than {limit} bytes")
+            }
+            Problem::DeepNesting { limit, .. } => {
+                write!(f, "blocks are nested more than {limit} levels deep")
+            }
+            Problem::TooManyNodes { limit, .. } => {
+                write!(f, "the file has more than {limit} nodes")
+            }
+        }
+    }
+}
+
+pub(crate) fn prepare<'t>(text: &'t str, limits: &Limits) -> Result<Cow<'t, str>, Problem> {
+    if let Some(problem) = long_line(text, limits.kdl_line_bytes) {
+        return Err(problem);
+    }
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut comments: Vec<Range<usize>> = Vec::new();
+    // Nodes are counted where something other than a comment starts a line or
+    // follows `;`, `{` or `}` (a continued line counts as one more: an estimate
+    // that only errs upwards).
+    let (mut nodes, mut at_node_start) = (0usize, true);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if let Some(len) = newline_at(bytes, i) {
+            at_node_start = true;
+            i += len;
+            continue;
+        }
+        let starts_comment = b == b'/' && matches!(bytes.get(i + 1), Some(b'/' | b'*'));
+        if at_node_start && !matches!(b, b' ' | b'\t' | b';' | b'{' | b'}') && !starts_comment {
+            nodes += 1;
+            at_node_start = false;
+            if nodes > limits.kdl_nodes {
+                return Err(Problem::TooManyNodes {
+                    span: i..i + 1,
+                    limit: limits.kdl_nodes,
+                });
+            }
+        }
+        match b {
+            b';' => {
+                at_node_start = true;
+                i += 1;
+            }
+            b'{' => {
+                at_node_start = true;
+                depth += 1;
+                if depth > limits.nesting {
+                    return Err(Problem::DeepNesting {
+                        span: i..i + 1,
+                        limit: limits.nesting,
+                    });
+                }
+                i += 1;
+            }
+            b'}' => {
+                at_node_start = true;
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => i = skip_line(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                // The body, without `/*` and, if the comment is closed, `*/`.
+                let (end, still_open) = block_comment(bytes, i);
+                comments.push(i + 2..if still_open == 0 { end - 2 } else { end });
+                i = end;
+            }
+            b'"' => i = skip_quoted(bytes, i),
+            b'#' => i = raw_string_end(bytes, i).unwrap_or(i + 1),
+            _ => i += 1,
+        }
+    }
+    if comments.is_empty() {
+        return Ok(Cow::Borrowed(text));
+    }
+    let mut blanked = bytes.to_vec();
+    for body in comments {
+        let mut j = body.start;
+        while j < body.end {
+            match newline_at(bytes, j) {
+                Some(len) => j += len,
+                None => {
+                    blanked[j] = b' ';
+                    j += 1;
+                }
+            }
+        }
+    }
+    // Whole characters were replaced by as many spaces as they had bytes, and line
+    // breaks kept: still UTF-8.
+    Ok(Cow::Owned(
+        String::from_utf8(blanked).unwrap_or_else(|_| text.to_string()),
+    ))
 }
 
 fn long_line(text: &str, limit: usize) -> Option<Problem> {
-    let mut start = 0;
-    for (index, line) in text.split('\n').enumerate() {
+    for (index, line) in lines(text).enumerate() {
         if line.len() > limit {
             // Point at the byte where the line crosses the limit.
-            let at = crate::source::floor_char_boundary(text, start + limit);
+            let at = crate::source::floor_char_boundary(text, line.start + limit);
             let next = text[at..].chars().next().map_or(0, char::len_utf8);
             return Some(Problem::LongLine {
                 line: index + 1,
@@ -40,49 +147,26 @@ fn long_line(text: &str, limit: usize) -> Option<Problem> {
                 limit,
             });
         }
-        start += line.len() + 1;
     }
     None
 }
 
-fn deep_nesting(bytes: &[u8], limit: usize) -> Option<Problem> {
-    let mut depth = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'{' => {
-                depth += 1;
-                if depth > limit {
-                    return Some(Problem::DeepNesting {
-                        span: i..i + 1,
-                        limit,
-                    });
-                }
-                i += 1;
-            }
-            b'}' => {
-                depth = depth.saturating_sub(1);
-                i += 1;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => i = skip_line(bytes, i),
-            b'/' if bytes.get(i + 1) == Some(&b'*') => i = skip_block_comment(bytes, i),
-            b'"' => i = skip_quoted(bytes, i),
-            b'#' => i = raw_string_end(bytes, i).unwrap_or(i + 1),
-            _ => i += 1,
-        }
-    }
-    None
-}
-
+/// A `//` comment: where the line break that ends it starts.
 fn skip_line(bytes: &[u8], i: usize) -> usize {
-    bytes[i..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(bytes.len(), |p| i + p)
+    (i..bytes.len())
+        .find(|&j| newline_at(bytes, j).is_some())
+        .unwrap_or(bytes.len())
 }
 
-/// `/* ... */`, which nests in KDL: where the comment starting at `i` ends.
-pub(crate) fn skip_block_comment(bytes: &[u8], mut i: usize) -> usize {
+/// `/* ... */`, which nests in KDL: where the comment starting at `i` ends (the
+/// end of the text if it is never closed).
+pub(crate) fn skip_block_comment(bytes: &[u8], i: usize) -> usize {
+    block_comment(bytes, i).0
+}
+
+/// Where the comment starting at `i` ends, and how many levels are still open
+/// there (0 when it is closed).
+fn block_comment(bytes: &[u8], mut i: usize) -> (usize, usize) {
     let mut depth = 0usize;
     while i < bytes.len() {
         if bytes[i..].starts_with(b"/*") {
@@ -92,13 +176,13 @@ pub(crate) fn skip_block_comment(bytes: &[u8], mut i: usize) -> usize {
             depth -= 1;
             i += 2;
             if depth == 0 {
-                return i;
+                return (i, 0);
             }
         } else {
             i += 1;
         }
     }
-    i
+    (i, depth)
 }
 
 /// `"..."` or `"""..."""`, with backslash escapes: where the string starting at
@@ -156,8 +240,8 @@ mod tests {
 
     fn depth_problem(text: &str) -> bool {
         matches!(
-            check(text, &Limits::default()),
-            Some(Problem::DeepNesting { .. })
+            prepare(text, &Limits::default()),
+            Err(Problem::DeepNesting { .. })
         )
     }
 
@@ -189,11 +273,26 @@ mod tests {
     }
 
     #[test]
+    fn counts_nodes_not_comments() {
+        let limits = Limits {
+            kdl_nodes: 3,
+            ..Limits::default()
+        };
+        assert!(prepare("a\n// x\n/* y */\nb { c; }\n", &limits).is_ok());
+        assert!(matches!(
+            prepare("a\nb\nc\nd\n", &limits),
+            Err(Problem::TooManyNodes { span, .. }) if span == (6..7)
+        ));
+        // Every KDL line break starts a node.
+        assert!(prepare("a\u{85}b\u{2028}c\u{0B}d", &limits).is_err());
+    }
+
+    #[test]
     fn finds_long_lines() {
         let text = format!("a 1\n{}\n", "x".repeat(MAX_KDL_LINE_BYTES + 1));
         assert!(matches!(
-            check(&text, &Limits::default()),
-            Some(Problem::LongLine { line: 2, .. })
+            prepare(&text, &Limits::default()),
+            Err(Problem::LongLine { line: 2, .. })
         ));
     }
 }

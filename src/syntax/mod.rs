@@ -52,14 +52,17 @@ pub(crate) fn parse(
     out: &mut Vec<Diagnostic>,
 ) -> Option<KdlDocument> {
     let text = sources.get(file).text();
-    if let Some(problem) = guard::check(text, limits) {
-        out.push(limit_exceeded::in_kdl(file, problem));
-        return None;
-    }
-    match KdlDocument::parse_v2(text) {
+    let prepared = match guard::prepare(text, limits) {
+        Ok(prepared) => prepared,
+        Err(problem) => {
+            out.push(limit_exceeded::in_kdl(file, problem));
+            return None;
+        }
+    };
+    match KdlDocument::parse_v2(&prepared) {
         Ok(doc) => Some(doc),
         Err(err) => {
-            out.extend(syntax::from_kdl(file, text, err));
+            out.extend(syntax::from_kdl(file, sources.get(file), err));
             None
         }
     }

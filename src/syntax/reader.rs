@@ -287,6 +287,37 @@ impl<'a> NodeReader<'a> {
         Some(value)
     }
 
+    /// The record name a node is about (`isp "NAME"`), checked like every record
+    /// name (`invalid-name`).
+    pub fn record_name(&mut self, out: &mut Vec<Diagnostic>) -> Option<StrValue<'a>> {
+        let name = self.single_string("a record name", out)?;
+        self.checked_name(name, out)
+    }
+
+    /// The record name in property `key` (`from="NAME"`), if given.
+    pub fn record_name_property(
+        &mut self,
+        key: &str,
+        out: &mut Vec<Diagnostic>,
+    ) -> Option<StrValue<'a>> {
+        let name = self.string_property(key, "a record name", out)?;
+        self.checked_name(name, out)
+    }
+
+    fn checked_name(
+        &mut self,
+        name: StrValue<'a>,
+        out: &mut Vec<Diagnostic>,
+    ) -> Option<StrValue<'a>> {
+        match crate::rules::invalid_name::check(&name) {
+            Some(d) => {
+                self.report(out, d);
+                None
+            }
+            None => Some(name),
+        }
+    }
+
     /// One or more string arguments.
     pub fn strings(&mut self, what: &str, out: &mut Vec<Diagnostic>) -> Vec<StrValue<'a>> {
         let entries: Vec<&KdlEntry> = self.arguments().collect();

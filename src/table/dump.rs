@@ -7,22 +7,10 @@ use super::read::RuleOp;
 use super::read::{FormatError, Table};
 use crate::model::{Encoding, Part};
 
-/// Quotes a string for KDL.
-pub(crate) fn kdl_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+/// Quotes a string for KDL: what KDL does not allow raw in a string (bidi marks,
+/// U+FEFF, line separators, controls) and what a terminal or CI log would act on
+/// is written as an escape, so the dump parses back to the same strings.
+pub(crate) use crate::escape::kdl_string;
 
 /// The encoding properties that reproduce these effective encodings.
 fn encoding_properties(encodings: [Encoding; 3]) -> Vec<String> {
@@ -201,7 +189,8 @@ pub fn to_json<B: AsRef<[u8]>>(table: &Table<B>) -> Result<String, FormatError> 
         },
         records,
     };
-    let mut out = serde_json::to_string_pretty(&dump).unwrap_or_default();
+    let mut out =
+        crate::escape::json(&serde_json::to_string_pretty(&dump).unwrap_or_default()).into_owned();
     out.push('\n');
     Ok(out)
 }

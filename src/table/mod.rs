@@ -18,6 +18,7 @@
 
 mod cuckoo;
 mod dump;
+mod file;
 mod format;
 mod mmap;
 mod read;

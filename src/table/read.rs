@@ -991,6 +991,14 @@ fn parse_records(
                 usize::from(read_u16(r, 4).unwrap_or(0)),
                 "RECORDS",
             )?;
+            // Names are printed by every reader: the compiler's rule holds here too.
+            let text = strings.str(&name);
+            if text.is_empty() || crate::model::record_name::check(text).is_err() {
+                return Err(FormatError::section(
+                    "RECORDS",
+                    "a record name is empty, padded, or holds an invisible character",
+                ));
+            }
             let flags = r[6];
             if flags & !RECORD_DEFAULT != 0 {
                 return Err(FormatError::section(
