@@ -14,26 +14,48 @@ fuzz_target!(|data: &[u8]| {
     let dir = std::env::temp_dir().join(format!("isptab-fuzz-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
     let path = dir.join("isptab.kdl");
-    let Ok(mut file) = std::fs::File::create(&path) else { return };
+    let Ok(mut file) = std::fs::File::create(&path) else {
+        return;
+    };
     let _ = file.write_all(data);
     drop(file);
     // Without the defaults: parsing them on every run would slow the fuzzer 40x.
     {
-        let options = Options { defaults: DefaultsSource::None, ..Options::default() };
-        let Ok(checked) = isptab::check(&[Input::Path(path.clone())], &options) else { return };
+        let options = Options {
+            defaults: DefaultsSource::None,
+            ..Options::default()
+        };
+        let Ok(checked) = isptab::check(&[Input::Path(path.clone())], &options) else {
+            return;
+        };
         let _ = isptab::diagnostics::render_plain(&checked.sources, &checked.diagnostics);
-        let _ = isptab::diagnostics::render_json(&checked.sources, &checked.diagnostics, checked.omitted);
+        let _ = isptab::diagnostics::render_json(
+            &checked.sources,
+            &checked.diagnostics,
+            checked.omitted,
+        );
         let _ = isptab::diagnostics::render_sarif(&checked.sources, &checked.diagnostics);
-        let Some(config) = checked.config.as_ref().filter(|_| !checked.has_errors()) else { return };
+        let Some(config) = checked.config.as_ref().filter(|_| !checked.has_errors()) else {
+            return;
+        };
         let bytes = table::compile(config).expect("a configuration without errors compiles");
         let table = Table::from_bytes(bytes.as_slice()).expect("a compiled table opens");
         table.verify().expect("a compiled table verifies");
         let matcher = Matcher::new(config);
         for record in &config.records {
             for entry in &record.patterns {
-                let q = entry.pattern.as_str().replace("*.", "x.").replace(['*', '?', '[', ']', '{', '}', ','], "a");
-                let ours = table.lookup(&q).found().map(|m| m.record.name().to_string());
-                let theirs = isptab::query::answer(&q, |d| matcher.lookup(d)).found().map(|m| config.record(m.pattern.record).name.clone());
+                let q = entry
+                    .pattern
+                    .as_str()
+                    .replace("*.", "x.")
+                    .replace(['*', '?', '[', ']', '{', '}', ','], "a");
+                let ours = table
+                    .lookup(&q)
+                    .found()
+                    .map(|m| m.record.name().to_string());
+                let theirs = isptab::query::answer(&q, |d| matcher.lookup(d))
+                    .found()
+                    .map(|m| config.record(m.pattern.record).name.clone());
                 assert_eq!(ours, theirs, "{q}");
             }
         }

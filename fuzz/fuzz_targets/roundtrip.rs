@@ -9,8 +9,20 @@ use isptab::table::{self, Table};
 use isptab::{DefaultsSource, Input, Options};
 use libfuzzer_sys::fuzz_target;
 
-const LABELS: &[&str] = &["a", "b", "mail", "gmail", "co", "uk", "com", "x1", "evil", "net", "xn--p1ai"];
-const GLOBS: &[&str] = &["a.*", "*.co.*", "mail.**", "**.com", "x?.com", "[ab].uk", "{a,b}.net", "gmail.c?", "*.*.uk"];
+const LABELS: &[&str] = &[
+    "a", "b", "mail", "gmail", "co", "uk", "com", "x1", "evil", "net", "xn--p1ai",
+];
+const GLOBS: &[&str] = &[
+    "a.*",
+    "*.co.*",
+    "mail.**",
+    "**.com",
+    "x?.com",
+    "[ab].uk",
+    "{a,b}.net",
+    "gmail.c?",
+    "*.*.uk",
+];
 const ENCODINGS: &[&str] = &["quoted-printable", "base64", "8bit"];
 
 #[derive(Arbitrary, Debug)]
@@ -36,7 +48,11 @@ struct Config {
 }
 
 fn name(labels: &[u8], min: usize) -> String {
-    let mut parts: Vec<&str> = labels.iter().take(5).map(|&b| LABELS[b as usize % LABELS.len()]).collect();
+    let mut parts: Vec<&str> = labels
+        .iter()
+        .take(5)
+        .map(|&b| LABELS[b as usize % LABELS.len()])
+        .collect();
     while parts.len() < min {
         parts.push("com");
     }
@@ -60,11 +76,18 @@ fn text(config: &Config) -> String {
             }
         }
         if let Some(e) = record.html {
-            out.push_str(&format!("    encoding html=\"{}\"\n", ENCODINGS[e as usize % 3]));
+            out.push_str(&format!(
+                "    encoding html=\"{}\"\n",
+                ENCODINGS[e as usize % 3]
+            ));
         }
         if let Some((remove, n)) = record.header {
             let h = format!("X-H{}", n % 4);
-            out.push_str(&if remove { format!("    headers {{\n        remove \"{h}\"\n    }}\n") } else { format!("    headers {{\n        add \"{h}\" \"v{n}\"\n    }}\n") });
+            out.push_str(&if remove {
+                format!("    headers {{\n        remove \"{h}\"\n    }}\n")
+            } else {
+                format!("    headers {{\n        add \"{h}\" \"v{n}\"\n    }}\n")
+            });
         }
         out.push_str("}\n");
     }
@@ -74,36 +97,75 @@ fn text(config: &Config) -> String {
         }
         let k = *pick as usize % claimed.len();
         let (t, from) = claimed[k].clone();
-        let from_name = if from >= 1000 { format!("M{}", from - 1000) } else { format!("R{from}") };
-        out.push_str(&format!("isp \"M{i}\" {{\n    domains \"{t}\" from=\"{from_name}\"\n}}\n"));
+        let from_name = if from >= 1000 {
+            format!("M{}", from - 1000)
+        } else {
+            format!("R{from}")
+        };
+        out.push_str(&format!(
+            "isp \"M{i}\" {{\n    domains \"{t}\" from=\"{from_name}\"\n}}\n"
+        ));
         claimed[k].1 = 1000 + i;
     }
     if let (Some(d), false) = (config.delete, config.records.is_empty()) {
-        out.push_str(&format!("delete \"R{}\"\n", d as usize % config.records.len().min(8)));
+        out.push_str(&format!(
+            "delete \"R{}\"\n",
+            d as usize % config.records.len().min(8)
+        ));
     }
     out
 }
 
 fuzz_target!(|config: Config| {
     let kdl = text(&config);
-    let options = || Options { defaults: DefaultsSource::None, ..Options::default() };
-    let checked = isptab::check(&[Input::Text { name: "fuzz.kdl".into(), text: kdl.clone() }], &options()).unwrap();
-    let Some(model) = checked.config.as_ref().filter(|_| !checked.has_errors()) else { return };
+    let options = || Options {
+        defaults: DefaultsSource::None,
+        ..Options::default()
+    };
+    let checked = isptab::check(
+        &[Input::Text {
+            name: "fuzz.kdl".into(),
+            text: kdl.clone(),
+        }],
+        &options(),
+    )
+    .unwrap();
+    let Some(model) = checked.config.as_ref().filter(|_| !checked.has_errors()) else {
+        return;
+    };
     let bytes = table::compile(model).unwrap();
     let t = Table::from_bytes(bytes.as_slice()).unwrap();
     t.verify().unwrap();
     let dumped = table::to_kdl(&t).unwrap();
-    let again = isptab::check(&[Input::Text { name: "dump.kdl".into(), text: dumped.clone() }], &options()).unwrap();
+    let again = isptab::check(
+        &[Input::Text {
+            name: "dump.kdl".into(),
+            text: dumped.clone(),
+        }],
+        &options(),
+    )
+    .unwrap();
     assert!(!again.has_errors(), "{dumped}");
     let rebuilt = table::compile(again.config.as_ref().unwrap()).unwrap();
-    assert!(rebuilt == bytes, "dump did not rebuild the same bytes:\n{kdl}\n---\n{dumped}");
+    assert!(
+        rebuilt == bytes,
+        "dump did not rebuild the same bytes:\n{kdl}\n---\n{dumped}"
+    );
     let matcher = Matcher::new(model);
     for q in config.queries.iter().take(16) {
         let q = name(q, 1);
-        let ours = t.lookup(&q).found().map(|m| (m.record.name().to_string(), m.pattern.to_string()));
+        let ours = t
+            .lookup(&q)
+            .found()
+            .map(|m| (m.record.name().to_string(), m.pattern.to_string()));
         let theirs = isptab::query::answer(&q, |d| matcher.lookup(d))
             .found()
-            .map(|m| (model.record(m.pattern.record).name.clone(), model.pattern(m.pattern).pattern.to_string()));
+            .map(|m| {
+                (
+                    model.record(m.pattern.record).name.clone(),
+                    model.pattern(m.pattern).pattern.to_string(),
+                )
+            });
         assert_eq!(ours, theirs, "{q} in\n{kdl}");
     }
 });

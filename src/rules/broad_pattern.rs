@@ -6,10 +6,17 @@ use crate::lint::Context;
 use crate::matcher::compile_glob;
 use crate::rules::{Code, rule};
 
-rule!(BroadPattern, "broad-pattern", Warning, "a pattern that covers a whole public suffix");
+rule!(
+    BroadPattern,
+    "broad-pattern",
+    Warning,
+    "a pattern that covers a whole public suffix"
+);
 
 /// Public suffixes tried against globs whose last label is a wildcard.
-const COMMON_SUFFIXES: &[&str] = &["com", "net", "org", "de", "uk", "co.uk", "com.br", "co.jp", "ru", "fr", "io"];
+const COMMON_SUFFIXES: &[&str] = &[
+    "com", "net", "org", "de", "uk", "co.uk", "com.br", "co.jp", "ru", "fr", "io",
+];
 
 /// Whether `name` is a public suffix (Public Suffix List), counting any single label
 /// as a top-level domain.
@@ -31,7 +38,9 @@ enum Coverage {
 /// The public suffix a pattern covers entirely, if any.
 fn coverage(kind: PatternKind, text: &str, key: &str) -> Option<Coverage> {
     match kind {
-        PatternKind::Exact | PatternKind::Suffix => is_public_suffix(key).then(|| Coverage::Suffix(key.to_string())),
+        PatternKind::Exact | PatternKind::Suffix => {
+            is_public_suffix(key).then(|| Coverage::Suffix(key.to_string()))
+        }
         PatternKind::Glob => {
             let labels: Vec<&str> = glob_labels(text).collect();
             let literal = labels.iter().rev().take_while(|l| !is_wild(l)).count();
@@ -39,15 +48,22 @@ fn coverage(kind: PatternKind, text: &str, key: &str) -> Option<Coverage> {
             let candidates: Vec<String> = if tail.is_empty() {
                 COMMON_SUFFIXES.iter().map(|s| s.to_string()).collect()
             } else {
-                (0..tail.len()).map(|i| tail[i..].join(".")).filter(|s| is_public_suffix(s)).collect()
+                (0..tail.len())
+                    .map(|i| tail[i..].join("."))
+                    .filter(|s| is_public_suffix(s))
+                    .collect()
             };
             let glob = compile_glob(text).ok()?.compile_matcher();
             let covers = |suffix: &String| {
-                ["zzqx7", "q-0a"].iter().all(|probe| glob.is_match(format!("{probe}/{}", suffix.replace('.', "/"))))
+                ["zzqx7", "q-0a"]
+                    .iter()
+                    .all(|probe| glob.is_match(format!("{probe}/{}", suffix.replace('.', "/"))))
             };
             let covered: Vec<String> = candidates.into_iter().filter(covers).collect();
             match covered.first() {
-                Some(_) if tail.is_empty() && covered.len() == COMMON_SUFFIXES.len() => Some(Coverage::Everything),
+                Some(_) if tail.is_empty() && covered.len() == COMMON_SUFFIXES.len() => {
+                    Some(Coverage::Everything)
+                }
                 Some(first) => Some(Coverage::Suffix(first.clone())),
                 None => None,
             }
@@ -66,7 +82,9 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Collected) {
                 format!("`{pattern}` is a public suffix, not one provider's mail domain")
             }
             Coverage::Everything => format!("`{pattern}` matches every domain"),
-            Coverage::Suffix(suffix) => format!("`{pattern}` covers every domain under the public suffix `{suffix}`"),
+            Coverage::Suffix(suffix) => {
+                format!("`{pattern}` covers every domain under the public suffix `{suffix}`")
+            }
         };
         out.push(
             Diagnostic::new(Code::BroadPattern, message, entry.span, "too broad")

@@ -4,7 +4,12 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Code, rule};
 use crate::source::Span;
 
-rule!(DeletedDefault, "deleted-default", Error, "`delete` names a default record");
+rule!(
+    DeletedDefault,
+    "deleted-default",
+    Error,
+    "`delete` names a default record"
+);
 
 pub(crate) fn new(name: &str, span: Span, default: Span) -> Diagnostic {
     Diagnostic::new(Code::DeletedDefault, format!("`{name}` is a default record and cannot be deleted"), span, "deleted here")

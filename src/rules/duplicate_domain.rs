@@ -4,9 +4,20 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Code, rule};
 use crate::source::Span;
 
-rule!(DuplicateDomain, "duplicate-domain", Error, "two records claim the same domain or pattern");
+rule!(
+    DuplicateDomain,
+    "duplicate-domain",
+    Error,
+    "two records claim the same domain or pattern"
+);
 
-pub(crate) fn new(pattern: &str, span: Span, record: &str, owner: &str, owner_span: Span) -> Diagnostic {
+pub(crate) fn new(
+    pattern: &str,
+    span: Span,
+    record: &str,
+    owner: &str,
+    owner_span: Span,
+) -> Diagnostic {
     Diagnostic::new(
         Code::DuplicateDomain,
         format!("`{pattern}` is claimed by both `{record}` and `{owner}`"),

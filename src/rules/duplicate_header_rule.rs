@@ -5,12 +5,19 @@ use crate::lint::Context;
 use crate::model::HeaderOp;
 use crate::rules::{Code, rule};
 
-rule!(DuplicateHeaderRule, "duplicate-header-rule", Warning, "the same header rule twice in one record");
+rule!(
+    DuplicateHeaderRule,
+    "duplicate-header-rule",
+    Warning,
+    "the same header rule twice in one record"
+);
 
 fn same(a: &HeaderOp, b: &HeaderOp) -> bool {
     match (a, b) {
         (HeaderOp::Remove { name: x }, HeaderOp::Remove { name: y }) => x.eq_ignore_ascii_case(y),
-        (HeaderOp::Add { name: x, value: v }, HeaderOp::Add { name: y, value: w }) => x.eq_ignore_ascii_case(y) && v == w,
+        (HeaderOp::Add { name: x, value: v }, HeaderOp::Add { name: y, value: w }) => {
+            x.eq_ignore_ascii_case(y) && v == w
+        }
         _ => false,
     }
 }

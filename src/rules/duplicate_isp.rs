@@ -4,7 +4,12 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Code, rule};
 use crate::source::Span;
 
-rule!(DuplicateIsp, "duplicate-isp", Error, "two records with the same name");
+rule!(
+    DuplicateIsp,
+    "duplicate-isp",
+    Error,
+    "two records with the same name"
+);
 
 pub(crate) fn new(name: &str, span: Span, first: Span) -> Diagnostic {
     Diagnostic::new(Code::DuplicateIsp, format!("record `{name}` is defined twice"), span, "defined again here")

@@ -4,7 +4,12 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Code, rule};
 use crate::source::{FileId, Span};
 
-rule!(EmptyFile, "empty-file", Error, "a configuration file or domains file holds nothing");
+rule!(
+    EmptyFile,
+    "empty-file",
+    Error,
+    "a configuration file or domains file holds nothing"
+);
 
 /// A KDL file named on the command line with nothing in it but whitespace. A file of only comments is
 /// accepted: it is a placeholder someone wrote, and `isptab dump` writes one

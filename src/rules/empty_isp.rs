@@ -4,7 +4,12 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Code, rule};
 use crate::source::Span;
 
-rule!(EmptyIsp, "empty-isp", Warning, "a record that matches no domain");
+rule!(
+    EmptyIsp,
+    "empty-isp",
+    Warning,
+    "a record that matches no domain"
+);
 
 /// `emptied_by` is the move that took the record's last pattern, if a move did.
 pub(crate) fn new(name: &str, name_span: Span, emptied_by: Option<Span>) -> Diagnostic {

@@ -4,7 +4,12 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Code, rule};
 use crate::syntax::StrValue;
 
-rule!(HeaderInjection, "header-injection", Error, "a control character in a header value");
+rule!(
+    HeaderInjection,
+    "header-injection",
+    Error,
+    "a control character in a header value"
+);
 
 fn char_name(c: char) -> String {
     match c {
@@ -17,7 +22,10 @@ fn char_name(c: char) -> String {
 
 /// Every control character but horizontal tab (which is folding white space).
 pub(crate) fn check(value: &StrValue<'_>) -> Option<Diagnostic> {
-    let (i, c) = value.value.char_indices().find(|&(_, c)| c.is_control() && c != '\t')?;
+    let (i, c) = value
+        .value
+        .char_indices()
+        .find(|&(_, c)| c.is_control() && c != '\t')?;
     let what = char_name(c);
     let d = Diagnostic::new(
         Code::HeaderInjection,

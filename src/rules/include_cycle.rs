@@ -4,12 +4,21 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Code, rule};
 use crate::source::Span;
 
-rule!(IncludeCycle, "include-cycle", Error, "files include each other in a loop");
+rule!(
+    IncludeCycle,
+    "include-cycle",
+    Error,
+    "files include each other in a loop"
+);
 
 /// `chain` is the loop, first file repeated at the end; `sites` are the `include`s
 /// along it before the one that closes it.
 pub(crate) fn new(site: Span, chain: &[String], sites: &[Span]) -> Diagnostic {
-    let path = chain.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" -> ");
+    let path = chain
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(" -> ");
     let closing = chain.last().map(String::as_str).unwrap_or("");
     let mut d = Diagnostic::new(
         Code::IncludeCycle,

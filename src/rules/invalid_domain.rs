@@ -5,7 +5,12 @@ use crate::domain::{DomainError, DomainErrorKind};
 use crate::rules::{Code, rule};
 use crate::source::Span;
 
-rule!(InvalidDomain, "invalid-domain", Error, "a pattern that is not a valid domain name");
+rule!(
+    InvalidDomain,
+    "invalid-domain",
+    Error,
+    "a pattern that is not a valid domain name"
+);
 
 /// `span` is the offending part, `whole` the pattern.
 /// `in_list` says the pattern is a line of a domains file rather than a KDL string.
@@ -20,7 +25,9 @@ pub(crate) fn new(span: Span, error: &DomainError, in_list: bool) -> Diagnostic 
         _ => "invalid domain",
     };
     let help = match &error.kind {
-        DomainErrorKind::Character('@') => "write the domain only, without the mailbox part before `@`",
+        DomainErrorKind::Character('@') => {
+            "write the domain only, without the mailbox part before `@`"
+        }
         DomainErrorKind::Character('_') => "underscores are not allowed in mail domain names",
         DomainErrorKind::Character(c) if (c.is_whitespace() || *c == ',') && in_list => {
             "write one pattern per line"
@@ -28,10 +35,24 @@ pub(crate) fn new(span: Span, error: &DomainError, in_list: bool) -> Diagnostic 
         DomainErrorKind::Character(c) if c.is_whitespace() || *c == ',' => {
             "write one pattern per string: `domains \"a.com\" \"b.com\"`"
         }
-        DomainErrorKind::Character(_) => "domain labels hold letters, digits and inner hyphens; wildcards are `*`, `?`, `[...]`, `{a,b}`",
-        DomainErrorKind::NumericTld => "IP addresses are not mail domains; mail to an address literal such as `[192.0.2.25]` gets no ISP record",
-        DomainErrorKind::OneLabel => "write the full domain, such as `example.com`; for every name under a suffix write `*.example.com`",
-        _ => "labels are 1-63 letters, digits or inner hyphens, at most 253 bytes in all, at least two labels",
+        DomainErrorKind::Character(_) => {
+            "domain labels hold letters, digits and inner hyphens; wildcards are `*`, `?`, `[...]`, `{a,b}`"
+        }
+        DomainErrorKind::NumericTld => {
+            "IP addresses are not mail domains; mail to an address literal such as `[192.0.2.25]` gets no ISP record"
+        }
+        DomainErrorKind::OneLabel => {
+            "write the full domain, such as `example.com`; for every name under a suffix write `*.example.com`"
+        }
+        _ => {
+            "labels are 1-63 letters, digits or inner hyphens, at most 253 bytes in all, at least two labels"
+        }
     };
-    Diagnostic::new(Code::InvalidDomain, format!("invalid domain: {}", error.kind), span, label).with_help(help)
+    Diagnostic::new(
+        Code::InvalidDomain,
+        format!("invalid domain: {}", error.kind),
+        span,
+        label,
+    )
+    .with_help(help)
 }

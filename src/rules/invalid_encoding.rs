@@ -5,7 +5,12 @@ use crate::model::{Encoding, Part};
 use crate::rules::{Code, rule};
 use crate::source::Span;
 
-rule!(InvalidEncoding, "invalid-encoding", Error, "an unknown transfer encoding");
+rule!(
+    InvalidEncoding,
+    "invalid-encoding",
+    Error,
+    "an unknown transfer encoding"
+);
 
 /// Spellings people use for the three tokens.
 const ALIASES: &[(&str, Encoding)] = &[
@@ -33,14 +38,16 @@ pub(crate) fn new(span: Span, given: &str, part: Part) -> Diagnostic {
     let extra = match lower.as_str() {
         "7bit" => "; `7bit` is what `quoted-printable` and `base64` produce",
         "binary" => "; `binary` cannot pass through SMTP without BINARYMIME",
-        "utf-8" | "utf8" | "us-ascii" | "ascii" | "iso-8859-1" | "latin1" | "windows-1251" | "koi8-r" => {
-            "; this is a character set, not a transfer encoding"
-        }
+        "utf-8" | "utf8" | "us-ascii" | "ascii" | "iso-8859-1" | "latin1" | "windows-1251"
+        | "koi8-r" => "; this is a character set, not a transfer encoding",
         _ => "",
     };
     Diagnostic::new(
         Code::InvalidEncoding,
-        format!("`{given}` is not a transfer encoding for `{}`", part.as_str()),
+        format!(
+            "`{given}` is not a transfer encoding for `{}`",
+            part.as_str()
+        ),
         span,
         label,
     )

@@ -5,7 +5,12 @@ use crate::domain::GlobError;
 use crate::rules::{Code, rule};
 use crate::source::Span;
 
-rule!(InvalidGlob, "invalid-glob", Error, "a malformed domain glob");
+rule!(
+    InvalidGlob,
+    "invalid-glob",
+    Error,
+    "a malformed domain glob"
+);
 
 pub(crate) fn new(span: Span, error: &GlobError) -> Diagnostic {
     Diagnostic::new(Code::InvalidGlob, format!("invalid glob: {}", error.message), span, "here")

@@ -5,17 +5,30 @@ use crate::domain::describe_char;
 use crate::rules::{Code, rule};
 use crate::syntax::StrValue;
 
-rule!(InvalidHeaderName, "invalid-header-name", Error, "a header name RFC 5322 does not allow");
+rule!(
+    InvalidHeaderName,
+    "invalid-header-name",
+    Error,
+    "a header name RFC 5322 does not allow"
+);
 
 /// A field name is one or more printable ASCII characters other than `:` (RFC 5322
 /// section 3.6.8).
 pub(crate) fn check(name: &StrValue<'_>) -> Option<Diagnostic> {
-    let bad = name.value.char_indices().find(|&(_, c)| !matches!(c, '!'..='9' | ';'..='~'));
+    let bad = name
+        .value
+        .char_indices()
+        .find(|&(_, c)| !matches!(c, '!'..='9' | ';'..='~'));
     let (span, problem) = match bad {
         None if name.value.is_empty() => {
             return Some(
-                Diagnostic::new(Code::InvalidHeaderName, "the header name is empty", name.span, "empty")
-                    .with_help("write the header's name, such as `add \"X-Campaign-Id\" \"spring\"`"),
+                Diagnostic::new(
+                    Code::InvalidHeaderName,
+                    "the header name is empty",
+                    name.span,
+                    "empty",
+                )
+                .with_help("write the header's name, such as `add \"X-Campaign-Id\" \"spring\"`"),
             );
         }
         None => return None,

@@ -6,7 +6,12 @@ use crate::model::record_name;
 use crate::rules::{Code, rule};
 use crate::syntax::StrValue;
 
-rule!(InvalidName, "invalid-name", Error, "a record name with invisible characters or padding");
+rule!(
+    InvalidName,
+    "invalid-name",
+    Error,
+    "a record name with invisible characters or padding"
+);
 
 /// Checks a record name where it is written (`isp`, `override`, `delete`, `from=`).
 pub(crate) fn check(name: &StrValue<'_>) -> Option<Diagnostic> {
@@ -26,7 +31,12 @@ pub(crate) fn check(name: &StrValue<'_>) -> Option<Diagnostic> {
         ),
     };
     Some(
-        Diagnostic::new(Code::InvalidName, format!("invalid record name: {}", error.kind), name.span_of(error.at), label)
-            .with_help(help),
+        Diagnostic::new(
+            Code::InvalidName,
+            format!("invalid record name: {}", error.kind),
+            name.span_of(error.at),
+            label,
+        )
+        .with_help(help),
     )
 }

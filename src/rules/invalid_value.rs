@@ -5,7 +5,12 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Code, rule};
 use crate::source::Span;
 
-rule!(InvalidValue, "invalid-value", Error, "a node has the wrong arguments, value types or block");
+rule!(
+    InvalidValue,
+    "invalid-value",
+    Error,
+    "a node has the wrong arguments, value types or block"
+);
 
 fn new(span: Span, message: String, label: &str, help: String) -> Diagnostic {
     Diagnostic::new(Code::InvalidValue, message, span, label).with_help(help)
@@ -21,7 +26,12 @@ pub(crate) fn type_annotation(span: Span) -> Diagnostic {
 }
 
 pub(crate) fn wrong_type(span: Span, what: &str, found: &str) -> Diagnostic {
-    new(span, format!("expected {what}, found {found}"), "wrong type", format!("write {what} here, in double quotes"))
+    new(
+        span,
+        format!("expected {what}, found {found}"),
+        "wrong type",
+        format!("write {what} here, in double quotes"),
+    )
 }
 
 pub(crate) fn not_bool(span: Span, found: &str) -> Diagnostic {
@@ -49,13 +59,21 @@ pub(crate) fn extra_arguments(span: Span, node: &str, what: &str) -> Diagnostic 
         }
         _ => format!("remove these, or write one `{node}` node for each"),
     };
-    new(span, format!("`{node}` takes exactly one argument, {what}"), "extra arguments", help)
+    new(
+        span,
+        format!("`{node}` takes exactly one argument, {what}"),
+        "extra arguments",
+        help,
+    )
 }
 
 pub(crate) fn argument_count(span: Span, node: &str, what: &str, found: usize) -> Diagnostic {
     new(
         span,
-        format!("`{node}` takes {what}; found {found} argument{}", if found == 1 { "" } else { "s" }),
+        format!(
+            "`{node}` takes {what}; found {found} argument{}",
+            if found == 1 { "" } else { "s" }
+        ),
         "wrong number of arguments",
         match node {
             "add" => "write `add \"Header-Name\" \"value\"`".into(),
@@ -65,18 +83,28 @@ pub(crate) fn argument_count(span: Span, node: &str, what: &str, found: usize) -
 }
 
 pub(crate) fn empty_string(span: Span, what: &str) -> Diagnostic {
-    new(span, format!("{what} cannot be empty"), "empty", format!("write {what} between the quotes"))
+    new(
+        span,
+        format!("{what} cannot be empty"),
+        "empty",
+        format!("write {what} between the quotes"),
+    )
 }
 
 /// `first` is the first argument's string value, if it is one.
 pub(crate) fn unexpected_arguments(span: Span, node: &str, first: Option<&str>) -> Diagnostic {
     let help = match (node, first) {
-        ("encoding", Some(value)) => format!(
-            "name the part: `encoding global=\"{value}\"` (or `html=`, `text=`)"
-        ),
+        ("encoding", Some(value)) => {
+            format!("name the part: `encoding global=\"{value}\"` (or `html=`, `text=`)")
+        }
         _ => format!("`{node}` is configured with properties (`name=value`); remove these"),
     };
-    new(span, format!("`{node}` takes no arguments"), "unexpected argument", help)
+    new(
+        span,
+        format!("`{node}` takes no arguments"),
+        "unexpected argument",
+        help,
+    )
 }
 
 pub(crate) fn unexpected_block(span: Span, node: &str) -> Diagnostic {
@@ -102,7 +130,8 @@ pub(crate) fn empty_encoding(span: Span) -> Diagnostic {
         span,
         "`encoding` sets no part".into(),
         "nothing set",
-        "write `encoding global=\"...\"`, `html=\"...\"` and/or `text=\"...\"`, or remove the node".into(),
+        "write `encoding global=\"...\"`, `html=\"...\"` and/or `text=\"...\"`, or remove the node"
+            .into(),
     )
 }
 

@@ -5,7 +5,12 @@ use crate::rules::{Code, rule};
 use crate::source::{FileId, Span};
 use crate::syntax::LimitProblem;
 
-rule!(LimitExceeded, "limit-exceeded", Error, "an input is larger than isptab accepts");
+rule!(
+    LimitExceeded,
+    "limit-exceeded",
+    Error,
+    "an input is larger than isptab accepts"
+);
 
 const LIST_HELP: &str = "long lists of domains belong in a `domains-file` (one pattern per line)";
 
@@ -48,7 +53,12 @@ pub(crate) fn file_too_large(span: Span, size: u64, limit: usize) -> Diagnostic 
 }
 
 /// An included file or a domains file is too large.
-pub(crate) fn included_file_too_large(span: Span, name: &str, size: u64, limit: usize) -> Diagnostic {
+pub(crate) fn included_file_too_large(
+    span: Span,
+    name: &str,
+    size: u64,
+    limit: usize,
+) -> Diagnostic {
     Diagnostic::new(
         Code::LimitExceeded,
         format!("`{name}` is {size} bytes; the limit is {limit} bytes"),

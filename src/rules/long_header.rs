@@ -4,7 +4,12 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Code, rule};
 use crate::syntax::StrValue;
 
-rule!(LongHeader, "long-header", Error, "a header line over 998 octets");
+rule!(
+    LongHeader,
+    "long-header",
+    Error,
+    "a header line over 998 octets"
+);
 
 /// The longest line RFC 5322 (section 2.1.1) allows, without CRLF.
 pub(crate) const MAX_LINE: usize = 998;

@@ -4,7 +4,12 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Code, rule};
 use crate::source::Span;
 
-rule!(MoveNotOwned, "move-not-owned", Error, "a move of a domain the source record does not own");
+rule!(
+    MoveNotOwned,
+    "move-not-owned",
+    Error,
+    "a move of a domain the source record does not own"
+);
 
 /// `from` is the named source record and its `from=` value; `owner` the record that
 /// really owns the pattern, if any; `into_self` whether that is the destination.
@@ -26,10 +31,14 @@ pub(crate) fn new(
     match owner {
         Some((owner, owner_span)) if into_self => d
             .with_label(owner_span, "it is already in this record")
-            .with_help(format!("`{pattern}` already belongs to `{owner}`; remove this line")),
+            .with_help(format!(
+                "`{pattern}` already belongs to `{owner}`; remove this line"
+            )),
         Some((owner, owner_span)) => d
             .with_label(owner_span, format!("owned by `{owner}` here"))
-            .with_help(format!("to move it from its real owner, write `from=\"{owner}\"`")),
+            .with_help(format!(
+                "to move it from its real owner, write `from=\"{owner}\"`"
+            )),
         None => d.with_help(format!(
             "no record owns `{pattern}`; remove `from=` to add it as a new domain"
         )),

@@ -5,7 +5,12 @@ use crate::domain::describe_char;
 use crate::rules::{Code, rule};
 use crate::syntax::StrValue;
 
-rule!(NonAsciiHeader, "non-ascii-header", Warning, "a header value with non-ASCII characters");
+rule!(
+    NonAsciiHeader,
+    "non-ascii-header",
+    Warning,
+    "a header value with non-ASCII characters"
+);
 
 pub(crate) fn check(value: &StrValue<'_>) -> Option<Diagnostic> {
     let (i, c) = value.value.char_indices().find(|&(_, c)| !c.is_ascii())?;

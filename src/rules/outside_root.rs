@@ -4,7 +4,12 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Code, rule};
 use crate::source::Span;
 
-rule!(OutsideRoot, "outside-root", Error, "a file outside the project root");
+rule!(
+    OutsideRoot,
+    "outside-root",
+    Error,
+    "a file outside the project root"
+);
 
 const HELP: &str = "every file isptab reads must be inside the project root: the directory of the first file given, or `--root DIR`; symlinks are followed only while they stay inside it";
 

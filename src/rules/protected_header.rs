@@ -6,26 +6,56 @@ use crate::lint::Context;
 use crate::model::{HeaderOp, HeaderRule};
 use crate::rules::{Code, rule};
 
-rule!(ProtectedHeader, "protected-header", Error, "a header rule that breaks a required or single-instance header");
+rule!(
+    ProtectedHeader,
+    "protected-header",
+    Error,
+    "a header rule that breaks a required or single-instance header"
+);
 
 /// Headers a valid message needs (RFC 5322 section 3.6, RFC 2045).
-const REQUIRED: &[&str] = &["from", "date", "message-id", "mime-version", "content-type", "content-transfer-encoding"];
+const REQUIRED: &[&str] = &[
+    "from",
+    "date",
+    "message-id",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
+];
 
 /// Headers that may appear at most once (RFC 5322 section 3.6, RFC 2045).
 const SINGLE: &[&str] = &[
-    "date", "from", "sender", "reply-to", "to", "cc", "bcc", "message-id", "in-reply-to",
-    "references", "subject", "mime-version", "content-type", "content-transfer-encoding",
+    "date",
+    "from",
+    "sender",
+    "reply-to",
+    "to",
+    "cc",
+    "bcc",
+    "message-id",
+    "in-reply-to",
+    "references",
+    "subject",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
 ];
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Collected) {
     for record in &cx.config.records {
         let rules = &record.headers;
         let lower = |op: &HeaderOp| op.name().to_ascii_lowercase();
-        let removes = |name: &str| rules.iter().any(|r| matches!(r.op, HeaderOp::Remove { .. }) && lower(&r.op) == name);
+        let removes = |name: &str| {
+            rules
+                .iter()
+                .any(|r| matches!(r.op, HeaderOp::Remove { .. }) && lower(&r.op) == name)
+        };
         for rule in rules {
             let name = lower(&rule.op);
             match &rule.op {
-                HeaderOp::Remove { name: written } if REQUIRED.contains(&name.as_str()) && adds(rules, &name).next().is_none() => {
+                HeaderOp::Remove { name: written }
+                    if REQUIRED.contains(&name.as_str()) && adds(rules, &name).next().is_none() =>
+                {
                     out.push(
                         Diagnostic::new(
                             Code::ProtectedHeader,
@@ -36,7 +66,10 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Collected) {
                         .with_help(format!("to replace it, also `add \"{written}\" \"...\"`; otherwise remove this rule")),
                     );
                 }
-                HeaderOp::Add { name: written, value } if SINGLE.contains(&name.as_str()) => {
+                HeaderOp::Add {
+                    name: written,
+                    value,
+                } if SINGLE.contains(&name.as_str()) => {
                     // Exact repeats are `duplicate-header-rule`'s business.
                     let earlier = adds(rules, &name)
                         .take_while(|r| !std::ptr::eq(*r, rule))
@@ -45,7 +78,10 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Collected) {
                         out.push(
                             Diagnostic::new(
                                 Code::ProtectedHeader,
-                                format!("`{}` adds `{written}` twice; a message may have only one", record.name),
+                                format!(
+                                    "`{}` adds `{written}` twice; a message may have only one",
+                                    record.name
+                                ),
                                 rule.span,
                                 "second copy",
                             )
@@ -72,7 +108,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Collected) {
 
 /// The `add` rules for `name` (lowercase).
 fn adds<'r>(rules: &'r [HeaderRule], name: &'r str) -> impl Iterator<Item = &'r HeaderRule> {
-    rules
-        .iter()
-        .filter(move |r| matches!(r.op, HeaderOp::Add { .. }) && r.op.name().eq_ignore_ascii_case(name))
+    rules.iter().filter(move |r| {
+        matches!(r.op, HeaderOp::Add { .. }) && r.op.name().eq_ignore_ascii_case(name)
+    })
 }

@@ -4,7 +4,12 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Code, rule};
 use crate::source::Span;
 
-rule!(RedefinedDefault, "redefined-default", Error, "`isp` uses the name of a default record");
+rule!(
+    RedefinedDefault,
+    "redefined-default",
+    Error,
+    "`isp` uses the name of a default record"
+);
 
 /// `name` is the default record's own name (the spelling may differ in case).
 pub(crate) fn new(name: &str, span: Span, default: Span) -> Diagnostic {

@@ -8,7 +8,12 @@ use crate::model::PatternRef;
 use crate::rules::{Code, rule};
 use crate::source::Span;
 
-rule!(RedundantDomain, "redundant-domain", Warning, "a pattern its own record already lists or covers");
+rule!(
+    RedundantDomain,
+    "redundant-domain",
+    Warning,
+    "a pattern its own record already lists or covers"
+);
 
 /// The same pattern twice in one record.
 pub(crate) fn repeated(pattern: &str, span: Span, first: Span) -> Diagnostic {
@@ -28,12 +33,18 @@ fn covered(cx: &Context<'_>, redundant: PatternRef, by: PatternRef) -> Diagnosti
     let wider = cx.config.pattern(by);
     Diagnostic::new(
         Code::RedundantDomain,
-        format!("`{}` is already covered by `{}` in `{record}`", this.pattern, wider.pattern),
+        format!(
+            "`{}` is already covered by `{}` in `{record}`",
+            this.pattern, wider.pattern
+        ),
         this.span,
         "redundant",
     )
     .with_label(wider.span, "covered by this pattern")
-    .with_help(format!("remove `{}`; lookups give the same answer without it", this.pattern))
+    .with_help(format!(
+        "remove `{}`; lookups give the same answer without it",
+        this.pattern
+    ))
 }
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Collected) {

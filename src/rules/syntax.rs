@@ -6,7 +6,12 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Code, rule};
 use crate::source::{FileId, SourceFile, Span};
 
-rule!(Syntax, "syntax", Error, "the file is not valid KDL 2.0 text");
+rule!(
+    Syntax,
+    "syntax",
+    Error,
+    "the file is not valid KDL 2.0 text"
+);
 
 /// At most this many syntax errors are shown per file: after the first few, the
 /// parser's recovery mostly reports consequences of the first mistake.
@@ -22,7 +27,8 @@ pub(crate) fn from_kdl(file: FileId, source: &SourceFile, err: KdlError) -> Vec<
     let mut last_line = None;
     for d in found {
         let start = crate::source::floor_char_boundary(text, d.span.offset().min(text.len()));
-        let end = crate::source::floor_char_boundary(text, (start + d.span.len()).min(text.len())).max(start);
+        let end = crate::source::floor_char_boundary(text, (start + d.span.len()).min(text.len()))
+            .max(start);
         let line = source.line_index(start);
         if last_line == Some(line) {
             continue;
@@ -32,14 +38,22 @@ pub(crate) fn from_kdl(file: FileId, source: &SourceFile, err: KdlError) -> Vec<
             break;
         }
         let (message, label, help) = reword(&text[start..], d.message, d.label, d.help);
-        out.push(Diagnostic::new(Code::Syntax, message, Span::new(file, start..end), label).with_help(help));
+        out.push(
+            Diagnostic::new(Code::Syntax, message, Span::new(file, start..end), label)
+                .with_help(help),
+        );
     }
     out
 }
 
 /// The parser's wording, made specific where we can tell what went wrong: `rest`
 /// is the text from the error on.
-fn reword(rest: &str, message: Option<String>, label: Option<String>, help: Option<String>) -> (String, String, String) {
+fn reword(
+    rest: &str,
+    message: Option<String>,
+    label: Option<String>,
+    help: Option<String>,
+) -> (String, String, String) {
     let message = message.unwrap_or_else(|| "invalid KDL".into());
     if rest.starts_with(',') {
         return (
@@ -67,14 +81,18 @@ fn reword(rest: &str, message: Option<String>, label: Option<String>, help: Opti
         None => "here".into(),
     };
     let help = help.unwrap_or_else(|| {
-        "isptab files are KDL 2.0: strings in double quotes, `#true`/`#false`, blocks in `{ }`".into()
+        "isptab files are KDL 2.0: strings in double quotes, `#true`/`#false`, blocks in `{ }`"
+            .into()
     });
     (message, label, help)
 }
 
 /// Help for a KDL 1.0 keyword (`true` instead of `#true`) at the start of `rest`.
 fn kdl1_keyword(rest: &str) -> Option<&'static str> {
-    let word: String = rest.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
     match word.as_str() {
         "true" | "false" => Some("KDL 2.0 writes booleans as `#true` and `#false`"),
         "null" => Some("KDL 2.0 writes null as `#null`"),
@@ -86,7 +104,9 @@ fn kdl1_keyword(rest: &str) -> Option<&'static str> {
 pub(crate) fn invalid_utf8(span: Span, bad: &str) -> Diagnostic {
     Diagnostic::new(
         Code::Syntax,
-        format!("the file is not valid UTF-8: byte {bad} cannot start or continue a character here"),
+        format!(
+            "the file is not valid UTF-8: byte {bad} cannot start or continue a character here"
+        ),
         span,
         "invalid UTF-8",
     )

@@ -4,9 +4,19 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Code, rule};
 use crate::source::Span;
 
-rule!(UnknownIsp, "unknown-isp", Error, "a record name that does not exist");
+rule!(
+    UnknownIsp,
+    "unknown-isp",
+    Error,
+    "a record name that does not exist"
+);
 
-pub(crate) fn new(name: &str, span: Span, suggestion: Option<&str>, deleted_at: Option<Span>) -> Diagnostic {
+pub(crate) fn new(
+    name: &str,
+    span: Span,
+    suggestion: Option<&str>,
+    deleted_at: Option<Span>,
+) -> Diagnostic {
     if let Some(at) = deleted_at {
         return Diagnostic::new(Code::UnknownIsp, format!("record `{name}` was deleted before this"), span, "no longer exists")
             .with_label(at, "deleted here")
@@ -20,5 +30,11 @@ pub(crate) fn new(name: &str, span: Span, suggestion: Option<&str>, deleted_at: 
         Some(s) => format!("write `{s}`; records are looked up by name, ignoring case"),
         None => "records must be defined before they are named: check the spelling and the order of files and includes (`isptab defaults` lists the default records)".to_string(),
     };
-    Diagnostic::new(Code::UnknownIsp, format!("no record named `{name}`"), span, label).with_help(help)
+    Diagnostic::new(
+        Code::UnknownIsp,
+        format!("no record named `{name}`"),
+        span,
+        label,
+    )
+    .with_help(help)
 }

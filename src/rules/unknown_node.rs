@@ -4,7 +4,12 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Code, rule};
 use crate::source::Span;
 
-rule!(UnknownNode, "unknown-node", Error, "a node name the language does not have");
+rule!(
+    UnknownNode,
+    "unknown-node",
+    Error,
+    "a node name the language does not have"
+);
 
 /// Words people write for `add` and `remove` in a headers block.
 const SYNONYMS: &[(&str, &str)] = &[
@@ -30,10 +35,26 @@ pub(crate) fn new(span: Span, name: &str, place: &str, expected: &[&str]) -> Dia
         .find(|(from, to)| *from == name && expected.contains(to))
         .map(|(_, to)| *to)
         .or_else(|| crate::suggest::closest(name, expected.iter().copied()));
-    let list = expected.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+    let list = expected
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let (label, help) = match suggestion {
-        Some(s) => (format!("did you mean `{s}`?"), format!("write `{s}`; the nodes allowed {place} are {list}")),
-        None => ("unknown node".to_string(), format!("the nodes allowed {place} are {list}")),
+        Some(s) => (
+            format!("did you mean `{s}`?"),
+            format!("write `{s}`; the nodes allowed {place} are {list}"),
+        ),
+        None => (
+            "unknown node".to_string(),
+            format!("the nodes allowed {place} are {list}"),
+        ),
     };
-    Diagnostic::new(Code::UnknownNode, format!("unknown node `{name}` {place}"), span, label).with_help(help)
+    Diagnostic::new(
+        Code::UnknownNode,
+        format!("unknown node `{name}` {place}"),
+        span,
+        label,
+    )
+    .with_help(help)
 }

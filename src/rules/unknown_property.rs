@@ -4,7 +4,12 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Code, rule};
 use crate::source::Span;
 
-rule!(UnknownProperty, "unknown-property", Error, "a property the node does not take");
+rule!(
+    UnknownProperty,
+    "unknown-property",
+    Error,
+    "a property the node does not take"
+);
 
 /// Other words people write for the properties.
 const SYNONYMS: &[(&str, &str)] = &[
@@ -30,7 +35,11 @@ pub(crate) fn new(node: &str, key: &str, span: Span, allowed: &[&str]) -> Diagno
         .find(|(from, to)| *from == key && allowed.contains(to))
         .map(|(_, to)| *to)
         .or_else(|| crate::suggest::closest(key, allowed.iter().copied()));
-    let list = allowed.iter().map(|n| format!("`{n}=`")).collect::<Vec<_>>().join(", ");
+    let list = allowed
+        .iter()
+        .map(|n| format!("`{n}=`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let label = match suggestion {
         Some(s) => format!("did you mean `{s}`?"),
         None => "unknown property".to_string(),
@@ -40,5 +49,11 @@ pub(crate) fn new(node: &str, key: &str, span: Span, allowed: &[&str]) -> Diagno
         (None, true) => format!("`{node}` takes no properties; remove `{key}=`"),
         (None, false) => format!("`{node}` takes {list}"),
     };
-    Diagnostic::new(Code::UnknownProperty, format!("`{node}` has no property `{key}`"), span, label).with_help(help)
+    Diagnostic::new(
+        Code::UnknownProperty,
+        format!("`{node}` has no property `{key}`"),
+        span,
+        label,
+    )
+    .with_help(help)
 }

@@ -6,14 +6,21 @@ use crate::domain::PatternKind;
 use crate::lint::{Context, glob_shadowed_by, worth_reporting};
 use crate::rules::{Code, rule};
 
-rule!(UnreachablePattern, "unreachable-pattern", Warning, "a pattern that can never win a lookup");
+rule!(
+    UnreachablePattern,
+    "unreachable-pattern",
+    Warning,
+    "a pattern that can never win a lookup"
+);
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Collected) {
     for (p, entry) in cx.config.patterns() {
         if entry.pattern.kind() != PatternKind::Glob {
             continue;
         }
-        let Some(by) = glob_shadowed_by(cx, p).filter(|by| by.record != p.record && worth_reporting(cx, p, *by)) else {
+        let Some(by) = glob_shadowed_by(cx, p)
+            .filter(|by| by.record != p.record && worth_reporting(cx, p, *by))
+        else {
             continue;
         };
         let winner = cx.config.pattern(by);
@@ -31,7 +38,10 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Collected) {
         out.push(
             Diagnostic::new(
                 Code::UnreachablePattern,
-                format!("`{}` never wins: `{}` of `{owner}` answers first", entry.pattern, winner.pattern),
+                format!(
+                    "`{}` never wins: `{}` of `{owner}` answers first",
+                    entry.pattern, winner.pattern
+                ),
                 entry.span,
                 "never used",
             )

@@ -4,14 +4,26 @@ use crate::diagnostics::Diagnostic;
 use crate::rules::{Code, rule};
 use crate::source::Span;
 
-rule!(UnreadableFile, "unreadable-file", Error, "an included file or domains file cannot be read");
+rule!(
+    UnreadableFile,
+    "unreadable-file",
+    Error,
+    "an included file or domains file cannot be read"
+);
 
 /// The reason given for a directory.
 pub(crate) const IS_DIRECTORY: &str = "it is a directory, not a file";
 
 pub(crate) fn new(span: Span, name: &str, reason: &str) -> Diagnostic {
-    Diagnostic::new(Code::UnreadableFile, format!("cannot read `{name}`: {reason}"), span, "this file cannot be read")
-        .with_help("paths are relative to the file that names them; check the spelling and the permissions")
+    Diagnostic::new(
+        Code::UnreadableFile,
+        format!("cannot read `{name}`: {reason}"),
+        span,
+        "this file cannot be read",
+    )
+    .with_help(
+        "paths are relative to the file that names them; check the spelling and the permissions",
+    )
 }
 
 pub(crate) fn directory(span: Span, name: &str) -> Diagnostic {
