@@ -160,12 +160,26 @@ impl Root {
                 }
                 Err(e) => e,
             };
-            // `O_NOFOLLOW` refuses a symlink; read it and go where it points.
-            let Ok(target) = rustix::fs::readlinkat(at, &name, Vec::new()) else {
-                return Err(match error {
-                    rustix::io::Errno::NOENT => Refused::Missing,
-                    e => Refused::Io(e.into()),
-                });
+            // `O_NOFOLLOW` refuses a symlink (ELOOP, or ENOTDIR with
+            // `O_DIRECTORY`); read it and go where it points.
+            let target = match rustix::fs::readlinkat(at, &name, Vec::new()) {
+                Ok(target) => target,
+                // Not a symlink (any more): it was swapped meanwhile; look again,
+                // as many times as a lookup may follow links.
+                Err(rustix::io::Errno::INVAL)
+                    if matches!(error, rustix::io::Errno::LOOP | rustix::io::Errno::NOTDIR)
+                        && links < MAX_SYMLINKS =>
+                {
+                    links += 1;
+                    pending.push(Part::Name(name));
+                    continue;
+                }
+                Err(_) => {
+                    return Err(match error {
+                        rustix::io::Errno::NOENT => Refused::Missing,
+                        e => Refused::Io(e.into()),
+                    });
+                }
             };
             if last && !follow_last {
                 return Err(Refused::Symlink);

@@ -427,6 +427,30 @@ fn cases() -> Vec<Case> {
             section("STRINGS"),
         ),
         open(
+            "record name with a line break",
+            {
+                // `Acme` becomes `A\ncm`: a forged line in every lookup answer.
+                let mut f = f();
+                let at = f.find(STRINGS, b"Acme");
+                f.bytes[at + 1] = b'\n';
+                f.done()
+            },
+            section("RECORDS"),
+        ),
+        open(
+            "record name with a bidi override",
+            {
+                let mut f = f();
+                let at = f.find(STRINGS, "Почта".as_bytes());
+                // U+202E is three bytes, like the first letter and a half: the
+                // name stays UTF-8.
+                f.bytes[at..at + 3].copy_from_slice("\u{202e}".as_bytes());
+                f.bytes[at + 3] = b'x';
+                f.done()
+            },
+            section("RECORDS"),
+        ),
+        open(
             "record name past STRINGS",
             {
                 let mut f = f();

@@ -212,3 +212,69 @@ fn the_record_limit_is_the_table_format_id_width() {
     );
     assert_eq!(found.len(), 1);
 }
+
+#[test]
+fn nodes_per_kdl_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "nodes.kdl", &"delete \"X\"\n".repeat(11));
+    let found = check_with(
+        d,
+        "nodes.kdl",
+        Limits {
+            kdl_nodes: 10,
+            ..Limits::default()
+        },
+    );
+    assert!(exceeded(&found, "more than 10 nodes"), "{found:?}");
+}
+
+#[test]
+fn bytes_read_in_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "list.txt", &"a.example\n".repeat(30));
+    write(
+        d,
+        "entry.kdl",
+        "isp \"A\" { domains-file \"list.txt\" }\n// padding padding padding\n",
+    );
+    let found = check_with(
+        d,
+        "entry.kdl",
+        Limits {
+            total_bytes: 200,
+            ..Limits::default()
+        },
+    );
+    assert!(
+        exceeded(
+            &found,
+            "would pass the limit of 200 bytes read from all files"
+        ),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn files_read_in_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let includes: String = (0..5).map(|i| format!("include \"f{i}.kdl\"\n")).collect();
+    write(d, "entry.kdl", &includes);
+    for i in 0..5 {
+        write(d, &format!("f{i}.kdl"), &format!("delete \"F{i}\"\n"));
+    }
+    let found = check_with(
+        d,
+        "entry.kdl",
+        Limits {
+            files: 3,
+            ..Limits::default()
+        },
+    );
+    assert!(
+        exceeded(&found, "would pass the limit of 3 files"),
+        "{found:?}"
+    );
+}

@@ -28,7 +28,20 @@ fuzz_target!(|data: &[u8]| {
         let Ok(checked) = isptab::check(&[Input::Path(path.clone())], &options) else {
             return;
         };
-        let _ = isptab::diagnostics::render_plain(&checked.sources, &checked.diagnostics);
+        // What people and CI logs read: nothing a terminal or a runner acts on.
+        let shown = isptab::diagnostics::render_plain(&checked.sources, &checked.diagnostics)
+            + &isptab::diagnostics::render_short(&checked.sources, &checked.diagnostics);
+        for line in shown.lines() {
+            assert!(
+                !line.chars().any(isptab::escape::is_unsafe),
+                "unescaped: {line:?}"
+            );
+            assert!(
+                !line.trim_start().starts_with("::") && !line.contains("##["),
+                "a workflow command: {line:?}"
+            );
+        }
+        let _ = isptab::diagnostics::render_github(&checked.sources, &checked.diagnostics);
         let _ = isptab::diagnostics::render_json(
             &checked.sources,
             &checked.diagnostics,
@@ -60,5 +73,12 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    let _ = isptab::format::format(&String::from_utf8_lossy(data));
+    // A file fmt accepts comes out valid and formatted for good.
+    if let Ok(formatted) = isptab::format::format(&String::from_utf8_lossy(data)) {
+        assert_eq!(
+            isptab::format::format(&formatted).as_deref(),
+            Ok(formatted.as_str()),
+            "fmt is not idempotent or broke the file"
+        );
+    }
 });

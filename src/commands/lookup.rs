@@ -126,7 +126,7 @@ fn line(
 
 /// Reads one line of stdin into `buffer` (without its line break), keeping at most
 /// [`MAX_QUERY_LINE`] bytes of it: `None` at the end of input, else the line's
-/// whole length.
+/// whole length (without its line break).
 fn read_line(stdin: &mut impl BufRead, buffer: &mut Vec<u8>) -> std::io::Result<Option<usize>> {
     buffer.clear();
     let mut length = 0;
@@ -141,7 +141,7 @@ fn read_line(stdin: &mut impl BufRead, buffer: &mut Vec<u8>) -> std::io::Result<
         };
         let room = (MAX_QUERY_LINE + 1).saturating_sub(buffer.len());
         buffer.extend_from_slice(&part[..part.len().min(room)]);
-        length += consumed;
+        length += part.len();
         stdin.consume(consumed);
         if ended {
             return Ok(Some(length));
