@@ -196,6 +196,14 @@ impl ReadError {
     }
 }
 
+/// A file read: which file it is, the directory its paths resolve against
+/// (relative to its root), and its bytes.
+struct ReadFile {
+    identity: Identity,
+    base: PathBuf,
+    bytes: Vec<u8>,
+}
+
 /// The path shown for `target`, written in a file shown as `parent_display`.
 fn display_join(parent_display: &str, target: &str) -> String {
     let parent = Path::new(parent_display).parent().unwrap_or(Path::new(""));
@@ -312,14 +320,8 @@ impl Files {
             return Ok(None);
         }
         let limit = self.limits.kdl_file_bytes;
-        let bytes = match self.read(opened, limit) {
-            Ok((identity, bytes)) => {
-                let info = FileInfo {
-                    root: Some(root),
-                    base: Some(identity.1),
-                };
-                (identity.0, info, bytes)
-            }
+        let read = match self.read(opened, limit) {
+            Ok(read) => read,
             Err(ReadError::Refused(r)) => return Err(error(r.reason())),
             Err(e) => {
                 // Too large is about the content: report it as a diagnostic.
@@ -332,43 +334,43 @@ impl Files {
                 return Ok(None);
             }
         };
-        let (identity, info, bytes) = bytes;
-        let id = self.add(display, info, bytes);
+        let info = FileInfo {
+            root: Some(root),
+            base: Some(read.base),
+        };
+        let id = self.add(display, info, read.bytes);
         if let Some(id) = id {
-            self.by_identity.insert(identity, id);
+            self.by_identity.insert(read.identity, id);
             self.parse(id, Some(&mut vec![id]));
         }
         Ok(id)
     }
 
-    /// Reads an opened file within the limits on one file and on all files:
-    /// its identity and the directory it is in (relative to its root), and its
-    /// bytes.
-    fn read(
-        &mut self,
-        mut opened: Opened,
-        limit: usize,
-    ) -> Result<((Identity, PathBuf), Vec<u8>), ReadError> {
+    /// Reads an opened file within the limits on one file and on all files.
+    fn read(&mut self, mut opened: Opened, limit: usize) -> Result<ReadFile, ReadError> {
         if self.files_read >= self.limits.files {
             return Err(ReadError::TooManyFiles(self.limits.files));
         }
         let left = (self.limits.total_bytes as u64).saturating_sub(self.bytes_read);
+        let total_too_large = || ReadError::TotalTooLarge(self.limits.total_bytes);
         if opened.size > left && opened.size <= limit as u64 {
-            return Err(ReadError::TotalTooLarge(self.limits.total_bytes));
+            return Err(total_too_large());
         }
         let bytes = read_limited(&mut opened, limit.min(left as usize)).map_err(|e| match e {
-            ReadFailure::TooLarge(size) if size <= limit as u64 => {
-                ReadError::TotalTooLarge(self.limits.total_bytes)
-            }
+            // Within the limit on one file: it was the limit on all files.
+            ReadFailure::TooLarge(size) if size <= limit as u64 => total_too_large(),
             e => e.into(),
         })?;
         self.files_read += 1;
         self.bytes_read += bytes.len() as u64;
-        let base = opened
-            .resolved
-            .parent()
-            .map_or_else(PathBuf::new, Path::to_path_buf);
-        Ok(((opened.identity, base), bytes))
+        Ok(ReadFile {
+            identity: opened.identity,
+            base: opened
+                .resolved
+                .parent()
+                .map_or_else(PathBuf::new, Path::to_path_buf),
+            bytes,
+        })
     }
 
     /// Adds a file's bytes to the source map; `None` (with a diagnostic) when the
@@ -457,7 +459,7 @@ impl Files {
             return;
         }
         let root = self.info[&from].root.clone();
-        let ((identity, base), bytes) = match self.read(opened, limit) {
+        let read = match self.read(opened, limit) {
             Ok(read) => read,
             Err(e) => {
                 self.diagnostics.push(e.diagnostic(site, &display, limit));
@@ -466,12 +468,12 @@ impl Files {
         };
         let info = FileInfo {
             root,
-            base: Some(base),
+            base: Some(read.base),
         };
-        let Some(id) = self.add(display, info, bytes) else {
+        let Some(id) = self.add(display, info, read.bytes) else {
             return;
         };
-        self.by_identity.insert(identity, id);
+        self.by_identity.insert(read.identity, id);
         self.includes.insert((from, node.span().offset()), id);
         self.include_sites.insert(id, site);
         stack.push(id);
@@ -513,16 +515,16 @@ impl Files {
             return Ok(id);
         }
         let root = self.info[&from].root.clone();
-        let ((identity, base), bytes) = self.read(opened, limit).map_err(fail)?;
-        let id = syntax::decode(&mut self.sources, display, bytes)?;
+        let read = self.read(opened, limit).map_err(fail)?;
+        let id = syntax::decode(&mut self.sources, display, read.bytes)?;
         self.info.insert(
             id,
             FileInfo {
                 root,
-                base: Some(base),
+                base: Some(read.base),
             },
         );
-        self.domains_files.insert(identity, id);
+        self.domains_files.insert(read.identity, id);
         Ok(id)
     }
 }

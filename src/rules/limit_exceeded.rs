@@ -16,29 +16,26 @@ const LIST_HELP: &str = "long lists of domains belong in a `domains-file` (one p
 
 /// A KDL file breaks a limit the parser needs.
 pub(crate) fn in_kdl(file: FileId, problem: LimitProblem) -> Diagnostic {
-    match problem {
-        LimitProblem::LongLine { ref span, .. } => Diagnostic::new(
-            Code::LimitExceeded,
-            problem.to_string(),
-            Span::new(file, span.clone()),
-            "this line is too long",
-        )
-        .with_help(LIST_HELP),
-        LimitProblem::DeepNesting { ref span, .. } => Diagnostic::new(
-            Code::LimitExceeded,
-            problem.to_string(),
-            Span::new(file, span.clone()),
+    let (span, label, help) = match &problem {
+        LimitProblem::LongLine { span, .. } => (span, "this line is too long", LIST_HELP),
+        LimitProblem::DeepNesting { span, .. } => (
+            span,
             "this block is too deep",
-        )
-        .with_help("an isptab file needs three levels at most: `isp { headers { add ... } }`"),
-        LimitProblem::TooManyNodes { ref span, .. } => Diagnostic::new(
-            Code::LimitExceeded,
-            problem.to_string(),
-            Span::new(file, span.clone()),
+            "an isptab file needs three levels at most: `isp { headers { add ... } }`",
+        ),
+        LimitProblem::TooManyNodes { span, .. } => (
+            span,
             "one node too many",
-        )
-        .with_help("a configuration has a few nodes per record; split the file, or put long lists in a `domains-file`"),
-    }
+            "a configuration has a few nodes per record; split the file, or put long lists in a `domains-file`",
+        ),
+    };
+    Diagnostic::new(
+        Code::LimitExceeded,
+        problem.to_string(),
+        Span::new(file, span.clone()),
+        label,
+    )
+    .with_help(help)
 }
 
 /// A file named on the command line is too large.

@@ -27,6 +27,14 @@ def unescape_property(s):
             .replace("%2C", ",").replace("%25", "%"))
 
 
+def properties(text, separator, unescape):
+    found = {}
+    for pair in filter(None, text.split(separator)):
+        key, _, value = pair.partition("=")
+        found[key] = unescape(value)
+    return found
+
+
 def parse_v2(line):
     message = line.lstrip()
     if not message.startswith("::"):
@@ -38,11 +46,8 @@ def parse_v2(line):
     name, _, props = info.partition(" ")
     if name not in REGISTERED:
         return None
-    properties = {}
-    for pair in filter(None, props.split(",")):
-        key, _, value = pair.partition("=")
-        properties[key] = unescape_property(value)
-    return {"syntax": "v2", "command": name, "properties": properties,
+    return {"syntax": "v2", "command": name,
+            "properties": properties(props, ",", unescape_property),
             "data": unescape_data(message[end + 2:])}
 
 
@@ -57,11 +62,8 @@ def parse_v1(line):
     name, _, props = info.partition(" ")
     if name not in REGISTERED:
         return None
-    properties = {}
-    for pair in filter(None, props.split(";")):
-        key, _, value = pair.partition("=")
-        properties[key] = value
-    return {"syntax": "v1", "command": name, "properties": properties, "data": line[end + 1:]}
+    return {"syntax": "v1", "command": name,
+            "properties": properties(props, ";", lambda v: v), "data": line[end + 1:]}
 
 
 def commands(text):
