@@ -262,7 +262,7 @@ fn bench_size(c: &mut Criterion, n: usize) {
         ..Options::default()
     };
     let checked = isptab::check(&[Input::Path(config_path.clone())], &options).unwrap();
-    let config = checked.config.unwrap();
+    let config = checked.into_model().unwrap();
     let check_time = t.elapsed();
     let t = Instant::now();
     let bytes = table::compile(&config).unwrap();

@@ -14,8 +14,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use isptab::semantics::model::Model;
 use isptab::table::{self, Table};
-use isptab::{Config, DefaultsSource, Input, Options};
+use isptab::{DefaultsSource, Input, Options};
 
 /// Writes the data set as a configuration with domains files, like `gen-domains`.
 fn write_config(dir: &Path, data: &generator::DataSet) -> PathBuf {
@@ -32,14 +33,13 @@ fn write_config(dir: &Path, data: &generator::DataSet) -> PathBuf {
     path
 }
 
-fn load(path: &Path) -> Config {
+fn load(path: &Path) -> Model {
     let options = Options {
         defaults: DefaultsSource::None,
         ..Options::default()
     };
     let checked = isptab::check(&[Input::Path(path.to_path_buf())], &options).unwrap();
-    assert!(!checked.has_errors());
-    checked.config.unwrap()
+    checked.into_model().unwrap()
 }
 
 fn size() -> usize {

@@ -16,7 +16,10 @@ fn main() -> ExitCode {
         Ok(status) => ExitCode::from(status as u8),
         Err(err) => {
             // The message may quote paths and names from the input.
-            eprintln!("error: {}", isptab::escape::escape(&err.to_string()));
+            eprintln!(
+                "error: {}",
+                isptab::semantics::escape::escape(&err.to_string())
+            );
             ExitCode::from(commands::Status::Usage as u8)
         }
     }

@@ -1,6 +1,9 @@
 //! The `isptab` binary end to end: exit codes, output formats, and bad input of
 //! every kind (each gives a clear diagnostic and exit code 1 or 2, never a panic).
 
+// These drive the `isptab` binary.
+#![cfg(feature = "cli")]
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -215,7 +218,7 @@ fn exit_codes() {
 #[test]
 fn explain_every_code_and_list() {
     let dir = tempfile::tempdir().unwrap();
-    for code in isptab::rules::Code::ALL {
+    for code in isptab::compiler::rules::Code::ALL {
         let out = isptab(dir.path(), &["explain", code.name()]);
         assert_eq!(out.status.code(), Some(0), "{code}");
         assert!(stdout(&out).contains("## How to fix"), "{code}");
@@ -223,7 +226,7 @@ fn explain_every_code_and_list() {
     let list = isptab(dir.path(), &["explain", "--list"]);
     assert_eq!(
         stdout(&list).lines().count(),
-        isptab::rules::Code::ALL.len()
+        isptab::compiler::rules::Code::ALL.len()
     );
     let unknown = isptab(dir.path(), &["explain", "duplicate-domian"]);
     assert_eq!(unknown.status.code(), Some(2));
@@ -235,7 +238,7 @@ fn defaults_print_and_check_clean() {
     let dir = tempfile::tempdir().unwrap();
     let out = isptab(dir.path(), &["defaults"]);
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(stdout(&out), isptab::defaults::TEXT);
+    assert_eq!(stdout(&out), isptab::compiler::defaults::TEXT);
     std::fs::write(dir.path().join("defaults.kdl"), stdout(&out)).unwrap();
     // The defaults, checked as a file of their own over no defaults: no warnings.
     let checked = isptab(
@@ -642,7 +645,7 @@ fn ci_formats() {
     let run = &log["runs"][0];
     assert_eq!(
         run["tool"]["driver"]["rules"].as_array().unwrap().len(),
-        isptab::rules::Code::ALL.len()
+        isptab::compiler::rules::Code::ALL.len()
     );
     let results = run["results"].as_array().unwrap();
     assert_eq!(results.len(), 2);

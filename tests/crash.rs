@@ -3,6 +3,9 @@
 //! runs left; and a reader that mapped the old table keeps its answers while a new
 //! one is renamed into place.
 
+// These drive the `isptab` binary.
+#![cfg(feature = "cli")]
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;

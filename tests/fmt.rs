@@ -1,6 +1,9 @@
 //! `isptab fmt`: idempotent, keeps comments and values, and never changes what a
 //! configuration compiles to (checked on every fixture and example).
 
+// These drive the `isptab` binary.
+#![cfg(feature = "cli")]
+
 use std::path::{Path, PathBuf};
 
 use isptab::{Input, Options, table};
@@ -64,9 +67,9 @@ fn idempotent_and_same_meaning_on_every_file() {
         let Ok(before) = kdl::KdlDocument::parse_v2(&text) else {
             continue;
         };
-        let once =
-            isptab::format::format(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let twice = isptab::format::format(&once).unwrap();
+        let once = isptab::compiler::canonical::format(&text)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let twice = isptab::compiler::canonical::format(&once).unwrap();
         assert_eq!(once, twice, "{}: not idempotent", path.display());
         let after = kdl::KdlDocument::parse_v2(&once).unwrap();
         assert_eq!(
@@ -108,7 +111,7 @@ fn formatted_copy(from: &Path, to: &Path) {
             path.extension().is_some_and(|e| e == "kdl"),
             std::str::from_utf8(&bytes),
         ) {
-            (true, Ok(text)) => isptab::format::format(text)
+            (true, Ok(text)) => isptab::compiler::canonical::format(text)
                 .map(String::into_bytes)
                 .unwrap_or(bytes),
             _ => bytes,
@@ -121,9 +124,9 @@ fn formatted_copy(from: &Path, to: &Path) {
 fn outcome(entry: &Path) -> Result<Vec<u8>, Vec<&'static str>> {
     let checked = isptab::check(&[Input::Path(entry.to_path_buf())], &Options::default()).unwrap();
     let codes: Vec<&'static str> = checked.diagnostics.iter().map(|d| d.code.name()).collect();
-    match &checked.config {
-        Some(config) if !checked.has_errors() => Ok(table::compile(config).unwrap()),
-        _ => Err(codes),
+    match checked.model() {
+        Ok(model) => Ok(table::compile(&model).unwrap()),
+        Err(_) => Err(codes),
     }
 }
 

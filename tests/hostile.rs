@@ -10,9 +10,12 @@
 //! per entry. Counts are checked against section lengths before anything is
 //! allocated, so a huge count costs nothing.
 
+// These use the compiler.
+#![cfg(feature = "compiler")]
+
 use std::ops::Range;
 
-use isptab::table::{self, FormatErrorKind, Table};
+use isptab::table::{self, Table, TableErrorKind};
 use isptab::{DefaultsSource, Input, Options};
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -45,7 +48,7 @@ isp "Почта" {
     )
     .unwrap();
     assert!(!checked.has_errors());
-    table::compile(checked.config.as_ref().unwrap()).unwrap()
+    table::compile(&checked.into_model().unwrap()).unwrap()
 }
 
 // Section kinds (schema/table-format.md, section 5).
@@ -184,10 +187,10 @@ struct Case {
     bytes: Vec<u8>,
     stage: Stage,
     /// For errors at open: the kind expected.
-    kind: Option<fn(&FormatErrorKind) -> bool>,
+    kind: Option<fn(&TableErrorKind) -> bool>,
 }
 
-fn open(name: &'static str, bytes: Vec<u8>, kind: fn(&FormatErrorKind) -> bool) -> Case {
+fn open(name: &'static str, bytes: Vec<u8>, kind: fn(&TableErrorKind) -> bool) -> Case {
     Case {
         name,
         bytes,
@@ -205,15 +208,15 @@ fn verify(name: &'static str, bytes: Vec<u8>) -> Case {
     }
 }
 
-fn directory(k: &FormatErrorKind) -> bool {
-    matches!(k, FormatErrorKind::Directory(_))
+fn directory(k: &TableErrorKind) -> bool {
+    matches!(k, TableErrorKind::Directory(_))
 }
 
-fn section(name: &'static str) -> fn(&FormatErrorKind) -> bool {
+fn section(name: &'static str) -> fn(&TableErrorKind) -> bool {
     macro_rules! of {
         ($($s:literal),*) => {
             match name {
-                $($s => |k| matches!(k, FormatErrorKind::Section($s, _)),)*
+                $($s => |k| matches!(k, TableErrorKind::Section($s, _)),)*
                 _ => unreachable!("no such section"),
             }
         };
@@ -239,7 +242,7 @@ fn cases() -> Vec<Case> {
     vec![
         // The header.
         open("shorter than the header", f().bytes[..40].to_vec(), |k| {
-            matches!(k, FormatErrorKind::TooShort(40))
+            matches!(k, TableErrorKind::TooShort(40))
         }),
         open(
             "wrong magic",
@@ -248,28 +251,28 @@ fn cases() -> Vec<Case> {
                 f.bytes[1] = b'X';
                 f.done()
             },
-            |k| matches!(k, FormatErrorKind::NotATable),
+            |k| matches!(k, TableErrorKind::NotATable),
         ),
         open(
             "big-endian table",
             f().put_u32(8, 0x0403_0201).done(),
-            |k| matches!(k, FormatErrorKind::WrongEndianness),
+            |k| matches!(k, TableErrorKind::WrongEndianness),
         ),
         open("major version 2", f().put_u16(12, 2).done(), |k| {
-            matches!(k, FormatErrorKind::UnsupportedVersion(2, 0))
+            matches!(k, TableErrorKind::UnsupportedVersion(2, 0))
         }),
         open(
             "length field says more",
             f().put_u64(16, 1 << 40).done(),
-            |k| matches!(k, FormatErrorKind::WrongLength { .. }),
+            |k| matches!(k, TableErrorKind::WrongLength { .. }),
         ),
         open("header byte changed", f().put_u16(48, 7).done(), |k| {
-            matches!(k, FormatErrorKind::HeaderChecksum)
+            matches!(k, TableErrorKind::HeaderChecksum)
         }),
         open(
             "required feature set",
             f().put_u64(32, 1).seal_header().done(),
-            |k| matches!(k, FormatErrorKind::UnknownFeatures(1)),
+            |k| matches!(k, TableErrorKind::UnknownFeatures(1)),
         ),
         open(
             "header length not 64",

@@ -1,10 +1,13 @@
-//! Every limit of `isptab::limits::Limits`, crossed: a `limit-exceeded`
+//! Every limit of `isptab::compiler::limits::Limits`, crossed: a `limit-exceeded`
 //! diagnostic, never a panic, a hang or a huge allocation. Limits that take big
 //! inputs to cross are lowered through the library's options.
 
+// These use the compiler.
+#![cfg(feature = "compiler")]
+
 use std::path::Path;
 
-use isptab::limits::Limits;
+use isptab::compiler::limits::Limits;
 use isptab::{DefaultsSource, Input, Options};
 
 fn check_with(dir: &Path, entry: &str, limits: Limits) -> Vec<(String, String)> {
@@ -200,7 +203,7 @@ fn each_limit_gives_a_diagnostic() {
 #[test]
 fn the_record_limit_is_the_table_format_id_width() {
     let dir = tempfile::tempdir().unwrap();
-    let text: String = (0..=isptab::limits::MAX_RECORDS)
+    let text: String = (0..=isptab::compiler::limits::MAX_RECORDS)
         .map(|i| format!("isp \"R{i}\" {{ domains \"r{i}.example\" }}\n"))
         .collect();
     write(dir.path(), "records.kdl", &text);

@@ -2,10 +2,13 @@
 //! gives no diagnostic at all), an insta snapshot of what the user sees, and an
 //! explanation with the four sections whose examples really fail and pass.
 
+// These use the compiler.
+#![cfg(feature = "compiler")]
+
 use std::path::{Path, PathBuf};
 
-use isptab::diagnostics::render_plain;
-use isptab::rules::Code;
+use isptab::compiler::diagnostics::render_plain;
+use isptab::compiler::rules::Code;
 use isptab::{Checked, Input, Options};
 
 fn fixture_dir(code: Code) -> PathBuf {

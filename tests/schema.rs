@@ -2,11 +2,14 @@
 //! nodes and properties the reader accepts, and every JSON output validates
 //! against its JSON Schema.
 
+// These drive the `isptab` binary.
+#![cfg(feature = "cli")]
+
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use isptab::model::language::{NODES, Place};
+use isptab::compiler::language::{NODES, Place};
 
 /// (place, node, property or "") for every node and property of a schema block.
 fn schema_entries(
@@ -107,7 +110,7 @@ fn isptab(args: &[&str]) -> std::process::Output {
 fn check_json_validates() {
     let schema = validator("diagnostics.schema.json");
     let mut checked = 0;
-    for code in isptab::rules::Code::ALL {
+    for code in isptab::compiler::rules::Code::ALL {
         for case in ["fires.kdl", "passes.kdl"] {
             let path = format!("tests/fixtures/rules/{code}/{case}");
             let out = isptab(&["check", &path, "--format", "json"]);

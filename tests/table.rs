@@ -2,12 +2,16 @@
 //! byte-identical rebuilds, determinism, agreement with the precedence function,
 //! and robustness against truncated and corrupted bytes.
 
+// These use the compiler.
+#![cfg(feature = "compiler")]
+
 use std::path::Path;
 
-use isptab::matcher::Matcher;
-use isptab::query;
+use isptab::semantics::matcher::{Matcher, Target};
+use isptab::semantics::model::Model;
+use isptab::semantics::query;
 use isptab::table::{self, Table};
-use isptab::{Config, DefaultsSource, Input, Options};
+use isptab::{DefaultsSource, Input, Options};
 
 fn check_text(name: &str, text: &str, defaults: DefaultsSource) -> isptab::Checked {
     let input = Input::Text {
@@ -24,13 +28,13 @@ fn check_text(name: &str, text: &str, defaults: DefaultsSource) -> isptab::Check
     .unwrap()
 }
 
-fn config_of(checked: &isptab::Checked) -> &Config {
+fn model_of(checked: &isptab::Checked) -> Model {
     assert!(
         !checked.has_errors(),
         "{}",
-        isptab::diagnostics::render_plain(&checked.sources, &checked.diagnostics)
+        isptab::compiler::diagnostics::render_plain(&checked.sources, &checked.diagnostics)
     );
-    checked.config.as_ref().unwrap()
+    checked.model().unwrap()
 }
 
 fn compile_path(path: &str, defaults: DefaultsSource) -> Vec<u8> {
@@ -42,7 +46,7 @@ fn compile_path(path: &str, defaults: DefaultsSource) -> Vec<u8> {
         },
     )
     .unwrap();
-    table::compile(config_of(&checked)).unwrap()
+    table::compile(&model_of(&checked)).unwrap()
 }
 
 /// The table's answer as (record, kind, pattern) text.
@@ -57,13 +61,16 @@ fn table_answer<B: AsRef<[u8]>>(table: &Table<B>, q: &str) -> Option<(String, St
 }
 
 /// The precedence function's answer in the same shape.
-fn matcher_answer(config: &Config, matcher: &Matcher, q: &str) -> Option<(String, String, String)> {
+fn matcher_answer(
+    model: &Model,
+    matcher: &Matcher<Target>,
+    q: &str,
+) -> Option<(String, String, String)> {
     query::answer(q, |d| matcher.lookup(d)).found().map(|m| {
-        let entry = config.pattern(m.pattern);
         (
-            config.record(m.pattern.record).name.clone(),
+            model.records[m.target.record].name.clone(),
             m.kind.as_str().to_string(),
-            entry.pattern.to_string(),
+            m.target.pattern.to_string(),
         )
     })
 }
@@ -94,7 +101,7 @@ fn examples_dump_and_rebuild_byte_identical() {
             insta::assert_snapshot!(format!("table__{name}__dump_kdl"), kdl);
         });
         let rebuilt = check_text("dump.kdl", &kdl, DefaultsSource::None);
-        let again = table::compile(config_of(&rebuilt)).unwrap();
+        let again = table::compile(&model_of(&rebuilt)).unwrap();
         assert!(
             again == bytes,
             "{example}: dump --format kdl does not rebuild the same bytes"
@@ -112,7 +119,7 @@ fn a_table_without_records_dumps_and_rebuilds() {
         "isp \"A\" { domains \"a.example\" }\ndelete \"A\"\n",
         DefaultsSource::None,
     );
-    let bytes = table::compile(config_of(&checked)).unwrap();
+    let bytes = table::compile(&model_of(&checked)).unwrap();
     let table = Table::from_bytes(bytes.as_slice()).unwrap();
     table.verify().unwrap();
     assert_eq!(
@@ -124,7 +131,7 @@ fn a_table_without_records_dumps_and_rebuilds() {
     );
     let kdl = table::to_kdl(&table).unwrap();
     let rebuilt = check_text("dump.kdl", &kdl, DefaultsSource::None);
-    assert_eq!(table::compile(config_of(&rebuilt)).unwrap(), bytes);
+    assert_eq!(table::compile(&model_of(&rebuilt)).unwrap(), bytes);
 }
 
 #[test]
@@ -155,14 +162,14 @@ fn examples_answer_like_the_precedence_function() {
     ];
     for example in EXAMPLES {
         let checked = isptab::check(&[Input::Path(example.into())], &Options::default()).unwrap();
-        let config = config_of(&checked);
-        let matcher = Matcher::new(config);
-        let bytes = table::compile(config).unwrap();
+        let model = model_of(&checked);
+        let matcher = Matcher::new(&model);
+        let bytes = table::compile(&model).unwrap();
         let table = Table::from_bytes(bytes.as_slice()).unwrap();
         for q in queries {
             assert_eq!(
                 table_answer(&table, q),
-                matcher_answer(config, &matcher, q),
+                matcher_answer(&model, &matcher, q),
                 "{example}: {q}"
             );
         }
@@ -188,7 +195,7 @@ isp "Other" {
     }
 }
 "#;
-    table::compile(config_of(&check_text(
+    table::compile(&model_of(&check_text(
         "small.kdl",
         text,
         DefaultsSource::None,
@@ -442,23 +449,25 @@ mod agreement {
         #[test]
         fn table_agrees_with_the_precedence_function(text in configuration(), qs in queries()) {
             let checked = check_text("random.kdl", &text, DefaultsSource::None);
-            prop_assert!(!checked.has_errors(), "{text}\n{}", isptab::diagnostics::render_plain(&checked.sources, &checked.diagnostics));
-            let config = checked.config.as_ref().unwrap();
-            let matcher = Matcher::new(config);
-            let bytes = table::compile(config).unwrap();
+            prop_assert!(!checked.has_errors(), "{text}\n{}", isptab::compiler::diagnostics::render_plain(&checked.sources, &checked.diagnostics));
+            let model = checked.model().unwrap();
+            let matcher = Matcher::new(&model);
+            let bytes = table::compile(&model).unwrap();
             let table = Table::from_bytes(bytes.as_slice()).unwrap();
+            // The table holds the model: raised back, it is the same model.
+            prop_assert_eq!(&table.to_model().unwrap(), &model, "{}", text);
             for q in &qs {
-                prop_assert_eq!(table_answer(&table, q), matcher_answer(config, &matcher, q), "query {} in\n{}", q, text);
+                prop_assert_eq!(table_answer(&table, q), matcher_answer(&model, &matcher, q), "query {} in\n{}", q, text);
             }
             // Every pattern answers for itself (exact names) or its subdomains.
-            for record in &config.records {
-                for entry in &record.patterns {
-                    let q = match entry.pattern.kind() {
-                        isptab::domain::PatternKind::Exact => entry.pattern.to_string(),
-                        isptab::domain::PatternKind::Suffix => format!("zz.{}", entry.pattern.key()),
-                        isptab::domain::PatternKind::Glob => continue,
+            for record in &model.records {
+                for pattern in record.patterns() {
+                    let q = match pattern.kind() {
+                        isptab::semantics::pattern::PatternKind::Exact => pattern.to_string(),
+                        isptab::semantics::pattern::PatternKind::Suffix => format!("zz.{}", pattern.key()),
+                        isptab::semantics::pattern::PatternKind::Glob => continue,
                     };
-                    prop_assert_eq!(table_answer(&table, &q), matcher_answer(config, &matcher, &q));
+                    prop_assert_eq!(table_answer(&table, &q), matcher_answer(&model, &matcher, &q));
                 }
             }
         }
@@ -474,7 +483,7 @@ fn a_text_input_reads_files_under_the_working_directory() {
     let text = "include \"examples/small-company.kdl\"\n\
                 isp \"Hosted\" { domains-file \"tests/fixtures/rules/outside-root/hosted-domains.txt\" }\n";
     let checked = check_text("inline.kdl", text, DefaultsSource::Builtin);
-    let bytes = table::compile(config_of(&checked)).unwrap();
+    let bytes = table::compile(&model_of(&checked)).unwrap();
     let table = Table::from_bytes(bytes.as_slice()).unwrap();
     for (domain, record) in [
         ("hosted-two.example", "Hosted"),

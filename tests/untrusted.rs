@@ -4,6 +4,9 @@
 //! unbounded work, FIFOs and devices, wrong results). Each case runs the real
 //! binary, with a watchdog: a hang fails the test instead of stalling the run.
 
+// These drive the `isptab` binary.
+#![cfg(feature = "cli")]
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use isptab::matcher::Matcher;
+use isptab::semantics::matcher::Matcher;
 use isptab::table::{self, Table};
 use isptab::{DefaultsSource, Input, Options};
 use libfuzzer_sys::fuzz_target;
@@ -29,11 +29,15 @@ fuzz_target!(|data: &[u8]| {
             return;
         };
         // What people and CI logs read: nothing a terminal or a runner acts on.
-        let shown = isptab::diagnostics::render_plain(&checked.sources, &checked.diagnostics)
-            + &isptab::diagnostics::render_short(&checked.sources, &checked.diagnostics);
+        let shown =
+            isptab::compiler::diagnostics::render_plain(&checked.sources, &checked.diagnostics)
+                + &isptab::compiler::diagnostics::render_short(
+                    &checked.sources,
+                    &checked.diagnostics,
+                );
         for line in shown.lines() {
             assert!(
-                !line.chars().any(isptab::escape::is_unsafe),
+                !line.chars().any(isptab::semantics::escape::is_unsafe),
                 "unescaped: {line:?}"
             );
             assert!(
@@ -41,13 +45,14 @@ fuzz_target!(|data: &[u8]| {
                 "a workflow command: {line:?}"
             );
         }
-        let _ = isptab::diagnostics::render_github(&checked.sources, &checked.diagnostics);
-        let _ = isptab::diagnostics::render_json(
+        let _ =
+            isptab::compiler::diagnostics::render_github(&checked.sources, &checked.diagnostics);
+        let _ = isptab::compiler::diagnostics::render_json(
             &checked.sources,
             &checked.diagnostics,
             checked.omitted,
         );
-        let _ = isptab::diagnostics::render_sarif(&checked.sources, &checked.diagnostics);
+        let _ = isptab::compiler::diagnostics::render_sarif(&checked.sources, &checked.diagnostics);
         let Some(config) = checked.config.as_ref().filter(|_| !checked.has_errors()) else {
             return;
         };
@@ -66,7 +71,7 @@ fuzz_target!(|data: &[u8]| {
                     .lookup(&q)
                     .found()
                     .map(|m| m.record.name().to_string());
-                let theirs = isptab::query::answer(&q, |d| matcher.lookup(d))
+                let theirs = isptab::semantics::query::answer(&q, |d| matcher.lookup(d))
                     .found()
                     .map(|m| config.record(m.pattern.record).name.clone());
                 assert_eq!(ours, theirs, "{q}");
@@ -74,9 +79,9 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     // A file fmt accepts comes out valid and formatted for good.
-    if let Ok(formatted) = isptab::format::format(&String::from_utf8_lossy(data)) {
+    if let Ok(formatted) = isptab::compiler::canonical::format(&String::from_utf8_lossy(data)) {
         assert_eq!(
-            isptab::format::format(&formatted).as_deref(),
+            isptab::compiler::canonical::format(&formatted).as_deref(),
             Ok(formatted.as_str()),
             "fmt is not idempotent or broke the file"
         );

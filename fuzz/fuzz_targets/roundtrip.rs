@@ -4,7 +4,7 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use isptab::matcher::Matcher;
+use isptab::semantics::matcher::Matcher;
 use isptab::table::{self, Table};
 use isptab::{DefaultsSource, Input, Options};
 use libfuzzer_sys::fuzz_target;
@@ -158,7 +158,7 @@ fuzz_target!(|config: Config| {
             .lookup(&q)
             .found()
             .map(|m| (m.record.name().to_string(), m.pattern.to_string()));
-        let theirs = isptab::query::answer(&q, |d| matcher.lookup(d))
+        let theirs = isptab::semantics::query::answer(&q, |d| matcher.lookup(d))
             .found()
             .map(|m| {
                 (

@@ -23,15 +23,15 @@ pub fn run(args: &BuildArgs, terminal: &TerminalArgs) -> Result<Status, UsageErr
     )?;
     progress.set("compiling the table");
     let out = output::shown_path(&args.output);
-    // Compiled only without errors; the diagnostics are printed either way.
+    // Compiled only without errors (only a clean check has a model); the
+    // diagnostics are printed either way.
     let compiled = checked
-        .config
-        .as_ref()
-        .filter(|_| !checked.has_errors())
-        .map(|config| table::compile(config).map(|bytes| (config, bytes)));
+        .model()
+        .ok()
+        .map(|model| table::compile(&model).map(|bytes| (model, bytes)));
     drop(progress);
     print(&checked, args.format, terminal, false)?;
-    let (config, bytes) = match compiled {
+    let (model, bytes) = match compiled {
         Some(Ok(compiled)) => compiled,
         Some(Err(e)) => {
             output::write_stderr(&format!("{out} not written: {e}\n"))?;
@@ -47,13 +47,13 @@ pub fn run(args: &BuildArgs, terminal: &TerminalArgs) -> Result<Status, UsageErr
     if args.check {
         return up_to_date(args, terminal, &bytes);
     }
-    isptab::atomic::write(&args.output, &bytes)
+    isptab::compiler::atomic::write(&args.output, &bytes)
         .map_err(|e| UsageError(format!("cannot write `{out}`: {e}")))?;
     if !terminal.quiet {
         output::write_stderr(&format!(
             "wrote {out}: {} records, {} patterns, {} in {}\n",
-            config.records.len(),
-            config.pattern_count(),
+            model.records.len(),
+            model.pattern_count(),
             output::human_bytes(bytes.len()),
             output::human_duration(started.elapsed()),
         ))?;
@@ -117,7 +117,9 @@ fn read_existing(path: &std::path::Path, limit: usize) -> Result<Option<Vec<u8>>
     let stat = rustix::fs::fstat(&fd).map_err(|e| Existing::Io(e.into()))?;
     let kind = FileType::from_raw_mode(stat.st_mode);
     if kind != FileType::RegularFile {
-        return Err(Existing::NotRegular(isptab::confined::describe_type(kind)));
+        return Err(Existing::NotRegular(
+            isptab::compiler::confined::describe_type(kind),
+        ));
     }
     let mut bytes = Vec::new();
     std::fs::File::from(fd)

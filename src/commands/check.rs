@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use isptab::diagnostics::{
+use isptab::compiler::diagnostics::{
     HumanRenderer, Level, omitted_note, render_github, render_json, render_sarif, render_short,
     summary_line,
 };
@@ -55,7 +55,7 @@ pub fn options(sources: &SourceArgs, levels: &LevelArgs) -> Result<Options, Usag
         }
     }
     Ok(Options {
-        limits: isptab::limits::Limits::default(),
+        limits: isptab::compiler::limits::Limits::default(),
         root: sources.root.clone(),
         defaults,
         levels: flags,

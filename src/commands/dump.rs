@@ -11,7 +11,7 @@ pub fn run(args: &DumpArgs) -> Result<Status, UsageError> {
     let table = match Table::load(&args.table) {
         Ok(table) => table,
         Err(OpenError::Io(e)) => return Err(UsageError(format!("cannot read `{path}`: {e}"))),
-        Err(OpenError::Format(e)) => return invalid(&path, &e),
+        Err(OpenError::Table(e)) => return invalid(&path, &e),
     };
     if let Err(e) = table.verify() {
         return invalid(&path, &e);
@@ -28,7 +28,7 @@ pub fn run(args: &DumpArgs) -> Result<Status, UsageError> {
 }
 
 /// A table that is not valid: the input has errors (exit 1).
-fn invalid(path: &impl std::fmt::Display, e: &table::FormatError) -> Result<Status, UsageError> {
+fn invalid(path: &impl std::fmt::Display, e: &table::TableError) -> Result<Status, UsageError> {
     output::write_stderr(&format!("error: `{path}` is not a valid table: {e}\n"))?;
     Ok(Status::Errors)
 }

@@ -1,6 +1,6 @@
 //! `isptab explain CODE` and `isptab explain --list`.
 
-use isptab::rules::Code;
+use isptab::compiler::rules::Code;
 
 use super::{Status, UsageError, output};
 use crate::cli::ExplainArgs;
@@ -23,7 +23,7 @@ pub fn run(args: &ExplainArgs) -> Result<Status, UsageError> {
     };
     let code = Code::from_name(name.trim()).ok_or_else(|| {
         let names = Code::ALL.iter().map(|c| c.name());
-        let hint = match isptab::suggest_name(name, names) {
+        let hint = match isptab::compiler::suggest_name(name, names) {
             Some(s) => format!("did you mean `{s}`?"),
             None => "`isptab explain --list` lists the codes".to_string(),
         };

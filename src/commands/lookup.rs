@@ -4,8 +4,8 @@
 
 use std::io::{BufRead, BufWriter, Write};
 
-use isptab::escape::{escape, escape_line_start};
-use isptab::query::Answer;
+use isptab::semantics::escape::{escape, escape_line_start};
+use isptab::semantics::query::Answer;
 use isptab::table::{self, OpenError, Table, TableMatch};
 use serde::Serialize;
 
@@ -29,14 +29,11 @@ pub fn run(args: &LookupArgs, terminal: &TerminalArgs) -> Result<Status, UsageEr
         deny: Vec::new(),
     };
     let checked = isptab::check(&inputs(&sources)?, &options(&sources, &no_levels)?)?;
-    let config = match &checked.config {
-        Some(config) if !checked.has_errors() => config,
-        _ => {
-            print(&checked, Format::Human, terminal, false)?;
-            return Ok(Status::Errors);
-        }
+    let Ok(model) = checked.model() else {
+        print(&checked, Format::Human, terminal, false)?;
+        return Ok(Status::Errors);
     };
-    let bytes = table::compile(config)
+    let bytes = table::compile(&model)
         .map_err(|e| UsageError(format!("cannot compile the configuration: {e}")))?;
     let table = Table::from_bytes(bytes).map_err(|e| UsageError(format!("internal error: {e}")))?;
     answer_all(&table, args)
@@ -48,7 +45,7 @@ pub fn load(path: &std::path::Path) -> Result<Table<Vec<u8>>, UsageError> {
     let shown = super::output::shown_path(path);
     Table::load(path).map_err(|e| match e {
         OpenError::Io(e) => UsageError(format!("cannot read `{shown}`: {e}")),
-        OpenError::Format(e) => UsageError(format!("`{shown}` is not a valid table: {e}")),
+        OpenError::Table(e) => UsageError(format!("`{shown}` is not a valid table: {e}")),
     })
 }
 
@@ -69,7 +66,7 @@ struct JsonAnswer<'a> {
 }
 
 /// One output line for one query. The query is echoed escaped, so that one input
-/// line gives one output line, whatever it holds (see `isptab::escape`).
+/// line gives one output line, whatever it holds (see `isptab::semantics::escape`).
 fn line(
     out: &mut impl Write,
     query: &str,
@@ -88,7 +85,7 @@ fn line(
             let (isp, suffix, key) = match found {
                 Some(m) => (
                     m.record.name(),
-                    m.pattern.kind == isptab::domain::PatternKind::Suffix,
+                    m.pattern.kind == isptab::semantics::pattern::PatternKind::Suffix,
                     m.pattern.key,
                 ),
                 None => ("-", false, "-"),
@@ -118,7 +115,7 @@ fn line(
                 pattern: found.map(|m| m.pattern.to_string()),
             };
             let text = serde_json::to_string(&json)?;
-            out.write_all(isptab::escape::json(&text).as_bytes())?;
+            out.write_all(isptab::semantics::escape::json(&text).as_bytes())?;
             out.write_all(b"\n")
         }
     }

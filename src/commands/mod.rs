@@ -69,7 +69,7 @@ pub fn run(command: Command, terminal: &TerminalArgs) -> Result<Status, UsageErr
         }
         Command::Explain(args) => explain::run(&args),
         Command::Defaults => {
-            output::write_stdout(isptab::defaults::TEXT)?;
+            output::write_stdout(isptab::compiler::defaults::TEXT)?;
             Ok(Status::Ok)
         }
     }

@@ -32,7 +32,7 @@ pub fn stderr_width() -> usize {
 
 /// A path for a message, escaped (it may come from a pull request).
 pub fn shown_path(path: &std::path::Path) -> String {
-    isptab::escape::escape(&path.to_string_lossy()).into_owned()
+    isptab::semantics::escape::escape(&path.to_string_lossy()).into_owned()
 }
 
 /// Writes `text` to stdout, treating a closed pipe as success.

@@ -8,8 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
-use isptab::confined::{ReadFailure, Refused, Root, read_limited, replace};
-use isptab::limits::MAX_KDL_FILE_BYTES;
+use isptab::compiler::confined::{ReadFailure, Refused, Root, read_limited, replace};
+use isptab::compiler::limits::MAX_KDL_FILE_BYTES;
 
 use super::{Status, UsageError, output};
 use crate::cli::{FmtArgs, TerminalArgs};
@@ -61,12 +61,12 @@ pub fn run(args: &FmtArgs, terminal: &TerminalArgs) -> Result<Status, UsageError
             status = Status::Errors;
             continue;
         };
-        let formatted = match isptab::format::format(&text) {
+        let formatted = match isptab::compiler::canonical::format(&text) {
             Ok(formatted) => formatted,
             Err(e) => {
                 output::write_stderr(&format!(
                     "error: `{shown}` is not valid KDL ({}); run `isptab check` for details\n",
-                    isptab::escape::escape(&e.to_string())
+                    isptab::semantics::escape::escape(&e.to_string())
                 ))?;
                 status = Status::Errors;
                 continue;

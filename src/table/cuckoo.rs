@@ -9,9 +9,8 @@
 //! in sorted order, so the result depends only on the set of keys. If a walk runs
 //! too long, the index grows and the build starts over.
 
-use super::format::{
-    BUCKET_LEN, ENTRY_HEADER_LEN, INLINE_MAX, KIND_BIT, KIND_SUFFIX, entry_len, probe,
-};
+use super::hash::probe;
+use super::layout::{BUCKET_LEN, INLINE_MAX, entry, entry_len, write_entry};
 
 /// The seed of the first attempt ("isptab" in ASCII).
 const FIRST_SEED: u64 = 0x6973_7074_6162;
@@ -22,7 +21,7 @@ const FILL: f64 = 0.80;
 /// Evictions tried for one key before the attempt is abandoned.
 const MAX_STEPS: usize = 2000;
 /// The most entries a bucket can hold (entries are at least 5 bytes).
-const MAX_ENTRIES: usize = BUCKET_LEN / (ENTRY_HEADER_LEN + 1);
+const MAX_ENTRIES: usize = BUCKET_LEN / (entry::HEADER_LEN + 1);
 
 /// One key of the index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -179,17 +178,8 @@ fn serialize(
         let mut at = b * BUCKET_LEN;
         for &k in &slots.members[..usize::from(slots.count)] {
             let key = &keys[k as usize];
-            let field = key.record | if key.kind == KIND_SUFFIX { KIND_BIT } else { 0 };
-            buckets[at] = tags[k as usize];
-            buckets[at + 1] = key.key.len() as u8;
-            buckets[at + 2..at + 4].copy_from_slice(&field.to_le_bytes());
-            let body = at + ENTRY_HEADER_LEN;
-            if key.key.len() <= INLINE_MAX {
-                buckets[body..body + key.key.len()].copy_from_slice(key.key);
-            } else {
-                buckets[body..body + 4].copy_from_slice(&long_offsets[k as usize].to_le_bytes());
-            }
-            at += entry_len(key.key.len());
+            let (tag, long) = (tags[k as usize], long_offsets[k as usize]);
+            at = write_entry(&mut buckets, at, tag, key.kind, key.record, key.key, long);
         }
     }
     buckets

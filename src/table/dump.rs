@@ -1,53 +1,45 @@
-//! `isptab dump`: a table back into a configuration (KDL) or into JSON. The KDL
-//! rebuilds the same bytes with `isptab build --no-defaults`.
+//! `isptab dump`: a model (raised from a table) printed as a configuration (KDL)
+//! that rebuilds the same bytes with `isptab build --no-defaults`, or as JSON.
 
 use serde::Serialize;
 
-use super::read::RuleOp;
-use super::read::{FormatError, Table};
-use crate::model::{Encoding, Part};
-
-/// Quotes a string for KDL: what KDL does not allow raw in a string (bidi marks,
-/// U+FEFF, line separators, controls) and what a terminal or CI log would act on
-/// is written as an escape, so the dump parses back to the same strings.
-pub(crate) use crate::escape::kdl_string;
-
-/// The encoding properties that reproduce these effective encodings.
-fn encoding_properties(encodings: [Encoding; 3]) -> Vec<String> {
-    let [global, html, text] = encodings;
-    let mut props = Vec::new();
-    if global != Encoding::QuotedPrintable {
-        props.push(format!("global={}", kdl_string(global.as_str())));
-    }
-    for (part, e) in [(Part::Html, html), (Part::Text, text)] {
-        if e != global {
-            props.push(format!("{}={}", part.as_str(), kdl_string(e.as_str())));
-        }
-    }
-    props
-}
+use super::error::TableError;
+use super::open::Table;
+use crate::semantics::encoding::{EncodingSettings, Part};
+use crate::semantics::escape::kdl_string;
+use crate::semantics::header::HeaderOp;
+use crate::semantics::model::Model;
 
 /// The table as a KDL configuration.
-pub fn to_kdl<B: AsRef<[u8]>>(table: &Table<B>) -> Result<String, FormatError> {
-    let patterns: usize = table.records().map(|r| r.pattern_count()).sum();
+pub fn to_kdl<B: AsRef<[u8]>>(table: &Table<B>) -> Result<String, TableError> {
     let (major, minor) = table.version();
+    Ok(model_to_kdl(
+        &table.to_model()?,
+        &format!("a table of format {major}.{minor}"),
+    ))
+}
+
+/// A model as a KDL configuration; `from` says what it was decompiled from.
+/// Records marked `default=#true` are default records, so the configuration
+/// rebuilds the same table with `--no-defaults`.
+pub fn model_to_kdl(model: &Model, from: &str) -> String {
     let mut out = format!(
-        "// Decompiled by `isptab dump` from a table of format {major}.{minor}: {} records, {patterns} patterns.\n\
+        "// Decompiled by `isptab dump` from {from}: {} records, {} patterns.\n\
          // `isptab build --no-defaults` on this file rebuilds the same table.\n",
-        table.record_count()
+        model.records.len(),
+        model.pattern_count()
     );
-    let patterns = table.patterns_by_record()?;
-    for (record, patterns) in table.records().zip(patterns) {
+    for record in &model.records {
         out.push('\n');
         out.push_str("isp ");
-        out.push_str(&kdl_string(record.name()));
-        if record.is_default() {
+        out.push_str(&kdl_string(&record.name));
+        if record.default {
             out.push_str(" default=#true");
         }
         let mut body = Vec::new();
         let mut line = String::new();
-        for pattern in patterns {
-            let quoted = kdl_string(&pattern.to_string());
+        for pattern in record.patterns() {
+            let quoted = kdl_string(pattern.as_str());
             if !line.is_empty() && line.len() + quoted.len() > 80 {
                 body.push(format!("    domains{line}"));
                 line.clear();
@@ -58,21 +50,26 @@ pub fn to_kdl<B: AsRef<[u8]>>(table: &Table<B>) -> Result<String, FormatError> {
         if !line.is_empty() {
             body.push(format!("    domains{line}"));
         }
-        let props = encoding_properties(record.encodings());
+        // The fewest settings that give the effective encodings back.
+        let settings = EncodingSettings::minimal(record.encodings);
+        let props: Vec<String> = Part::ALL
+            .iter()
+            .filter_map(|&part| {
+                let e = settings.get(part)?;
+                Some(format!("{}={}", part.as_str(), kdl_string(e.as_str())))
+            })
+            .collect();
         if !props.is_empty() {
             body.push(format!("    encoding {}", props.join(" ")));
         }
-        let rules = record.header_rules();
-        if rules.len() > 0 {
+        if !record.headers.is_empty() {
             body.push("    headers {".into());
-            for rule in rules {
-                body.push(match rule.op {
-                    RuleOp::Add => format!(
-                        "        add {} {}",
-                        kdl_string(rule.name),
-                        kdl_string(rule.value)
-                    ),
-                    RuleOp::Remove => format!("        remove {}", kdl_string(rule.name)),
+            for rule in &record.headers {
+                body.push(match rule {
+                    HeaderOp::Add { name, value } => {
+                        format!("        add {} {}", kdl_string(name), kdl_string(value))
+                    }
+                    HeaderOp::Remove { name } => format!("        remove {}", kdl_string(name)),
                 });
             }
             body.push("    }".into());
@@ -88,7 +85,7 @@ pub fn to_kdl<B: AsRef<[u8]>>(table: &Table<B>) -> Result<String, FormatError> {
             out.push_str("}\n");
         }
     }
-    Ok(out)
+    out
 }
 
 #[derive(Serialize)]
@@ -105,7 +102,7 @@ struct JsonRecord<'a> {
     default: bool,
     encoding: JsonEncoding,
     headers: Vec<JsonRule<'a>>,
-    patterns: Vec<JsonPattern>,
+    patterns: Vec<JsonPattern<'a>>,
 }
 
 #[derive(Serialize)]
@@ -124,9 +121,9 @@ struct JsonRule<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonPattern {
+struct JsonPattern<'a> {
     kind: &'static str,
-    pattern: String,
+    pattern: &'a str,
 }
 
 #[derive(Serialize)]
@@ -140,57 +137,57 @@ struct JsonSummary {
 pub const DUMP_JSON_VERSION: u32 = 1;
 
 /// The table as one JSON document.
-pub fn to_json<B: AsRef<[u8]>>(table: &Table<B>) -> Result<String, FormatError> {
-    let mut records = Vec::with_capacity(table.record_count());
-    let mut total = 0;
-    for (record, patterns) in table.records().zip(table.patterns_by_record()?) {
-        let patterns: Vec<JsonPattern> = patterns
-            .into_iter()
-            .map(|p| JsonPattern {
-                kind: p.kind.as_str(),
-                pattern: p.to_string(),
-            })
-            .collect();
-        total += patterns.len();
-        records.push(JsonRecord {
-            name: record.name(),
-            default: record.is_default(),
+pub fn to_json<B: AsRef<[u8]>>(table: &Table<B>) -> Result<String, TableError> {
+    let model = table.to_model()?;
+    let records: Vec<JsonRecord<'_>> = model
+        .records
+        .iter()
+        .map(|record| JsonRecord {
+            name: &record.name,
+            default: record.default,
             encoding: JsonEncoding {
-                global: record.encoding(Part::Global).as_str(),
-                html: record.encoding(Part::Html).as_str(),
-                text: record.encoding(Part::Text).as_str(),
+                global: record.encodings.get(Part::Global).as_str(),
+                html: record.encodings.get(Part::Html).as_str(),
+                text: record.encodings.get(Part::Text).as_str(),
             },
             headers: record
-                .header_rules()
-                .map(|r| match r.op {
-                    RuleOp::Add => JsonRule {
-                        op: "add",
-                        name: r.name,
-                        value: Some(r.value),
+                .headers
+                .iter()
+                .map(|r| JsonRule {
+                    op: match r {
+                        HeaderOp::Add { .. } => "add",
+                        HeaderOp::Remove { .. } => "remove",
                     },
-                    RuleOp::Remove => JsonRule {
-                        op: "remove",
-                        name: r.name,
-                        value: None,
-                    },
+                    name: r.name(),
+                    value: matches!(r, HeaderOp::Add { .. }).then(|| r.value()),
                 })
                 .collect(),
-            patterns,
-        });
-    }
+            patterns: record
+                .patterns()
+                .map(|p| JsonPattern {
+                    kind: p.kind().as_str(),
+                    pattern: p.as_str(),
+                })
+                .collect(),
+        })
+        .collect();
     let (major, minor) = table.version();
     let dump = JsonDump {
         version: DUMP_JSON_VERSION,
         format: format!("{major}.{minor}"),
         summary: JsonSummary {
             records: records.len(),
-            patterns: total,
+            patterns: model.pattern_count(),
             bytes: table.len(),
         },
         records,
     };
+    // Serializing plain structs of strings and numbers cannot fail. Values decode
+    // to exactly what they were; what a terminal or a CI runner would act on is
+    // written as JSON escapes.
     let mut out =
-        crate::escape::json(&serde_json::to_string_pretty(&dump).unwrap_or_default()).into_owned();
+        crate::semantics::escape::json(&serde_json::to_string_pretty(&dump).unwrap_or_default())
+            .into_owned();
     out.push('\n');
     Ok(out)
 }

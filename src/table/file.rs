@@ -8,8 +8,28 @@ use std::path::Path;
 
 use rustix::fs::{FileType, Mode, OFlags};
 
-use super::mmap::OpenError;
-use super::read::Table;
+use super::error::TableError;
+use super::open::Table;
+
+/// Why a table file could not be opened.
+#[derive(Debug)]
+pub enum OpenError {
+    /// The file could not be opened, read or mapped.
+    Io(std::io::Error),
+    /// The bytes are not a valid table.
+    Table(TableError),
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpenError::Io(e) => e.fmt(f),
+            OpenError::Table(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for OpenError {}
 
 /// Opens a table file for reading and returns it with its size. A FIFO, a device,
 /// a socket or a directory is refused before anything is read (opening is
@@ -59,6 +79,6 @@ impl Table<Vec<u8>> {
         file.take(size.saturating_add(1))
             .read_to_end(&mut bytes)
             .map_err(OpenError::Io)?;
-        Table::from_bytes(bytes).map_err(OpenError::Format)
+        Table::from_bytes(bytes).map_err(OpenError::Table)
     }
 }

@@ -6,27 +6,8 @@ use std::path::Path;
 
 use memmap2::Mmap;
 
-use super::read::{FormatError, Table};
-
-/// Why a table file could not be opened.
-#[derive(Debug)]
-pub enum OpenError {
-    /// The file could not be opened or mapped.
-    Io(std::io::Error),
-    /// The bytes are not a valid table.
-    Format(FormatError),
-}
-
-impl std::fmt::Display for OpenError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            OpenError::Io(e) => e.fmt(f),
-            OpenError::Format(e) => e.fmt(f),
-        }
-    }
-}
-
-impl std::error::Error for OpenError {}
+use super::file::OpenError;
+use super::open::Table;
 
 impl Table<Mmap> {
     /// Maps a table file and validates it like [`Table::from_bytes`].
@@ -53,6 +34,6 @@ impl Table<Mmap> {
         // table contract (written by temp file + fsync + rename, never in place)
         // excludes it. Every read through the map is bounds checked.
         let map = unsafe { Mmap::map(&file) }.map_err(OpenError::Io)?;
-        Table::from_bytes(map).map_err(OpenError::Format)
+        Table::from_bytes(map).map_err(OpenError::Table)
     }
 }

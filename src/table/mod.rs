@@ -1,34 +1,62 @@
-//! The compiled table: one file the MTA memory-maps to find a recipient domain's
-//! record in about one memory access.
+//! The second floor: the compiled table, one file an MTA memory-maps to find a
+//! recipient domain's record in about one memory access. It stands on the
+//! semantics alone, so a reader links neither the KDL parser nor the diagnostics.
 //!
-//! `schema/table-format.md` specifies the format byte by byte. In short: a header
-//! (magic label, endianness check, version, length, checksum), a section directory
-//! (offset, length and xxh3 checksum of each section), and 64-byte-aligned
-//! sections: two bucketized cuckoo hash indexes, one of exact names and one of
-//! suffix rules, whose 64-byte buckets hold whole entries (a tag byte, the key's
-//! length, the record id and the key itself; keys over 40 bytes live apart), the
-//! records, their strings, deduplicated header rule sets, and the globs in
-//! precedence order.
+//! `schema/table-format.md` specifies the format byte by byte, and
+//! [`layout`] names every part of it once. In short: a header (magic label,
+//! endianness check, version, length, checksum), a section directory (offset,
+//! length and xxh3 checksum of each section), and 64-byte-aligned sections: two
+//! bucketized cuckoo hash indexes, one of exact names and one of suffix rules,
+//! whose 64-byte buckets hold whole entries (a tag byte, the key's length, the
+//! record id and the key itself; keys over 40 bytes live apart), the records,
+//! their strings, deduplicated header rule sets, and the globs in precedence order.
 //!
 //! A lookup hashes every candidate key (the domain, and each of its suffixes that
 //! some suffix rule could match), touches all their buckets before reading any,
 //! then checks them in precedence order against the whole keys stored there: an
 //! answer is exact and usually costs one cache miss. Globs are tried only when no
 //! exact name or suffix rule matched, through a literal prefilter.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`layout`] | the wire layout: constants, section kinds, codes, field offsets |
+//! | `hash` | where a key sits in an index; the header checksum |
+//! | `write`, `cuckoo` | [`compile`]: a [`Model`](crate::semantics::model::Model) into bytes |
+//! | `open` | [`Table::from_bytes`]: the checks on open |
+//! | `handles` | records, rules and answers borrowed from the bytes |
+//! | `lookup` | [`Table::lookup`] |
+//! | `verify` | [`Table::verify`], the full check |
+//! | `raise` | [`Table::to_model`] |
+//! | `dump` | a model printed as KDL or JSON |
+//! | `file`, `mmap` | [`Table::load`] (read into memory) and [`Table::open`] (mapped) |
 
 mod cuckoo;
 mod dump;
+mod error;
 mod file;
-mod format;
+mod handles;
+mod hash;
+pub mod layout;
+mod lookup;
+#[cfg(feature = "mmap")]
 mod mmap;
-mod read;
+mod open;
+mod raise;
 mod verify;
 mod write;
 
-pub use dump::{DUMP_JSON_VERSION, to_json, to_kdl};
-pub use format::{MAJOR, MAX_RECORDS, MINOR};
-pub use mmap::OpenError;
-pub use read::{
-    FormatError, FormatErrorKind, MatchedPattern, RecordRef, RuleOp, Table, TableMatch, TableRule,
-};
+pub use dump::{DUMP_JSON_VERSION, model_to_kdl, to_json, to_kdl};
+pub use error::{TableError, TableErrorKind};
+pub use file::OpenError;
+pub use handles::{MatchedPattern, RecordRef, RuleOp, TableMatch, TableRule};
+pub use hash::{Probe, probe};
+pub use layout::{MAJOR, MAX_RECORDS, MINOR};
+/// The memory map [`Table::open`] reads through, so an MTA can name
+/// [`MappedTable`] without depending on `memmap2` itself.
+#[cfg(feature = "mmap")]
+pub use memmap2::Mmap;
+/// A table read through a memory map ([`Table::open`]).
+#[cfg(feature = "mmap")]
+pub type MappedTable = Table<Mmap>;
+pub use open::Table;
 pub use write::{CompileError, compile};

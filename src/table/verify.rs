@@ -5,41 +5,56 @@ use std::collections::BTreeSet;
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::format::*;
-use super::read::{FormatError, FormatErrorKind, Table};
-use crate::domain::{Pattern, PatternKind, suffix_label_bit};
+use super::error::{TableError, TableErrorKind};
+use super::hash::probe;
+use super::layout::{BUCKET_LEN, KIND_EXACT, SectionKind, pattern_kind, read_entry};
+use super::open::{Table, text};
+use crate::semantics::pattern::{Pattern, PatternKind, label_bit};
 
-pub(super) fn verify<B: AsRef<[u8]>>(table: &Table<B>) -> Result<(), FormatError> {
-    let data = table.raw();
-    for (kind, range, checksum) in table.directory() {
+impl<B: AsRef<[u8]>> Table<B> {
+    /// The full check: the checksum of every known section, zeros outside every
+    /// section, every entry well formed, in normal form and where its hash puts
+    /// it, every glob valid and in record order, and the counts consistent. (The
+    /// contents of sections of kinds this version does not know are not checked.)
+    /// Linear in the table's size.
+    pub fn verify(&self) -> Result<(), TableError> {
+        verify(self)
+    }
+}
+
+fn verify<B: AsRef<[u8]>>(table: &Table<B>) -> Result<(), TableError> {
+    let data = table.data();
+    let parsed = &table.parsed;
+    for (kind, range, checksum) in &parsed.directory {
         if xxh3_64(&data[range.clone()]) != *checksum {
-            return Err(FormatErrorKind::SectionChecksum(kind.name()).into());
+            return Err(TableErrorKind::SectionChecksum(kind.name()).into());
         }
     }
     // Bytes outside every section (known or not) are zero: with the checksums of
     // the known sections, every byte this version reads is covered.
-    let mut at = table.directory_end();
-    for range in table
-        .all_sections()
+    let mut at = parsed.directory_end;
+    for range in parsed
+        .all_sections
         .iter()
         .chain([&(data.len()..data.len())])
     {
         let start = at.min(range.start);
         if let Some(i) = data[start..range.start].iter().position(|&b| b != 0) {
-            return Err(FormatErrorKind::Padding(start + i).into());
+            return Err(TableErrorKind::Padding(start + i).into());
         }
         at = at.max(range.end);
     }
 
     // Every bucket: well-formed entries of the index's kind, then zeros; every key
     // in normal form, in one of its own two buckets, with its own tag, once.
-    let long_keys = table.long_keys();
+    let long_keys = table.section(SectionKind::LongKeys);
     let (mut keys, mut exact, mut suffix_labels) = (0usize, 0u32, 0u128);
     let mut per_record = vec![0usize; table.record_count()];
-    for (index, buckets) in table.indexes() {
+    for index in [parsed.exact, parsed.suffix] {
+        let buckets = table.section(index.section);
         for (b, bucket) in buckets.chunks_exact(BUCKET_LEN).enumerate() {
             let bad =
-                |m: String| FormatError::section(index.section.name(), format!("bucket {b}: {m}"));
+                |m: String| TableError::section(index.section.name(), format!("bucket {b}: {m}"));
             let mut at = 0;
             while let Some(entry) = read_entry(bucket, at) {
                 at = entry.next;
@@ -86,7 +101,7 @@ pub(super) fn verify<B: AsRef<[u8]>>(table: &Table<B>) -> Result<(), FormatError
                 if entry.kind == KIND_EXACT {
                     exact += 1;
                 } else {
-                    suffix_labels |= suffix_label_bit(key);
+                    suffix_labels |= label_bit(key);
                 }
             }
             if bucket[at..].iter().any(|&x| x != 0) {
@@ -94,22 +109,31 @@ pub(super) fn verify<B: AsRef<[u8]>>(table: &Table<B>) -> Result<(), FormatError
             }
         }
     }
-    let globs: Vec<(&str, u16)> = table.glob_entries().collect();
+    let globs: Vec<(&str, u16)> = parsed
+        .globs
+        .iter()
+        .map(|g| (text(data, g.text.clone()), g.record))
+        .collect();
     if let Some((bad, _)) =
         globs.iter().find(|(g, _)| !matches!(Pattern::parse(g), Ok(p) if p.kind() == PatternKind::Glob && p.as_str() == *g))
     {
-        return Err(FormatError::section("GLOBS", format!("`{bad}` is not a glob in normal form")));
+        return Err(TableError::section("GLOBS", format!("`{bad}` is not a glob in normal form")));
     }
     // Precedence is configuration order: records in order, so globs are grouped by
     // record (a dump prints them under their records and must rebuild the order).
     if globs.windows(2).any(|w| w[0].1 > w[1].1) {
-        return Err(FormatError::section(
+        return Err(TableError::section(
             "GLOBS",
             "globs are not in record order",
         ));
     }
-    if table.meta_counts() != (exact, suffix_labels, keys + globs.len()) {
-        return Err(FormatError::section(
+    let declared = (
+        parsed.exact_count,
+        parsed.suffix_labels,
+        parsed.pattern_count,
+    );
+    if declared != (exact, suffix_labels, keys + globs.len()) {
+        return Err(TableError::section(
             "META",
             "the counts do not match the indexes and the globs",
         ));
@@ -120,7 +144,28 @@ pub(super) fn verify<B: AsRef<[u8]>>(table: &Table<B>) -> Result<(), FormatError
             *count += 1;
         }
     }
-    table.check_pattern_counts(per_record.into_iter())
+    check_pattern_counts(table, per_record.into_iter())
+}
+
+/// Each record's pattern count (in RECORDS) against the number of index entries
+/// and globs that name it, given in record order.
+pub(super) fn check_pattern_counts<B: AsRef<[u8]>>(
+    table: &Table<B>,
+    found: impl Iterator<Item = usize>,
+) -> Result<(), TableError> {
+    for (record, found) in table.records().zip(found) {
+        if found != record.pattern_count() {
+            return Err(TableError::section(
+                "RECORDS",
+                format!(
+                    "record `{}` has {found} patterns, {} expected",
+                    record.name(),
+                    record.pattern_count()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// How many entries of a bucket hold this key.

@@ -1,20 +1,26 @@
-//! Compiling a merged configuration into the bytes of a table.
+//! Compiling a model into the bytes of a table.
 //!
-//! Everything is laid out in configuration order and every choice is
-//! deterministic (fixed seeds, no hash-map iteration), so the same input gives the
-//! same bytes on every run and every machine.
+//! Everything is laid out in model order and every choice is deterministic (fixed
+//! seeds, no hash-map iteration), so the same model gives the same bytes on every
+//! run and every machine. A model built by hand is checked on the way: a compiled
+//! table is valid whatever the model said.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::cuckoo::{self, Key};
-use super::format::*;
-use crate::domain::{PatternKind, suffix_label_bit};
-use crate::model::{Config, HeaderOp, Origin, Part};
+use super::hash::header_checksum;
+use super::layout::{
+    self, KIND_EXACT, KIND_SUFFIX, MAX_RECORDS, SectionKind, align, directory, header, meta,
+};
+use crate::semantics::encoding::Part;
+use crate::semantics::header::{self as header_rules, HeaderOp};
+use crate::semantics::model::Model;
+use crate::semantics::pattern::{PatternKind, label_bit};
 
-/// A configuration that does not fit the format's limits.
+/// A model that does not fit the format, or that no clean configuration gives.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CompileError {
@@ -24,12 +30,19 @@ pub enum CompileError {
     TooLarge(&'static str),
     /// A record name longer than 65,535 bytes.
     NameTooLong(String),
-    /// A pattern longer than a domain name can be (parsing rejects these first).
-    KeyTooLong(String),
+    /// A record name that is not a valid record name (empty, padded, invisible
+    /// characters), or the same name twice (compared ignoring case).
+    BadName(String),
+    /// The same pattern twice, or a pattern in the list of another kind.
+    BadPattern(String),
+    /// A header rule the MTA could not write (a bad name, a control character,
+    /// a line over 998 octets).
+    BadHeaderRule(String),
 }
 
 impl fmt::Display for CompileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let short = |s: &str| -> String { s.chars().take(40).collect() };
         match self {
             CompileError::TooManyRecords(n) => {
                 write!(f, "{n} records; a table holds at most {MAX_RECORDS}")
@@ -40,16 +53,28 @@ impl fmt::Display for CompileError {
                     "the {section} section would pass 4 GiB, the limit of the format"
                 )
             }
-            CompileError::KeyTooLong(key) => {
-                write!(f, "the pattern `{key}` is longer than 253 bytes")
-            }
             CompileError::NameTooLong(name) => {
-                let short: String = name.chars().take(40).collect();
                 write!(
                     f,
-                    "the record name `{short}...` is longer than 65,535 bytes"
+                    "the record name `{}...` is longer than 65,535 bytes",
+                    short(name)
                 )
             }
+            CompileError::BadName(name) => write!(
+                f,
+                "the record name `{}` is not valid, or given twice",
+                crate::semantics::escape::escape(&short(name))
+            ),
+            CompileError::BadPattern(p) => write!(
+                f,
+                "the pattern `{}` is given twice, or in the list of another kind",
+                crate::semantics::escape::escape(&short(p))
+            ),
+            CompileError::BadHeaderRule(name) => write!(
+                f,
+                "the header rule for `{}` cannot be written into a message",
+                crate::semantics::escape::escape(&short(name))
+            ),
         }
     }
 }
@@ -62,12 +87,12 @@ fn u32_of(n: usize, section: &'static str) -> Result<u32, CompileError> {
 
 /// Strings stored once each, in order of first use.
 #[derive(Default)]
-struct Strings {
+struct StringTable {
     bytes: Vec<u8>,
     seen: HashMap<String, u32>,
 }
 
-impl Strings {
+impl StringTable {
     fn add(&mut self, s: &str) -> Result<u32, CompileError> {
         if let Some(&offset) = self.seen.get(s) {
             return Ok(offset);
@@ -80,116 +105,142 @@ impl Strings {
     }
 }
 
-fn encoding_code(e: crate::model::Encoding) -> u8 {
-    ENCODINGS.iter().position(|x| *x == e).unwrap_or(0) as u8
+/// Whether a header rule can be written into a message.
+fn writable(op: &HeaderOp) -> bool {
+    header_rules::is_valid_name(op.name())
+        && header_rules::control_char(op.value()).is_none()
+        && header_rules::line_len(op.name(), op.value()) <= header_rules::MAX_LINE
 }
 
-/// Compiles a merged configuration (one without errors) into table bytes.
-pub fn compile(config: &Config) -> Result<Vec<u8>, CompileError> {
-    if config.records.len() > MAX_RECORDS {
-        return Err(CompileError::TooManyRecords(config.records.len()));
+/// Compiles a model into table bytes.
+pub fn compile(model: &Model) -> Result<Vec<u8>, CompileError> {
+    if model.records.len() > MAX_RECORDS {
+        return Err(CompileError::TooManyRecords(model.records.len()));
     }
-    let mut strings = Strings::default();
+    let mut strings = StringTable::default();
     let mut exact_keys: Vec<Key<'_>> = Vec::new();
     let mut suffix_keys: Vec<Key<'_>> = Vec::new();
     let mut globs: Vec<u8> = Vec::new();
-    let mut records: Vec<u8> = Vec::with_capacity(config.records.len() * RECORD_LEN);
+    let mut glob_texts: HashSet<&str> = HashSet::new();
+    let mut records: Vec<u8> = Vec::with_capacity(model.records.len() * layout::record::LEN);
     let mut rule_sets: Vec<u8> = Vec::new();
     let mut rules: Vec<u8> = Vec::new();
-    let mut set_ids: HashMap<Vec<HeaderOp>, u32> = HashMap::new();
-    let mut counts = Counts::default();
+    let mut set_ids: HashMap<&[HeaderOp], u32> = HashMap::new();
+    let mut names: HashSet<String> = HashSet::new();
+    let mut suffix_labels = 0u128;
 
-    for (id, record) in config.records.iter().enumerate() {
+    for (id, record) in model.records.iter().enumerate() {
         let id = id as u16;
+        if record.name.is_empty()
+            || crate::semantics::record_name::check(&record.name).is_err()
+            || !names.insert(record.name.to_lowercase())
+        {
+            return Err(CompileError::BadName(record.name.clone()));
+        }
         // Header rules: one set per distinct list.
-        let ops: Vec<HeaderOp> = record.headers.iter().map(|r| r.op.clone()).collect();
-        let set = match set_ids.get(&ops) {
+        let set = match set_ids.get(record.headers.as_slice()) {
             Some(&set) => set,
             None => {
                 let set = set_ids.len() as u32;
-                let first = u32_of(rules.len() / RULE_LEN, "RULES")?;
-                for op in &ops {
-                    let (code, name, value) = match op {
-                        HeaderOp::Add { name, value } => (OP_ADD, name, value.as_str()),
-                        HeaderOp::Remove { name } => (OP_REMOVE, name, ""),
+                let first = u32_of(rules.len() / layout::rule::LEN, "RULES")?;
+                for op in &record.headers {
+                    if !writable(op) {
+                        return Err(CompileError::BadHeaderRule(op.name().to_string()));
+                    }
+                    let code = match op {
+                        HeaderOp::Add { .. } => layout::rule::ADD,
+                        HeaderOp::Remove { .. } => layout::rule::REMOVE,
                     };
-                    let name_len =
-                        u16::try_from(name.len()).map_err(|_| CompileError::TooLarge("RULES"))?;
-                    rules.push(code);
-                    rules.push(0);
-                    rules.extend_from_slice(&name_len.to_le_bytes());
-                    rules.extend_from_slice(&strings.add(name)?.to_le_bytes());
-                    rules.extend_from_slice(&strings.add(value)?.to_le_bytes());
-                    rules.extend_from_slice(&u32_of(value.len(), "RULES")?.to_le_bytes());
+                    use layout::rule as r;
+                    let mut entry = [0u8; r::LEN];
+                    r::OP.put(&mut entry, &[code]);
+                    r::NAME_LENGTH.put(&mut entry, &(op.name().len() as u16).to_le_bytes());
+                    r::NAME_OFFSET.put(&mut entry, &strings.add(op.name())?.to_le_bytes());
+                    r::VALUE_OFFSET.put(&mut entry, &strings.add(op.value())?.to_le_bytes());
+                    let value_len = u32_of(op.value().len(), "RULES")?;
+                    r::VALUE_LENGTH.put(&mut entry, &value_len.to_le_bytes());
+                    rules.extend_from_slice(&entry);
                 }
-                rule_sets.extend_from_slice(&first.to_le_bytes());
-                rule_sets.extend_from_slice(&(ops.len() as u32).to_le_bytes());
-                set_ids.insert(ops, set);
+                let mut entry = [0u8; layout::rule_set::LEN];
+                layout::rule_set::FIRST_RULE.put(&mut entry, &first.to_le_bytes());
+                let count = record.headers.len() as u32;
+                layout::rule_set::RULE_COUNT.put(&mut entry, &count.to_le_bytes());
+                rule_sets.extend_from_slice(&entry);
+                set_ids.insert(&record.headers, set);
                 set
             }
         };
 
-        // Exact names and suffixes go to the index; globs, in order, to GLOBS.
-        for entry in &record.patterns {
-            let pattern = &entry.pattern;
-            match pattern.kind() {
-                PatternKind::Glob => {
-                    let text = pattern.as_str();
-                    globs.extend_from_slice(&strings.add(text)?.to_le_bytes());
-                    globs.extend_from_slice(&(text.len() as u16).to_le_bytes());
-                    globs.extend_from_slice(&id.to_le_bytes());
+        // Exact names and suffixes go to the indexes; globs, in order, to GLOBS.
+        for (list, kind) in [
+            (&record.exact, PatternKind::Exact),
+            (&record.suffix, PatternKind::Suffix),
+            (&record.globs, PatternKind::Glob),
+        ] {
+            for pattern in list {
+                if pattern.kind() != kind {
+                    return Err(CompileError::BadPattern(pattern.to_string()));
                 }
-                kind => {
-                    let (kind, key) = match kind {
-                        PatternKind::Exact => (KIND_EXACT, pattern.as_str()),
-                        _ => (KIND_SUFFIX, pattern.key()),
-                    };
-                    // Patterns are at most 253 bytes (checked when they were parsed).
-                    if key.len() > crate::domain::MAX_NAME_LEN {
-                        return Err(CompileError::KeyTooLong(key.to_string()));
+                if kind == PatternKind::Glob {
+                    let text = pattern.as_str();
+                    if !glob_texts.insert(text) {
+                        return Err(CompileError::BadPattern(text.to_string()));
                     }
-                    let entry = Key {
-                        kind,
-                        key: key.as_bytes(),
+                    use layout::glob as g;
+                    let mut entry = [0u8; g::LEN];
+                    g::TEXT_OFFSET.put(&mut entry, &strings.add(text)?.to_le_bytes());
+                    g::TEXT_LENGTH.put(&mut entry, &(text.len() as u16).to_le_bytes());
+                    g::RECORD.put(&mut entry, &id.to_le_bytes());
+                    globs.extend_from_slice(&entry);
+                    continue;
+                }
+                let key = pattern.key().as_bytes();
+                if kind == PatternKind::Exact {
+                    exact_keys.push(Key {
+                        kind: KIND_EXACT,
+                        key,
                         record: id,
-                    };
-                    if kind == KIND_EXACT {
-                        exact_keys.push(entry);
-                    } else {
-                        counts.suffix_labels |= suffix_label_bit(key.as_bytes());
-                        suffix_keys.push(entry);
-                    }
+                    });
+                } else {
+                    suffix_labels |= label_bit(key);
+                    suffix_keys.push(Key {
+                        kind: KIND_SUFFIX,
+                        key,
+                        record: id,
+                    });
                 }
             }
         }
 
         let name_len = u16::try_from(record.name.len())
             .map_err(|_| CompileError::NameTooLong(record.name.clone()))?;
-        let flags = if record.origin == Origin::Default {
-            RECORD_DEFAULT
-        } else {
-            0
-        };
-        records.extend_from_slice(&strings.add(&record.name)?.to_le_bytes());
-        records.extend_from_slice(&name_len.to_le_bytes());
-        records.push(flags);
-        records.push(0);
-        for part in Part::ALL {
-            records.push(encoding_code(record.encoding.effective(part)));
+        use layout::record as r;
+        let mut entry = [0u8; r::LEN];
+        r::NAME_OFFSET.put(&mut entry, &strings.add(&record.name)?.to_le_bytes());
+        r::NAME_LENGTH.put(&mut entry, &name_len.to_le_bytes());
+        r::FLAGS.put(&mut entry, &[if record.default { r::DEFAULT } else { 0 }]);
+        for (field, part) in [
+            (r::ENCODING_GLOBAL, Part::Global),
+            (r::ENCODING_HTML, Part::Html),
+            (r::ENCODING_TEXT, Part::Text),
+        ] {
+            field.put(
+                &mut entry,
+                &[layout::encoding_code(record.encodings.get(part))],
+            );
         }
-        records.push(0);
-        records.extend_from_slice(&set.to_le_bytes());
-        records.extend_from_slice(&u32_of(record.patterns.len(), "RECORDS")?.to_le_bytes());
-        records.resize(records.len() + 12, 0);
-        counts.patterns += record.patterns.len();
+        r::RULE_SET.put(&mut entry, &set.to_le_bytes());
+        let count = u32_of(record.pattern_count(), "RECORDS")?;
+        r::PATTERN_COUNT.put(&mut entry, &count.to_le_bytes());
+        records.extend_from_slice(&entry);
     }
 
     // Each index depends only on its set of keys: they go in sorted by a hash of
     // the key (cheaper to sort by than the bytes), then by the bytes. The order
     // is 16 bytes per key (a cached (hash, key) would be 32: this runs at peak
-    // memory).
+    // memory). Equal keys end up side by side, so a duplicate costs nothing to find.
     let mut long_keys = Vec::new();
-    let mut index = |keys: &mut Vec<Key<'_>>| {
+    let mut index = |keys: &mut Vec<Key<'_>>| -> Result<cuckoo::Built, CompileError> {
         let mut order: Vec<(u64, u32)> = keys
             .iter()
             .enumerate()
@@ -200,31 +251,38 @@ pub fn compile(config: &Config) -> Result<Vec<u8>, CompileError> {
                 .then_with(|| keys[a.1 as usize].key.cmp(keys[b.1 as usize].key))
         });
         *keys = order.into_iter().map(|(_, i)| keys[i as usize]).collect();
-        cuckoo::build(keys, &mut long_keys)
+        if let Some(w) = keys.windows(2).find(|w| w[0].key == w[1].key) {
+            return Err(CompileError::BadPattern(
+                String::from_utf8_lossy(w[0].key).into_owned(),
+            ));
+        }
+        Ok(cuckoo::build(keys, &mut long_keys))
     };
-    let exact = index(&mut exact_keys);
-    let suffix = index(&mut suffix_keys);
+    let exact = index(&mut exact_keys)?;
+    let suffix = index(&mut suffix_keys)?;
     u32_of(long_keys.len(), "LONG_KEYS")?;
-    let mut meta = Vec::with_capacity(META_LEN);
-    meta.extend_from_slice(&exact.seed.to_le_bytes());
-    meta.extend_from_slice(&suffix.seed.to_le_bytes());
-    meta.extend_from_slice(&exact.bucket_count.to_le_bytes());
-    meta.extend_from_slice(&suffix.bucket_count.to_le_bytes());
-    for n in [
-        config.records.len(),
-        counts.patterns,
-        globs.len() / GLOB_LEN,
-        rule_sets.len() / RULE_SET_LEN,
-        rules.len() / RULE_LEN,
-        exact_keys.len(),
+    let mut m = [0u8; meta::LEN];
+    meta::EXACT_SEED.put(&mut m, &exact.seed.to_le_bytes());
+    meta::SUFFIX_SEED.put(&mut m, &suffix.seed.to_le_bytes());
+    meta::EXACT_BUCKET_COUNT.put(&mut m, &exact.bucket_count.to_le_bytes());
+    meta::SUFFIX_BUCKET_COUNT.put(&mut m, &suffix.bucket_count.to_le_bytes());
+    for (field, n) in [
+        (meta::RECORD_COUNT, model.records.len()),
+        (meta::PATTERN_COUNT, model.pattern_count()),
+        (meta::GLOB_COUNT, globs.len() / layout::glob::LEN),
+        (
+            meta::RULE_SET_COUNT,
+            rule_sets.len() / layout::rule_set::LEN,
+        ),
+        (meta::RULE_COUNT, rules.len() / layout::rule::LEN),
+        (meta::EXACT_COUNT, exact_keys.len()),
     ] {
-        meta.extend_from_slice(&u32_of(n, "META")?.to_le_bytes());
+        field.put(&mut m, &u32_of(n, "META")?.to_le_bytes());
     }
-    meta.extend_from_slice(&counts.suffix_labels.to_le_bytes());
-    debug_assert_eq!(meta.len(), META_LEN);
+    meta::SUFFIX_LABEL_MASK.put(&mut m, &suffix_labels.to_le_bytes());
 
     let sections: [(SectionKind, &[u8]); 9] = [
-        (SectionKind::Meta, &meta),
+        (SectionKind::Meta, &m),
         (SectionKind::ExactIndex, &exact.buckets),
         (SectionKind::SuffixIndex, &suffix.buckets),
         (SectionKind::LongKeys, &long_keys),
@@ -237,41 +295,32 @@ pub fn compile(config: &Config) -> Result<Vec<u8>, CompileError> {
     Ok(assemble(&sections))
 }
 
-#[derive(Default)]
-struct Counts {
-    patterns: usize,
-    /// Bit `n` is set when some suffix key has `n` labels.
-    suffix_labels: u128,
-}
-
 /// Lays out the header, the directory and the sections, each section aligned.
 fn assemble(sections: &[(SectionKind, &[u8])]) -> Vec<u8> {
-    let dir_len = sections.len() * DIR_ENTRY_LEN;
-    let mut offset = align(HEADER_LEN + dir_len);
-    let mut directory = Vec::with_capacity(dir_len);
-    for (kind, bytes) in sections {
-        directory.extend_from_slice(&(*kind as u32).to_le_bytes());
-        directory.extend_from_slice(&0u32.to_le_bytes());
-        directory.extend_from_slice(&(offset as u64).to_le_bytes());
-        directory.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        directory.extend_from_slice(&xxh3_64(bytes).to_le_bytes());
+    let dir_len = sections.len() * directory::LEN;
+    let mut offset = align(header::LEN + dir_len);
+    let mut dir = vec![0u8; dir_len];
+    for (i, (kind, bytes)) in sections.iter().enumerate() {
+        let entry = &mut dir[i * directory::LEN..][..directory::LEN];
+        directory::KIND.put(entry, &(*kind as u32).to_le_bytes());
+        directory::OFFSET.put(entry, &(offset as u64).to_le_bytes());
+        directory::LENGTH.put(entry, &(bytes.len() as u64).to_le_bytes());
+        directory::CHECKSUM.put(entry, &xxh3_64(bytes).to_le_bytes());
         offset = align(offset + bytes.len());
     }
     let file_len = offset;
-    let mut out = Vec::with_capacity(file_len);
-    out.extend_from_slice(&MAGIC);
-    out.extend_from_slice(&ENDIAN_CHECK.to_le_bytes());
-    out.extend_from_slice(&MAJOR.to_le_bytes());
-    out.extend_from_slice(&MINOR.to_le_bytes());
-    out.extend_from_slice(&(file_len as u64).to_le_bytes());
-    out.extend_from_slice(&(sections.len() as u32).to_le_bytes());
-    out.extend_from_slice(&(HEADER_LEN as u32).to_le_bytes());
-    out.extend_from_slice(&0u64.to_le_bytes()); // required feature flags: none
-    out.extend_from_slice(&0u64.to_le_bytes()); // header checksum, filled in below
-    out.resize(HEADER_LEN, 0);
-    out.extend_from_slice(&directory);
+    let mut out = vec![0u8; header::LEN];
+    header::MAGIC.put(&mut out, &layout::MAGIC);
+    header::ENDIAN_CHECK.put(&mut out, &layout::ENDIAN_CHECK.to_le_bytes());
+    header::MAJOR.put(&mut out, &layout::MAJOR.to_le_bytes());
+    header::MINOR.put(&mut out, &layout::MINOR.to_le_bytes());
+    header::FILE_LENGTH.put(&mut out, &(file_len as u64).to_le_bytes());
+    header::SECTION_COUNT.put(&mut out, &(sections.len() as u32).to_le_bytes());
+    header::HEADER_LENGTH.put(&mut out, &(header::LEN as u32).to_le_bytes());
+    // Required features: none. The checksum is filled in below.
+    out.extend_from_slice(&dir);
     let checksum = header_checksum(&out);
-    out[HEADER_CHECKSUM].copy_from_slice(&checksum.to_le_bytes());
+    header::HEADER_CHECKSUM.put(&mut out, &checksum.to_le_bytes());
     for (_, bytes) in sections {
         out.resize(align(out.len()), 0);
         out.extend_from_slice(bytes);

@@ -1,0 +1,734 @@
+//! Phase two of loading: applying the layers in order to build the merged
+//! configuration.
+//!
+//! Every pattern has exactly one owner at any time. A plain `domains` claims a
+//! pattern nobody owns; `from=` moves one the named record owns; `delete` frees a
+//! record's patterns. A node with an error is dropped whole, and a record whose
+//! block had an error is not also reported as empty, so one mistake gives one
+//! diagnostic.
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::ops::Range;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use kdl::{KdlDocument, KdlNode};
+
+use super::config::{Config, Encodings, HeaderRule, Origin, PatternEntry, Record, Setting};
+use super::domains_file::{self, Line};
+use super::language::{Place, is_node, names, properties};
+use super::load::Files;
+use crate::compiler::diagnostics::{Collected, Diagnostic, Severity};
+use crate::compiler::rules::{
+    deleted_default, duplicate_domain, duplicate_isp, duplicate_setting, empty_file, empty_isp,
+    header_injection, invalid_domain, invalid_encoding, invalid_glob, invalid_header_name,
+    invalid_value, limit_exceeded, long_header, move_not_owned, non_ascii_header,
+    redefined_default, redundant_domain, unknown_isp, unknown_node,
+};
+use crate::compiler::source::{FileId, Span};
+use crate::compiler::syntax::{NodeReader, StrValue};
+use crate::semantics::encoding::{Encoding, Part};
+use crate::semantics::header::HeaderOp;
+use crate::semantics::pattern::{Pattern, PatternError};
+
+/// Who owns a pattern: a record and the position in its pattern list.
+#[derive(Clone, Copy)]
+struct Owner {
+    record: usize,
+    index: usize,
+}
+
+/// A record while the layers are applied.
+struct RecordState {
+    name: String,
+    name_span: Span,
+    origin: Origin,
+    alive: bool,
+    /// Moved-out patterns leave a hole, so positions in `owners` stay valid.
+    patterns: Vec<Option<PatternEntry>>,
+    live_patterns: usize,
+    encoding: Encodings,
+    headers: Vec<HeaderRule>,
+    /// An error was reported in one of its blocks.
+    incomplete: bool,
+    /// The move that took its last pattern.
+    emptied_by: Option<Span>,
+}
+
+pub(super) struct Merger<'f> {
+    files: &'f mut Files,
+    docs: HashMap<FileId, Rc<KdlDocument>>,
+    out: Collected,
+    errors: usize,
+    records: Vec<RecordState>,
+    /// Live records by lowercase name.
+    by_name: HashMap<String, usize>,
+    /// Deleted names (lowercase) and where they were deleted.
+    deleted: HashMap<String, Span>,
+    owners: HashMap<Arc<str>, Owner>,
+    expanded: HashSet<FileId>,
+    /// The record and pattern limits, once reported, are not reported again. (The
+    /// live counts are `by_name.len()` and `owners.len()`.)
+    records_limit_reported: bool,
+    patterns_limit_reported: bool,
+    /// How many unknown names were searched for a suggestion.
+    suggestion_searches: usize,
+}
+
+/// Unknown record names beyond this many get no "did you mean".
+const MAX_SUGGESTION_SEARCHES: usize = 100;
+
+impl<'f> Merger<'f> {
+    pub(super) fn new(files: &'f mut Files) -> Self {
+        let docs = std::mem::take(&mut files.docs)
+            .into_iter()
+            .map(|(id, doc)| (id, Rc::new(doc)))
+            .collect();
+        Merger {
+            files,
+            docs,
+            out: Collected::default(),
+            errors: 0,
+            records: Vec::new(),
+            by_name: HashMap::new(),
+            deleted: HashMap::new(),
+            owners: HashMap::new(),
+            expanded: HashSet::new(),
+            records_limit_reported: false,
+            patterns_limit_reported: false,
+            suggestion_searches: 0,
+        }
+    }
+
+    /// A file's text (shared, so nodes can be read while the merger changes).
+    fn text(&self, file: FileId) -> std::sync::Arc<str> {
+        self.files.sources.get(file).text().clone()
+    }
+
+    fn report(&mut self, diagnostic: Diagnostic) {
+        if diagnostic.severity == Severity::Error {
+            self.errors += 1;
+        }
+        self.out.push(diagnostic);
+    }
+
+    fn report_all(&mut self, diagnostics: Vec<Diagnostic>) {
+        for d in diagnostics {
+            self.report(d);
+        }
+    }
+
+    /// Applies one layer: a file and, in place, the files it includes.
+    pub(super) fn layer(&mut self, file: FileId, origin: Origin) {
+        if !self.expanded.insert(file) {
+            return;
+        }
+        let Some(doc) = self.docs.get(&file).cloned() else {
+            return;
+        };
+        for node in doc.nodes() {
+            match node.name().value() {
+                "isp" => self.define(node, file, origin),
+                "override" => self.override_record(node, file, origin),
+                "delete" => self.delete(node, file),
+                "include" => self.include(node, file, origin),
+                other => {
+                    let span = NodeReader::new(node, file, &self.text(file)).name_span();
+                    self.report(unknown_node::new(
+                        span,
+                        other,
+                        "at the top level",
+                        &names(Place::TopLevel),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// `isp "NAME" { ... }`
+    fn define(&mut self, node: &KdlNode, file: FileId, origin: Origin) {
+        let mut out = Vec::new();
+        let text = self.text(file);
+        let mut r = NodeReader::new(node, file, &text);
+        r.check_properties(properties(Place::TopLevel, "isp"), &mut out);
+        let name = r.record_name(&mut out);
+        // `default=#true` (written by `isptab dump`) makes the record a default one.
+        let marked_default = r.bool_property("default", &mut out) == Some(true);
+        self.report_all(out);
+        let Some(name) = name.filter(|_| r.ok()) else {
+            return;
+        };
+        let key = name.value.to_lowercase();
+        if let Some(&existing) = self.by_name.get(&key) {
+            let existing = &self.records[existing];
+            let d = if existing.origin == Origin::Default && origin == Origin::Custom {
+                redefined_default::new(&existing.name, name.span, existing.name_span)
+            } else {
+                duplicate_isp::new(name.value, name.span, existing.name_span)
+            };
+            self.report(d);
+            return;
+        }
+        if self.by_name.len() >= self.files.limits.records {
+            if !self.records_limit_reported {
+                self.records_limit_reported = true;
+                self.report(limit_exceeded::too_many_records(
+                    name.span,
+                    self.files.limits.records,
+                ));
+            }
+            return;
+        }
+        let id = self.records.len();
+        self.records.push(RecordState {
+            name: name.value.to_string(),
+            name_span: name.span,
+            origin: if marked_default {
+                Origin::Default
+            } else {
+                origin
+            },
+            alive: true,
+            patterns: Vec::new(),
+            live_patterns: 0,
+            encoding: Encodings::default(),
+            headers: Vec::new(),
+            incomplete: false,
+            emptied_by: None,
+        });
+        self.by_name.insert(key.clone(), id);
+        self.deleted.remove(&key);
+        if let Some(block) = node.children() {
+            self.block(id, block, file, origin);
+        }
+    }
+
+    /// Finds a live record by name for `override`, `delete` or `from=`, reporting
+    /// `unknown-isp` when there is none.
+    fn find(&mut self, name: &StrValue<'_>) -> Option<usize> {
+        let key = name.value.to_lowercase();
+        if let Some(&id) = self.by_name.get(&key) {
+            return Some(id);
+        }
+        // Suggestions for the first few unknown names only: each search walks
+        // every record, and only so many diagnostics of a code are shown.
+        let suggestion = if self.suggestion_searches < MAX_SUGGESTION_SEARCHES {
+            self.suggestion_searches += 1;
+            let names = self
+                .records
+                .iter()
+                .filter(|r| r.alive)
+                .map(|r| r.name.as_str());
+            crate::compiler::suggest::closest(name.value, names).map(str::to_string)
+        } else {
+            None
+        };
+        let deleted_at = self.deleted.get(&key).copied();
+        self.report(unknown_isp::new(
+            name.value,
+            name.span,
+            suggestion.as_deref(),
+            deleted_at,
+        ));
+        None
+    }
+
+    /// `override "NAME" { ... }`
+    fn override_record(&mut self, node: &KdlNode, file: FileId, origin: Origin) {
+        let mut out = Vec::new();
+        let text = self.text(file);
+        let mut r = NodeReader::new(node, file, &text);
+        r.check_properties(properties(Place::TopLevel, "override"), &mut out);
+        let name = r.record_name(&mut out);
+        if r.ok() && node.children().is_none() {
+            out.push(invalid_value::missing_block(
+                r.head_span(),
+                "override",
+                "the settings to change",
+            ));
+        }
+        let failed = !out.is_empty();
+        self.report_all(out);
+        let Some(name) = name.filter(|_| !failed) else {
+            return;
+        };
+        let Some(id) = self.find(&name) else {
+            return;
+        };
+        if let Some(block) = node.children() {
+            self.block(id, block, file, origin);
+        }
+    }
+
+    /// `delete "NAME"`
+    fn delete(&mut self, node: &KdlNode, file: FileId) {
+        let mut out = Vec::new();
+        let text = self.text(file);
+        let mut r = NodeReader::new(node, file, &text);
+        r.check_properties(properties(Place::TopLevel, "delete"), &mut out);
+        r.no_children(&mut out);
+        let name = r.record_name(&mut out);
+        self.report_all(out);
+        let Some(name) = name.filter(|_| r.ok()) else {
+            return;
+        };
+        let Some(id) = self.find(&name) else {
+            return;
+        };
+        let record = &mut self.records[id];
+        if record.origin == Origin::Default {
+            let d = deleted_default::new(&record.name, name.span, record.name_span);
+            self.report(d);
+            // Carry on as if the delete had worked: what follows was written for a
+            // configuration without the record, and should not cascade into
+            // `duplicate-domain` errors.
+        }
+        let record = &mut self.records[id];
+        record.alive = false;
+        for entry in record.patterns.iter().flatten() {
+            self.owners.remove(entry.pattern.as_str());
+        }
+        let key = record.name.to_lowercase();
+        self.by_name.remove(&key);
+        self.deleted.insert(key, name.span);
+    }
+
+    /// `include "PATH"`: the file was loaded in phase one; apply it here.
+    fn include(&mut self, node: &KdlNode, file: FileId, origin: Origin) {
+        let mut out = Vec::new();
+        let text = self.text(file);
+        let mut r = NodeReader::new(node, file, &text);
+        r.check_properties(properties(Place::TopLevel, "include"), &mut out);
+        r.no_children(&mut out);
+        r.single_string("a file path", &mut out);
+        self.report_all(out);
+        if let Some(&target) = self.files.includes.get(&(file, node.span().offset())) {
+            self.layer(target, origin);
+        }
+    }
+
+    /// The block of an `isp` or `override`.
+    fn block(&mut self, id: usize, block: &KdlDocument, file: FileId, origin: Origin) {
+        let errors_before = self.errors;
+        let mut encoding_seen: Option<Span> = None;
+        let mut headers_seen: Option<Span> = None;
+        let text = self.text(file);
+        for node in block.nodes() {
+            let r = NodeReader::new(node, file, &text);
+            match node.name().value() {
+                "domains" => self.domains(id, node, file, origin),
+                "domains-file" => self.domains_file(id, node, file, origin),
+                name @ ("encoding" | "headers") => {
+                    let seen = if name == "encoding" {
+                        &mut encoding_seen
+                    } else {
+                        &mut headers_seen
+                    };
+                    if let Some(first) = *seen {
+                        self.report(duplicate_setting::node(name, r.head_span(), first));
+                        continue;
+                    }
+                    *seen = Some(r.head_span());
+                    if name == "encoding" {
+                        self.encoding(id, node, file);
+                    } else {
+                        self.headers(id, node, file);
+                    }
+                }
+                other => {
+                    self.report(unknown_node::new(
+                        r.name_span(),
+                        other,
+                        "in a record block",
+                        &names(Place::Record),
+                    ));
+                }
+            }
+        }
+        if self.errors > errors_before {
+            self.records[id].incomplete = true;
+        }
+    }
+
+    /// Resolves `from="NAME"` on a `domains` or `domains-file` node.
+    fn move_source(
+        &mut self,
+        id: usize,
+        from: Option<StrValue<'_>>,
+    ) -> Result<Option<(usize, Span)>, ()> {
+        let Some(from) = from else {
+            return Ok(None);
+        };
+        let source = self.find(&from).ok_or(())?;
+        if source == id {
+            self.report(invalid_value::move_into_self(
+                from.span,
+                &self.records[id].name,
+            ));
+            return Err(());
+        }
+        Ok(Some((source, from.span)))
+    }
+
+    /// `domains PATTERN... [from="ISP"]`
+    fn domains(&mut self, id: usize, node: &KdlNode, file: FileId, origin: Origin) {
+        let mut out = Vec::new();
+        let text = self.text(file);
+        let mut r = NodeReader::new(node, file, &text);
+        r.check_properties(properties(Place::Record, node.name().value()), &mut out);
+        r.no_children(&mut out);
+        let from = r.record_name_property("from", &mut out);
+        let values = r.strings("a domain or pattern", &mut out);
+        self.report_all(out);
+        if !r.ok() {
+            return;
+        }
+        let Ok(source) = self.move_source(id, from) else {
+            return;
+        };
+        for value in values {
+            match Pattern::parse(value.value) {
+                Ok(pattern) => self.claim(id, pattern, value.span, source, origin),
+                Err(e) => self.report(pattern_error(value.span, &e, false, |at| value.span_of(at))),
+            }
+        }
+    }
+
+    /// `domains-file "PATH" [from="ISP"]`
+    fn domains_file(&mut self, id: usize, node: &KdlNode, file: FileId, origin: Origin) {
+        let mut out = Vec::new();
+        let text = self.text(file);
+        let mut r = NodeReader::new(node, file, &text);
+        r.check_properties(properties(Place::Record, node.name().value()), &mut out);
+        r.no_children(&mut out);
+        let from = r.record_name_property("from", &mut out);
+        let path = r.single_string("a file path", &mut out);
+        self.report_all(out);
+        let Some(path) = path.filter(|_| r.ok()) else {
+            return;
+        };
+        let Ok(source) = self.move_source(id, from) else {
+            return;
+        };
+        let list = match self.files.domains_file(file, &path) {
+            Ok(list) => list,
+            Err(d) => {
+                self.report(d);
+                return;
+            }
+        };
+        let text = self.files.sources.get(list).text().clone();
+        // About one pattern per 16 bytes: reserve once instead of growing, but
+        // never past the pattern limit (a file of comments claims nothing).
+        let expected =
+            (text.len() / 16).min((self.files.limits.patterns).saturating_sub(self.owners.len()));
+        self.owners.reserve(expected);
+        self.records[id].patterns.reserve(expected);
+        let mut any = false;
+        for line in domains_file::lines(&text, self.files.limits.domains_file_line_bytes) {
+            match line {
+                Line::Pattern(range) => {
+                    any = true;
+                    let span = Span::new(list, range.clone());
+                    match Pattern::parse(&text[range]) {
+                        Ok(pattern) => self.claim(id, pattern, span, source, origin),
+                        Err(e) => self.report(pattern_error(span, &e, true, |at| span.within(at))),
+                    }
+                }
+                Line::TooLong(line, range) => {
+                    any = true;
+                    let limit = self.files.limits.domains_file_line_bytes;
+                    self.report(limit_exceeded::domains_file_line(
+                        Span::new(list, range),
+                        line,
+                        limit,
+                    ));
+                }
+            }
+        }
+        if !any {
+            let name = self.files.sources.get(list).name().to_string();
+            self.report(empty_file::domains_file(path.span, &name));
+        }
+    }
+
+    /// Gives `pattern` to record `id`, moving it from `source` when `from=` was given.
+    fn claim(
+        &mut self,
+        id: usize,
+        pattern: Pattern,
+        span: Span,
+        source: Option<(usize, Span)>,
+        origin: Origin,
+    ) {
+        let owner = self.owners.get(pattern.as_str()).copied();
+        match (owner, source) {
+            (None, None) if self.owners.len() >= self.files.limits.patterns => {
+                if !self.patterns_limit_reported {
+                    self.patterns_limit_reported = true;
+                    self.report(limit_exceeded::too_many_patterns(
+                        span,
+                        self.files.limits.patterns,
+                    ));
+                }
+            }
+            (None, None) => {
+                self.push_pattern(id, pattern, span, origin);
+            }
+            (Some(owner), None) => {
+                let first = self.entry(owner).span;
+                let d = if owner.record == id {
+                    redundant_domain::repeated(pattern.as_str(), span, first)
+                } else {
+                    let owner_name = &self.records[owner.record].name;
+                    duplicate_domain::new(
+                        pattern.as_str(),
+                        span,
+                        &self.records[id].name,
+                        owner_name,
+                        first,
+                    )
+                };
+                self.report(d);
+            }
+            (Some(owner), Some((source, _))) if owner.record == source => {
+                let record = &mut self.records[source];
+                record.patterns[owner.index] = None;
+                record.live_patterns -= 1;
+                if record.live_patterns == 0 {
+                    record.emptied_by = Some(span);
+                }
+                self.push_pattern(id, pattern, span, origin);
+            }
+            (owner, Some((source, from_span))) => {
+                let real_owner =
+                    owner.map(|o| (self.records[o.record].name.as_str(), self.entry(o).span));
+                let d = move_not_owned::new(
+                    pattern.as_str(),
+                    span,
+                    (&self.records[source].name, from_span),
+                    real_owner,
+                    owner.is_some_and(|o| o.record == id),
+                );
+                self.report(d);
+            }
+        }
+    }
+
+    fn entry(&self, owner: Owner) -> &PatternEntry {
+        self.records[owner.record].patterns[owner.index]
+            .as_ref()
+            .expect("owners point at live patterns")
+    }
+
+    fn push_pattern(&mut self, id: usize, pattern: Pattern, span: Span, origin: Origin) {
+        let record = &mut self.records[id];
+        let index = record.patterns.len();
+        self.owners
+            .insert(pattern.text().clone(), Owner { record: id, index });
+        record.patterns.push(Some(PatternEntry {
+            pattern,
+            span,
+            from_defaults: origin == Origin::Default,
+        }));
+        record.live_patterns += 1;
+        record.emptied_by = None;
+    }
+
+    /// `encoding [global=E] [html=E] [text=E]`
+    fn encoding(&mut self, id: usize, node: &KdlNode, file: FileId) {
+        let mut out = Vec::new();
+        let text = self.text(file);
+        let mut r = NodeReader::new(node, file, &text);
+        r.check_properties(properties(Place::Record, "encoding"), &mut out);
+        r.no_arguments(&mut out);
+        r.no_children(&mut out);
+        let mut settings = Vec::new();
+        for part in Part::ALL {
+            let Some(value) = r.string_property(part.as_str(), "an encoding name", &mut out) else {
+                continue;
+            };
+            match Encoding::parse(value.value.trim()) {
+                Some(encoding) => settings.push((
+                    part,
+                    Setting {
+                        value: encoding,
+                        span: value.span,
+                    },
+                )),
+                None => out.push(invalid_encoding::new(value.span, value.value, part)),
+            }
+        }
+        if r.ok() && out.is_empty() && settings.is_empty() {
+            out.push(invalid_value::empty_encoding(r.head_span()));
+        }
+        let failed = !out.is_empty();
+        self.report_all(out);
+        if failed {
+            return;
+        }
+        for (part, setting) in settings {
+            self.records[id].encoding.set(part, setting);
+        }
+    }
+
+    /// `headers [replace=#true] { add "NAME" "VALUE"; remove "NAME" }`
+    fn headers(&mut self, id: usize, node: &KdlNode, file: FileId) {
+        let mut out = Vec::new();
+        let text = self.text(file);
+        let mut r = NodeReader::new(node, file, &text);
+        r.check_properties(properties(Place::Record, "headers"), &mut out);
+        r.no_arguments(&mut out);
+        let replace = r.bool_property("replace", &mut out).unwrap_or(false);
+        if r.ok() && !replace && node.children().is_none() {
+            out.push(invalid_value::missing_block(
+                r.head_span(),
+                "headers",
+                "`add` and `remove` rules",
+            ));
+        }
+        let ok = r.ok() && out.is_empty();
+        self.report_all(out);
+        if !ok {
+            return;
+        }
+        let mut rules = Vec::new();
+        for child in node.children().map(|c| c.nodes()).unwrap_or_default() {
+            if let Some(rule) = self.header_rule(child, file) {
+                rules.push(rule);
+            }
+        }
+        let limit = self.files.limits.header_rules;
+        let kept = if replace {
+            0
+        } else {
+            self.records[id].headers.len()
+        };
+        if kept + rules.len() > limit {
+            let crossing = rules[limit.saturating_sub(kept)].span;
+            let d = limit_exceeded::too_many_header_rules(crossing, &self.records[id].name, limit);
+            self.report(d);
+            rules.truncate(limit.saturating_sub(kept));
+        }
+        let record = &mut self.records[id];
+        if replace {
+            record.headers = rules;
+        } else {
+            record.headers.extend(rules);
+        }
+    }
+
+    /// One `add` or `remove` rule, checked on its own.
+    fn header_rule(&mut self, node: &KdlNode, file: FileId) -> Option<HeaderRule> {
+        let mut out = Vec::new();
+        let text = self.text(file);
+        let mut r = NodeReader::new(node, file, &text);
+        let op = node.name().value();
+        if !is_node(Place::Headers, op) {
+            self.report(unknown_node::new(
+                r.name_span(),
+                op,
+                "in a `headers` block",
+                &names(Place::Headers),
+            ));
+            return None;
+        }
+        r.check_properties(properties(Place::Headers, op), &mut out);
+        r.no_children(&mut out);
+        let args: Vec<_> = r.arguments().collect();
+        let expected = if op == "add" { 2 } else { 1 };
+        if args.len() != expected {
+            let what = if op == "add" {
+                "a header name and a value"
+            } else {
+                "a header name"
+            };
+            out.push(invalid_value::argument_count(
+                r.head_span(),
+                op,
+                what,
+                args.len(),
+            ));
+            self.report_all(out);
+            return None;
+        }
+        let name = args
+            .first()
+            .and_then(|e| r.string(e, "a header name", &mut out));
+        let value = args
+            .get(1)
+            .and_then(|e| r.string(e, "a header value", &mut out));
+        if let Some(name) = &name {
+            out.extend(invalid_header_name::check(name));
+        }
+        if let (Some(name), Some(value)) = (&name, &value) {
+            out.extend(header_injection::check(value));
+            out.extend(long_header::check(name.value, value));
+            out.extend(non_ascii_header::check(value));
+        }
+        let failed = out.iter().any(|d| d.severity == Severity::Error) || !r.ok();
+        self.report_all(out);
+        if failed {
+            return None;
+        }
+        let name = name?.value.to_string();
+        let op = match value {
+            Some(value) => HeaderOp::Add {
+                name,
+                value: value.value.to_string(),
+            },
+            None => HeaderOp::Remove { name },
+        };
+        Some(HeaderRule {
+            op,
+            span: r.head_span(),
+        })
+    }
+
+    /// Ends the merge: drops deleted records and holes, reports records left empty.
+    pub(super) fn finish(mut self) -> (Config, Collected) {
+        let mut records = Vec::new();
+        for state in std::mem::take(&mut self.records) {
+            if !state.alive {
+                continue;
+            }
+            if state.live_patterns == 0 && !state.incomplete {
+                self.out.push(empty_isp::new(
+                    &state.name,
+                    state.name_span,
+                    state.emptied_by,
+                ));
+            }
+            records.push(Record {
+                name: state.name,
+                name_span: state.name_span,
+                origin: state.origin,
+                patterns: state.patterns.into_iter().flatten().collect(),
+                encoding: state.encoding,
+                headers: state.headers,
+            });
+        }
+        (Config { records }, self.out)
+    }
+}
+
+/// The diagnostic for a pattern that does not parse; `at` maps a byte range of the
+/// pattern text to a span in the file, `in_list` says it is a domains-file line.
+fn pattern_error(
+    whole: Span,
+    error: &PatternError,
+    in_list: bool,
+    at: impl Fn(Range<usize>) -> Span,
+) -> Diagnostic {
+    let span = |range: &Range<usize>| {
+        if range.is_empty() {
+            whole
+        } else {
+            at(range.clone())
+        }
+    };
+    match error {
+        PatternError::Domain(e) => invalid_domain::new(span(&e.at), e, in_list),
+        PatternError::Glob(e) => invalid_glob::new(span(&e.at), e),
+    }
+}

@@ -1,0 +1,28 @@
+//! `empty-isp`: a record that matches no domain.
+
+use crate::compiler::diagnostics::Diagnostic;
+use crate::compiler::rules::{Code, rule};
+use crate::compiler::source::Span;
+
+rule!(
+    EmptyIsp,
+    "empty-isp",
+    Warning,
+    "a record that matches no domain"
+);
+
+/// `emptied_by` is the move that took the record's last pattern, if a move did.
+pub(crate) fn new(name: &str, name_span: Span, emptied_by: Option<Span>) -> Diagnostic {
+    match emptied_by {
+        Some(span) => Diagnostic::new(
+            Code::EmptyIsp,
+            format!("record `{name}` has no domains left"),
+            span,
+            format!("this moves the last domain out of `{name}`"),
+        )
+        .with_label(name_span, "the record")
+        .with_help("its settings now apply to nothing; if that is intended, ignore this with `--allow empty-isp`"),
+        None => Diagnostic::new(Code::EmptyIsp, format!("record `{name}` has no domains"), name_span, "matches nothing")
+            .with_help("add `domains \"...\"`, or delete the record"),
+    }
+}

@@ -1,0 +1,46 @@
+//! `move-not-owned`: `from=` names a record that does not own the pattern.
+
+use crate::compiler::diagnostics::Diagnostic;
+use crate::compiler::rules::{Code, rule};
+use crate::compiler::source::Span;
+
+rule!(
+    MoveNotOwned,
+    "move-not-owned",
+    Error,
+    "a move of a domain the source record does not own"
+);
+
+/// `from` is the named source record and its `from=` value; `owner` the record that
+/// really owns the pattern, if any; `into_self` whether that is the destination.
+pub(crate) fn new(
+    pattern: &str,
+    span: Span,
+    from: (&str, Span),
+    owner: Option<(&str, Span)>,
+    into_self: bool,
+) -> Diagnostic {
+    let (from_name, from_span) = from;
+    let d = Diagnostic::new(
+        Code::MoveNotOwned,
+        format!("`{pattern}` cannot be moved from `{from_name}`: `{from_name}` does not own it"),
+        span,
+        "moved here",
+    )
+    .with_label(from_span, format!("`{from_name}` does not own `{pattern}`"));
+    match owner {
+        Some((owner, owner_span)) if into_self => d
+            .with_label(owner_span, "it is already in this record")
+            .with_help(format!(
+                "`{pattern}` already belongs to `{owner}`; remove this line"
+            )),
+        Some((owner, owner_span)) => d
+            .with_label(owner_span, format!("owned by `{owner}` here"))
+            .with_help(format!(
+                "to move it from its real owner, write `from=\"{owner}\"`"
+            )),
+        None => d.with_help(format!(
+            "no record owns `{pattern}`; remove `from=` to add it as a new domain"
+        )),
+    }
+}

@@ -1,0 +1,115 @@
+//! `protected-header`: removing a header every message needs, or adding a second
+//! copy of a header that may appear only once.
+
+use crate::compiler::analysis::Context;
+use crate::compiler::config::HeaderRule;
+use crate::compiler::diagnostics::{Collected, Diagnostic};
+use crate::compiler::rules::{Code, rule};
+use crate::semantics::header::HeaderOp;
+
+rule!(
+    ProtectedHeader,
+    "protected-header",
+    Error,
+    "a header rule that breaks a required or single-instance header"
+);
+
+/// Headers a valid message needs (RFC 5322 section 3.6, RFC 2045).
+const REQUIRED: &[&str] = &[
+    "from",
+    "date",
+    "message-id",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
+];
+
+/// Headers that may appear at most once (RFC 5322 section 3.6, RFC 2045).
+const SINGLE: &[&str] = &[
+    "date",
+    "from",
+    "sender",
+    "reply-to",
+    "to",
+    "cc",
+    "bcc",
+    "message-id",
+    "in-reply-to",
+    "references",
+    "subject",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
+];
+
+pub(crate) fn check(cx: &Context<'_>, out: &mut Collected) {
+    for record in &cx.config.records {
+        let rules = &record.headers;
+        let lower = |op: &HeaderOp| op.name().to_ascii_lowercase();
+        let removes = |name: &str| {
+            rules
+                .iter()
+                .any(|r| matches!(r.op, HeaderOp::Remove { .. }) && lower(&r.op) == name)
+        };
+        for rule in rules {
+            let name = lower(&rule.op);
+            match &rule.op {
+                HeaderOp::Remove { name: written }
+                    if REQUIRED.contains(&name.as_str()) && adds(rules, &name).next().is_none() =>
+                {
+                    out.push(
+                        Diagnostic::new(
+                            Code::ProtectedHeader,
+                            format!("`{}` removes `{written}`, which every message needs", record.name),
+                            rule.span,
+                            "required header removed",
+                        )
+                        .with_help(format!("to replace it, also `add \"{written}\" \"...\"`; otherwise remove this rule")),
+                    );
+                }
+                HeaderOp::Add {
+                    name: written,
+                    value,
+                } if SINGLE.contains(&name.as_str()) => {
+                    // Exact repeats are `duplicate-header-rule`'s business.
+                    let earlier = adds(rules, &name)
+                        .take_while(|r| !std::ptr::eq(*r, rule))
+                        .find(|r| !matches!(&r.op, HeaderOp::Add { value: v, .. } if v == value));
+                    if let Some(first) = earlier {
+                        out.push(
+                            Diagnostic::new(
+                                Code::ProtectedHeader,
+                                format!(
+                                    "`{}` adds `{written}` twice; a message may have only one",
+                                    record.name
+                                ),
+                                rule.span,
+                                "second copy",
+                            )
+                            .with_label(first.span, "first added here")
+                            .with_help("keep one of the two `add` rules"),
+                        );
+                    } else if !removes(&name) {
+                        out.push(
+                            Diagnostic::new(
+                                Code::ProtectedHeader,
+                                format!("`{}` adds a second `{written}`; a message may have only one", record.name),
+                                rule.span,
+                                "second copy",
+                            )
+                            .with_help(format!("to replace the message's own `{written}`, add `remove \"{written}\"` to the same `headers` block")),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The `add` rules for `name` (lowercase).
+fn adds<'r>(rules: &'r [HeaderRule], name: &'r str) -> impl Iterator<Item = &'r HeaderRule> {
+    rules.iter().filter(move |r| {
+        matches!(r.op, HeaderOp::Add { .. }) && r.op.name().eq_ignore_ascii_case(name)
+    })
+}

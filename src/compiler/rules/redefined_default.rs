@@ -1,0 +1,24 @@
+//! `redefined-default`: `isp` with the name of a default record.
+
+use crate::compiler::diagnostics::Diagnostic;
+use crate::compiler::rules::{Code, rule};
+use crate::compiler::source::Span;
+
+rule!(
+    RedefinedDefault,
+    "redefined-default",
+    Error,
+    "`isp` uses the name of a default record"
+);
+
+/// `name` is the default record's own name (the spelling may differ in case).
+pub(crate) fn new(name: &str, span: Span, default: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::RedefinedDefault,
+        format!("`{name}` is a default record and cannot be defined again"),
+        span,
+        "defined again here",
+    )
+    .with_label(default, "the default record")
+    .with_help(format!("to change it, write `override \"{name}\" {{ ... }}`; for a record of your own, pick another name"))
+}

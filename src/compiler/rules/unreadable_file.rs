@@ -1,0 +1,32 @@
+//! `unreadable-file`: an included file or a domains file cannot be read.
+
+use crate::compiler::diagnostics::Diagnostic;
+use crate::compiler::rules::{Code, rule};
+use crate::compiler::source::Span;
+
+rule!(
+    UnreadableFile,
+    "unreadable-file",
+    Error,
+    "an included file or domains file cannot be read"
+);
+
+/// The reason given for a directory.
+pub(crate) const IS_DIRECTORY: &str = "it is a directory, not a file";
+
+pub(crate) fn new(span: Span, name: &str, reason: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::UnreadableFile,
+        format!("cannot read `{name}`: {reason}"),
+        span,
+        "this file cannot be read",
+    )
+    .with_help(
+        "paths are relative to the file that names them; check the spelling and the permissions",
+    )
+}
+
+pub(crate) fn directory(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new(Code::UnreadableFile, format!("cannot read `{name}`: {IS_DIRECTORY}"), span, "a directory")
+        .with_help("`include` and `domains-file` take one file; name each file of the directory in its own line")
+}

@@ -1,0 +1,249 @@
+//! Matching a domain against the globs of a configuration, first match in order.
+//!
+//! Running every glob on every lookup is slow, and almost every domain matches
+//! none, so each glob is filed under one literal key that any name it matches must
+//! contain: a whole literal label (`.brand7.com.` in `mx?.brand7.com`, matched
+//! against the domain written `.like.this.`) or a run of literal characters in a
+//! wild label (`g12` in `g12?.example`). Of its keys, a glob is filed under the one
+//! fewest globs share so far, so 5,000 globs `gN?.example` are filed under `g0`,
+//! `g1`, ... rather than all under `.example.`. One Aho-Corasick pass over the
+//! domain finds the keys it contains; only the globs filed under them, plus those
+//! without any key (`*.*`), are tried, in order.
+//!
+//! Building the index is linear in the globs' total length (keys are counted in a
+//! hash map), and a glob's matcher is compiled the first time it is tried, so a
+//! table of 100,000 globs opens and answers its first lookup at once.
+
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+use foldhash::{HashMap, HashMapExt};
+use globset::GlobMatcher;
+
+use super::glob::{compile_glob, glob_labels, is_wild};
+use super::name::MAX_NAME_LEN;
+
+/// Globs in precedence order, with a literal prefilter.
+#[derive(Debug, Default)]
+pub(crate) struct GlobIndex {
+    globs: Vec<Box<str>>,
+    /// Each glob's matcher, compiled when it is first tried (`None` for a glob
+    /// that does not compile, which only a corrupted table holds; it never
+    /// matches).
+    matchers: Vec<OnceLock<Option<GlobMatcher>>>,
+    /// The keys, and for each, the globs filed under it.
+    literals: Option<AhoCorasick>,
+    needs: Vec<Vec<u32>>,
+    /// Globs without a key: always tried.
+    unfiltered: Vec<u32>,
+}
+
+/// The keys a glob may be filed under: each literal label as `.label.`, and each
+/// run of literal characters in a wild label (classes and alternatives skipped:
+/// what they match is not fixed).
+fn keys(glob: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for label in glob_labels(glob) {
+        if label == "**" {
+            continue;
+        }
+        if !is_wild(label) {
+            out.push(format!(".{label}."));
+            continue;
+        }
+        let mut run = String::new();
+        let mut chars = label.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '*' | '?' => {}
+                '[' => {
+                    for c in chars.by_ref() {
+                        if c == ']' {
+                            break;
+                        }
+                    }
+                }
+                '{' => {
+                    for c in chars.by_ref() {
+                        if c == '}' {
+                            break;
+                        }
+                    }
+                }
+                c => {
+                    run.push(c);
+                    continue;
+                }
+            }
+            if !run.is_empty() {
+                out.push(std::mem::take(&mut run));
+            }
+        }
+        if !run.is_empty() {
+            out.push(run);
+        }
+    }
+    out
+}
+
+impl GlobIndex {
+    /// Indexes globs (normalized glob texts) in precedence order.
+    pub(crate) fn new<'a>(globs: impl IntoIterator<Item = &'a str>) -> GlobIndex {
+        let mut index = GlobIndex::default();
+        let mut key_ids: HashMap<String, usize> = HashMap::new();
+        let mut literals: Vec<String> = Vec::new();
+        for (i, glob) in globs.into_iter().enumerate() {
+            let i = i as u32;
+            index.globs.push(glob.into());
+            index.matchers.push(OnceLock::new());
+            // The key fewest globs share so far; the longer one on a tie.
+            let best = keys(glob).into_iter().min_by_key(|k| {
+                let shared = key_ids.get(k).map_or(0, |&id| index.needs[id].len());
+                (shared, std::cmp::Reverse(k.len()))
+            });
+            match best {
+                Some(key) => {
+                    let id = *key_ids.entry(key.clone()).or_insert_with(|| {
+                        literals.push(key);
+                        index.needs.push(Vec::new());
+                        index.needs.len() - 1
+                    });
+                    index.needs[id].push(i);
+                }
+                None => index.unfiltered.push(i),
+            }
+        }
+        if !literals.is_empty() {
+            index.literals = AhoCorasick::new(&literals).ok();
+            if index.literals.is_none() {
+                // Cannot happen for keys of domain names; stay correct anyway.
+                index.unfiltered.extend(index.needs.drain(..).flatten());
+                index.unfiltered.sort_unstable();
+            }
+        }
+        index
+    }
+
+    /// Whether glob `i` matches `path` (the domain with `/` for `.`).
+    fn is_match(&self, i: usize, path: &str) -> bool {
+        self.matchers[i]
+            .get_or_init(|| {
+                compile_glob(&self.globs[i])
+                    .ok()
+                    .map(|g| g.compile_matcher())
+            })
+            .as_ref()
+            .is_some_and(|m| m.is_match(path))
+    }
+
+    /// The first glob, in order, that matches `domain`.
+    pub(crate) fn first_match(&self, domain: &str) -> Option<usize> {
+        if self.globs.is_empty() || domain.len() > MAX_NAME_LEN {
+            return None;
+        }
+        let mut path = [0u8; MAX_NAME_LEN];
+        for (out, &b) in path.iter_mut().zip(domain.as_bytes()) {
+            *out = if b == b'.' { b'/' } else { b };
+        }
+        let path = std::str::from_utf8(&path[..domain.len()]).ok()?;
+        // The lowest-numbered candidate that matches (candidates arrive out of order).
+        let mut best: Option<usize> = None;
+        let mut try_glob = |i: usize| {
+            if best.is_none_or(|b| i < b) && self.is_match(i, path) {
+                best = Some(i);
+            }
+        };
+        for &i in &self.unfiltered {
+            try_glob(i as usize);
+        }
+        if let Some(literals) = &self.literals {
+            let mut padded = [0u8; MAX_NAME_LEN + 2];
+            padded[0] = b'.';
+            padded[1..=domain.len()].copy_from_slice(domain.as_bytes());
+            padded[domain.len() + 1] = b'.';
+            for m in literals.find_overlapping_iter(&padded[..domain.len() + 2]) {
+                for &i in &self.needs[m.pattern().as_usize()] {
+                    try_glob(i as usize);
+                }
+            }
+        }
+        best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_what_every_match_contains() {
+        assert_eq!(keys("mx?.brand7.com"), ["mx", ".brand7.", ".com."]);
+        assert_eq!(keys("**.example.com"), [".example.", ".com."]);
+        assert_eq!(keys("g12?.example"), ["g12", ".example."]);
+        assert_eq!(keys("a[bc]d*e"), ["a", "d", "e"]);
+        assert_eq!(keys("{eu,us}.x?"), ["x"]);
+        assert!(keys("*.*").is_empty());
+    }
+
+    #[test]
+    fn shared_labels_do_not_defeat_the_prefilter() {
+        let globs: Vec<String> = (0..5000).map(|i| format!("g{i}?.example")).collect();
+        let index = GlobIndex::new(globs.iter().map(String::as_str));
+        // `.example.` files one glob; the others are under their own `gN`.
+        assert!(index.needs.iter().all(|n| n.len() <= 1));
+        assert_eq!(index.first_match("x.example"), None);
+        assert_eq!(index.first_match("g4321z.example"), Some(4321));
+    }
+
+    #[test]
+    fn first_match_in_order_with_prefilter() {
+        let index = GlobIndex::new(["mx?.brand7.com", "**.brand7.com", "*.*", "yahoo.**"]);
+        assert_eq!(index.first_match("mx1.brand7.com"), Some(0));
+        assert_eq!(index.first_match("brand7.com"), Some(1));
+        assert_eq!(index.first_match("a.b.brand7.com"), Some(1));
+        assert_eq!(index.first_match("yahoo.fr"), Some(2));
+        assert_eq!(index.first_match("yahoo.co.uk"), Some(3));
+    }
+
+    /// The prefilter never changes an answer: compare with trying every glob in
+    /// order, over all short names from a small alphabet.
+    #[test]
+    fn prefilter_agrees_with_trying_every_glob() {
+        let globs = [
+            "a.*",
+            "*.co.*",
+            "mail.**",
+            "**.com",
+            "x?.com",
+            "[ab].uk",
+            "{a,b}.net",
+            "gmail.c?",
+            "*.*.uk",
+            "**.mail.co.uk",
+            "a.**.com",
+            "x{,1}.com",
+            "[!a].co.*",
+        ];
+        let index = GlobIndex::new(globs);
+        let matchers: Vec<_> = globs
+            .iter()
+            .map(|g| compile_glob(g).unwrap().compile_matcher())
+            .collect();
+        let labels = [
+            "a", "b", "x", "x1", "mail", "gmail", "co", "uk", "com", "net",
+        ];
+        let mut names: Vec<String> = labels.iter().map(|l| l.to_string()).collect();
+        for _ in 0..3 {
+            let longer: Vec<String> = names
+                .iter()
+                .flat_map(|n| labels.iter().map(move |l| format!("{l}.{n}")))
+                .collect();
+            names.extend(longer);
+        }
+        for name in &names {
+            let path = name.replace('.', "/");
+            let naive = matchers.iter().position(|m| m.is_match(&path));
+            assert_eq!(index.first_match(name), naive, "{name}");
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! Lookups: every candidate key (the domain, and each suffix some suffix rule
+//! could match) is hashed and its buckets touched before any is read, so the cache
+//! misses overlap; then the candidates are checked in precedence order against
+//! the whole keys stored there. Globs are tried only when no exact name or suffix
+//! rule matched, through the literal prefilter of the glob index.
+
+use super::handles::{MatchedPattern, TableMatch};
+use super::hash::probe;
+use super::layout::{BUCKET_LEN, KIND_EXACT, KIND_SUFFIX, SectionKind, pattern_kind, read_entry};
+use super::open::{Table, text};
+use crate::semantics::glob_index::GlobIndex;
+use crate::semantics::name::MAX_NAME_LEN;
+use crate::semantics::pattern::PatternKind;
+use crate::semantics::query::{Answer, answer};
+
+/// The most labels a domain has (253 bytes, one-letter labels).
+const MAX_LABELS: usize = 127;
+/// Candidates hashed and touched together (a name has more only when many of
+/// its suffixes could be rules).
+const BATCH: usize = 8;
+
+impl<B: AsRef<[u8]>> Table<B> {
+    /// Looks up a query: an email address or a domain, in any case, with or without
+    /// a trailing dot, Unicode or punycode.
+    pub fn lookup<'q>(&self, query: &'q str) -> Answer<'q, TableMatch<'_>> {
+        answer(query, |domain| self.lookup_domain(domain))
+    }
+
+    /// Looks up a normalized domain (lowercase ASCII, no trailing dot): the exact
+    /// name, then suffix rules from the longest suffix, then globs in order.
+    pub fn lookup_domain(&self, domain: &str) -> Option<TableMatch<'_>> {
+        let d = domain.as_bytes();
+        if d.len() > MAX_NAME_LEN {
+            return None;
+        }
+        // The candidate keys in precedence order: the name itself (start 0), then
+        // each suffix, longest first, whose label count some suffix rule has.
+        let mut starts = [0u8; MAX_LABELS + 1];
+        let mut n = 0;
+        let first_suffix = usize::from(self.parsed.exact_count > 0);
+        n += first_suffix;
+        let mask = self.parsed.suffix_labels;
+        if mask != 0 {
+            let mut dots = [0u8; MAX_LABELS];
+            let mut count = 0;
+            for (i, &b) in d.iter().enumerate() {
+                if b == b'.' && count < dots.len() {
+                    dots[count] = i as u8;
+                    count += 1;
+                }
+            }
+            for (j, &dot) in dots[..count].iter().enumerate() {
+                // The suffix after dot `j` has `count - j` labels.
+                if mask & (1u128 << (count - j)) != 0 {
+                    starts[n] = dot + 1;
+                    n += 1;
+                }
+            }
+        }
+        for (i, batch) in starts[..n].chunks(BATCH).enumerate() {
+            let exact_first = i == 0 && first_suffix == 1;
+            if let Some(found) = self.probe_batch(d, batch, exact_first) {
+                return Some(found);
+            }
+        }
+        self.glob_lookup(domain)
+    }
+
+    /// Probes a batch of candidates (key starts in `d`; the first is the exact name
+    /// when `exact_first`). Every key is a function of the query alone, so all are
+    /// hashed and their buckets touched first: the cache misses overlap instead of
+    /// following one another. Then they are checked in order, each against the
+    /// whole keys stored in its two buckets.
+    fn probe_batch(&self, d: &[u8], batch: &[u8], exact_first: bool) -> Option<TableMatch<'_>> {
+        let kind_of = |i: usize| {
+            if i == 0 && exact_first {
+                KIND_EXACT
+            } else {
+                KIND_SUFFIX
+            }
+        };
+        let mut probes = [(0u8, 0u32, 0u32); BATCH];
+        let mut touched = 0u8;
+        for (i, (p, &start)) in probes.iter_mut().zip(batch).enumerate() {
+            let index = self.parsed.index(kind_of(i));
+            let buckets = self.section(index.section);
+            let h = probe(
+                index.seed,
+                index.kind,
+                &d[usize::from(start)..],
+                index.bucket_count,
+            );
+            *p = (h.tag, h.first as u32, h.second as u32);
+            touched ^= buckets.get(h.first * BUCKET_LEN).copied().unwrap_or(0);
+            touched ^= buckets.get(h.second * BUCKET_LEN).copied().unwrap_or(0);
+        }
+        std::hint::black_box(touched);
+        let long_keys = self.section(SectionKind::LongKeys);
+        for (i, (&(tag, first, second), &start)) in probes.iter().zip(batch).enumerate() {
+            let kind = kind_of(i);
+            let buckets = self.section(self.parsed.index(kind).section);
+            let key = &d[usize::from(start)..];
+            for b in [first, second] {
+                let at = b as usize * BUCKET_LEN;
+                let Some(bucket) = buckets
+                    .get(at..at + BUCKET_LEN)
+                    .and_then(|s| <&[u8; BUCKET_LEN]>::try_from(s).ok())
+                else {
+                    continue;
+                };
+                if let Some((record, stored)) = find_in_bucket(bucket, tag, kind, key, long_keys)
+                    && let (Some(record), Ok(stored)) =
+                        (self.record(record), std::str::from_utf8(stored))
+                {
+                    let kind = pattern_kind(kind);
+                    return Some(TableMatch {
+                        record,
+                        pattern: MatchedPattern { kind, key: stored },
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    /// The globs, indexed on first use. A glob that does not compile (a corrupted
+    /// table) never matches; [`Table::verify`] reports it.
+    fn glob_lookup(&self, domain: &str) -> Option<TableMatch<'_>> {
+        if self.parsed.globs.is_empty() {
+            return None;
+        }
+        let index = self.parsed.glob_index.get_or_init(|| {
+            GlobIndex::new(
+                self.parsed
+                    .globs
+                    .iter()
+                    .map(|g| text(self.data(), g.text.clone())),
+            )
+        });
+        let glob = &self.parsed.globs[index.first_match(domain)?];
+        Some(TableMatch {
+            record: self.record(glob.record)?,
+            pattern: MatchedPattern {
+                kind: PatternKind::Glob,
+                key: text(self.data(), glob.text.clone()),
+            },
+        })
+    }
+}
+
+/// Finds `key` of `kind` in a bucket: the record and the stored key bytes.
+/// Entries are read in order until a zero tag or the end of the bucket; nothing
+/// is read past the bucket except a long key, which is bounds checked.
+fn find_in_bucket<'t>(
+    bucket: &'t [u8; BUCKET_LEN],
+    tag: u8,
+    kind: u8,
+    key: &[u8],
+    long_keys: &'t [u8],
+) -> Option<(u16, &'t [u8])> {
+    let mut at = 0;
+    while let Some(entry) = read_entry(bucket, at) {
+        if entry.tag == tag
+            && entry.kind == kind
+            && entry.len == key.len()
+            && let Some(stored) = entry.key(long_keys)
+            && stored == key
+        {
+            return Some((entry.record, stored));
+        }
+        at = entry.next;
+    }
+    None
+}

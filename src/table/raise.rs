@@ -1,0 +1,99 @@
+//! A table raised back to the model it was compiled from (`Table::to_model`), for
+//! `dump`, comparisons and everything that works on records rather than bytes.
+
+use super::error::TableError;
+use super::handles::RuleOp;
+use super::layout::{BUCKET_LEN, SectionKind, pattern_kind, read_entry};
+use super::open::{Table, text};
+use super::verify::check_pattern_counts;
+use crate::semantics::header::HeaderOp;
+use crate::semantics::model::{Model, Record};
+use crate::semantics::pattern::{Pattern, PatternKind};
+
+impl<B: AsRef<[u8]>> Table<B> {
+    /// The model the table holds: every record with its patterns (exact names and
+    /// suffix rules sorted: the index keeps no order among them, and none is
+    /// needed; globs in precedence order), effective encodings and header rules.
+    /// `compile(&table.to_model()?)` gives the same bytes. A stored key that is
+    /// not a pattern in normal form, or pattern counts that do not add up, are an
+    /// error (only a corrupted table has them); the full check
+    /// ([`Table::verify`]) finds everything else.
+    pub fn to_model(&self) -> Result<Model, TableError> {
+        let mut records: Vec<Record> = self
+            .records()
+            .map(|r| {
+                let mut record = Record::new(r.name());
+                record.default = r.is_default();
+                record.encodings = r.encodings();
+                record.headers = r
+                    .header_rules()
+                    .map(|rule| match rule.op {
+                        RuleOp::Add => HeaderOp::Add {
+                            name: rule.name.to_string(),
+                            value: rule.value.to_string(),
+                        },
+                        RuleOp::Remove => HeaderOp::Remove {
+                            name: rule.name.to_string(),
+                        },
+                    })
+                    .collect();
+                record
+            })
+            .collect();
+        let long_keys = self.section(SectionKind::LongKeys);
+        for index in [self.parsed.exact, self.parsed.suffix] {
+            for (b, bucket) in self
+                .section(index.section)
+                .chunks_exact(BUCKET_LEN)
+                .enumerate()
+            {
+                let bad =
+                    |m: &str| TableError::section(index.section.name(), format!("bucket {b}: {m}"));
+                let mut at = 0;
+                while let Some(entry) = read_entry(bucket, at) {
+                    at = entry.next;
+                    let key = entry
+                        .key(long_keys)
+                        .ok_or_else(|| bad("a long key is out of bounds"))?;
+                    let key = std::str::from_utf8(key).map_err(|_| bad("a key is not UTF-8"))?;
+                    let kind = pattern_kind(entry.kind);
+                    let written = match kind {
+                        PatternKind::Suffix => format!("*.{key}"),
+                        _ => key.to_string(),
+                    };
+                    let pattern = Pattern::parse(&written)
+                        .ok()
+                        .filter(|p| p.kind() == kind && p.as_str() == written)
+                        .ok_or_else(|| bad("a key is not a pattern in normal form"))?;
+                    records
+                        .get_mut(usize::from(entry.record))
+                        .ok_or_else(|| bad("an entry names a record that does not exist"))?
+                        .push(pattern);
+                }
+            }
+        }
+        for g in &self.parsed.globs {
+            let written = text(self.data(), g.text.clone());
+            let pattern = Pattern::parse(written)
+                .ok()
+                .filter(|p| p.kind() == PatternKind::Glob && p.as_str() == written)
+                .ok_or_else(|| {
+                    TableError::section(
+                        "GLOBS",
+                        format!("`{written}` is not a glob in normal form"),
+                    )
+                })?;
+            records[usize::from(g.record)].push(pattern);
+        }
+        for record in &mut records {
+            record
+                .exact
+                .sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+            record
+                .suffix
+                .sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+        }
+        check_pattern_counts(self, records.iter().map(Record::pattern_count))?;
+        Ok(Model { records })
+    }
+}
