@@ -103,7 +103,7 @@ pub struct LevelArgs {
 
 /// How diagnostics are printed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub enum ReportFormat {
     /// Graphical reports with source snippets, on stderr.
     #[default]
     Human,
@@ -128,7 +128,7 @@ pub struct CheckArgs {
     pub levels: LevelArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub format: ReportFormat,
 }
 
 /// `isptab explain`
@@ -153,7 +153,7 @@ pub struct BuildArgs {
     pub levels: LevelArgs,
     /// Output format of the diagnostics.
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub format: ReportFormat,
     /// The table file to write.
     #[arg(short, long, value_name = "OUT")]
     pub output: PathBuf,

@@ -450,6 +450,32 @@ fn small_files_never_overflow_the_stack() {
             "deep-cr",
             format!("{}{}", "a {\r".repeat(5000), "}\r".repeat(5000)),
         ),
+        // Found by the adversarial review: slashdashes in a row, and strings
+        // the guard once read differently from the parser.
+        ("slashdashes", format!("{}a", "/- ".repeat(2500))),
+        (
+            "slashdashed-arguments",
+            format!(
+                "isp \"a\" {{ domains \"a.com\" {}\"b.com\" }}",
+                "/- ".repeat(5000)
+            ),
+        ),
+        (
+            "raw-string-before-nesting",
+            format!("x #\"\"\"\"#\n{}{}", "a {".repeat(5000), "}".repeat(5000)),
+        ),
+        (
+            "unclosed-string-before-nesting",
+            format!("x \"open\n{}{}\"", "a {".repeat(5000), "}".repeat(5000)),
+        ),
+        (
+            "escaped-space-line-before-nesting",
+            format!(
+                "x \"a \\\u{a0}\n b\"\n{}{}",
+                "a {".repeat(5000),
+                "}".repeat(5000)
+            ),
+        ),
     ];
     for (name, text) in &shapes {
         let file = format!("{name}.kdl");

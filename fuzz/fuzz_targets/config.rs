@@ -53,17 +53,16 @@ fuzz_target!(|data: &[u8]| {
             checked.omitted,
         );
         let _ = isptab::compiler::diagnostics::render_sarif(&checked.sources, &checked.diagnostics);
-        let Some(config) = checked.config.as_ref().filter(|_| !checked.has_errors()) else {
+        let Ok(model) = checked.model() else {
             return;
         };
-        let bytes = table::compile(config).expect("a configuration without errors compiles");
+        let bytes = table::compile(&model).expect("a configuration without errors compiles");
         let table = Table::from_bytes(bytes.as_slice()).expect("a compiled table opens");
         table.verify().expect("a compiled table verifies");
-        let matcher = Matcher::new(config);
-        for record in &config.records {
-            for entry in &record.patterns {
-                let q = entry
-                    .pattern
+        let matcher = Matcher::new(&model);
+        for record in &model.records {
+            for pattern in record.patterns() {
+                let q = pattern
                     .as_str()
                     .replace("*.", "x.")
                     .replace(['*', '?', '[', ']', '{', '}', ','], "a");
@@ -73,7 +72,7 @@ fuzz_target!(|data: &[u8]| {
                     .map(|m| m.record.name().to_string());
                 let theirs = isptab::semantics::query::answer(&q, |d| matcher.lookup(d))
                     .found()
-                    .map(|m| config.record(m.pattern.record).name.clone());
+                    .map(|m| model.records[m.target.record].name.clone());
                 assert_eq!(ours, theirs, "{q}");
             }
         }

@@ -130,12 +130,16 @@ fuzz_target!(|config: Config| {
         &options(),
     )
     .unwrap();
-    let Some(model) = checked.config.as_ref().filter(|_| !checked.has_errors()) else {
+    let Ok(model) = checked.model() else {
         return;
     };
-    let bytes = table::compile(model).unwrap();
+    let bytes = table::compile(&model).unwrap();
     let t = Table::from_bytes(bytes.as_slice()).unwrap();
     t.verify().unwrap();
+    assert!(
+        t.to_model().unwrap() == model,
+        "the table does not hold the model:\n{kdl}"
+    );
     let dumped = table::to_kdl(&t).unwrap();
     let again = isptab::check(
         &[Input::Text {
@@ -146,12 +150,12 @@ fuzz_target!(|config: Config| {
     )
     .unwrap();
     assert!(!again.has_errors(), "{dumped}");
-    let rebuilt = table::compile(again.config.as_ref().unwrap()).unwrap();
+    let rebuilt = table::compile(&again.model().unwrap()).unwrap();
     assert!(
         rebuilt == bytes,
         "dump did not rebuild the same bytes:\n{kdl}\n---\n{dumped}"
     );
-    let matcher = Matcher::new(model);
+    let matcher = Matcher::new(&model);
     for q in config.queries.iter().take(16) {
         let q = name(q, 1);
         let ours = t
@@ -162,8 +166,8 @@ fuzz_target!(|config: Config| {
             .found()
             .map(|m| {
                 (
-                    model.record(m.pattern.record).name.clone(),
-                    model.pattern(m.pattern).pattern.to_string(),
+                    model.records[m.target.record].name.clone(),
+                    m.target.pattern.to_string(),
                 )
             });
         assert_eq!(ours, theirs, "{q} in\n{kdl}");

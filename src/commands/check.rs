@@ -9,7 +9,7 @@ use isptab::compiler::diagnostics::{
 use isptab::{Checked, DefaultsSource, Input, Levels, Options};
 
 use super::{Status, UsageError, output};
-use crate::cli::{CheckArgs, Format, LevelArgs, SourceArgs, TerminalArgs};
+use crate::cli::{CheckArgs, LevelArgs, ReportFormat, SourceArgs, TerminalArgs};
 
 /// The file checked when none is given.
 const DEFAULT_FILE: &str = "isptab.kdl";
@@ -66,7 +66,7 @@ pub fn options(sources: &SourceArgs, levels: &LevelArgs) -> Result<Options, Usag
 /// well when there is nothing to report (human format only).
 pub fn print(
     checked: &Checked,
-    format: Format,
+    format: ReportFormat,
     terminal: &TerminalArgs,
     confirm: bool,
 ) -> Result<(), UsageError> {
@@ -76,7 +76,7 @@ pub fn print(
     // diagnostics were not shown.
     let note = (!omitted.is_empty()).then(|| omitted_note(omitted));
     match format {
-        Format::Human => {
+        ReportFormat::Human => {
             let renderer =
                 HumanRenderer::new(output::stderr_color(terminal.color), output::stderr_width());
             let mut text = renderer.render_each(sources, diagnostics);
@@ -88,16 +88,16 @@ pub fn print(
             }
             output::write_stderr(&text)?;
         }
-        Format::Short => {
+        ReportFormat::Short => {
             let mut text = render_short(sources, diagnostics);
             if let Some(note) = note {
                 text.push_str(&format!("isptab: {note}\n"));
             }
             output::write_stdout(&text)?;
         }
-        Format::Json => output::write_stdout(&render_json(sources, diagnostics, omitted))?,
-        Format::Sarif => output::write_stdout(&render_sarif(sources, diagnostics))?,
-        Format::Github => {
+        ReportFormat::Json => output::write_stdout(&render_json(sources, diagnostics, omitted))?,
+        ReportFormat::Sarif => output::write_stdout(&render_sarif(sources, diagnostics))?,
+        ReportFormat::Github => {
             let mut text = render_github(sources, diagnostics);
             if let Some(note) = note {
                 text.push_str(&format!("::notice title=isptab::{note}\n"));

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::check::{inputs, options, print};
 use super::{Status, UsageError};
-use crate::cli::{Format, LevelArgs, LookupArgs, LookupFormat, SourceArgs, TerminalArgs};
+use crate::cli::{LevelArgs, LookupArgs, LookupFormat, ReportFormat, SourceArgs, TerminalArgs};
 
 pub fn run(args: &LookupArgs, terminal: &TerminalArgs) -> Result<Status, UsageError> {
     if let Some(path) = &args.table {
@@ -30,7 +30,7 @@ pub fn run(args: &LookupArgs, terminal: &TerminalArgs) -> Result<Status, UsageEr
     };
     let checked = isptab::check(&inputs(&sources)?, &options(&sources, &no_levels)?)?;
     let Ok(model) = checked.model() else {
-        print(&checked, Format::Human, terminal, false)?;
+        print(&checked, ReportFormat::Human, terminal, false)?;
         return Ok(Status::Errors);
     };
     let bytes = table::compile(&model)

@@ -6,6 +6,8 @@
 //! caller that checks untrusted input (a CI job on pull requests) can lower them
 //! through [`crate::Options::limits`].
 
+use std::ops::Range;
+
 /// Largest KDL file read. The `kdl` parser runs at a few MB/s; a bigger
 /// configuration is almost certainly generated data that belongs in a `domains-file`.
 pub const MAX_KDL_FILE_BYTES: usize = 4 << 20;
@@ -29,12 +31,15 @@ pub const MAX_DOMAINS_FILE_LINE_BYTES: usize = 4096;
 pub const MAX_TOTAL_BYTES: usize = 2 << 30;
 /// Most files read in a run (includes and domains files count).
 pub const MAX_FILES: usize = 10_000;
+/// Most slashdashes (`/-`) in a row: one comments out what follows, a few in a
+/// row are a typo, thousands overflow the parser (not configurable).
+pub const MAX_SLASHDASHES: usize = 16;
 /// Most patterns in a configuration: 10^7 take about 2 GiB to check and compile.
 pub const MAX_PATTERNS: usize = 20_000_000;
 /// Most header rules of one record.
 pub const MAX_HEADER_RULES: usize = 1_000;
 /// Most records: the compiled table's record ids are 15 bits.
-pub const MAX_RECORDS: usize = crate::table::MAX_RECORDS;
+pub const MAX_RECORDS: usize = crate::semantics::model::MAX_RECORDS;
 
 /// The limits of one run; [`Default`] gives the constants above.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,6 +85,43 @@ impl Default for Limits {
             patterns: MAX_PATTERNS,
             header_rules: MAX_HEADER_RULES,
             records: MAX_RECORDS,
+        }
+    }
+}
+
+/// A limit a file breaks, with the span to point at.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum KdlLimit {
+    /// A line longer than the limit (given).
+    LongLine {
+        line: usize,
+        span: Range<usize>,
+        limit: usize,
+    },
+    /// A `{` that opens a block deeper than the limit (given).
+    DeepNesting { span: Range<usize>, limit: usize },
+    /// More nodes in one file than the limit (given); the span is the first node
+    /// past it.
+    TooManyNodes { span: Range<usize>, limit: usize },
+    /// More slashdashes (`/-`) in a row than the limit (given).
+    Slashdashes { span: Range<usize>, limit: usize },
+}
+
+impl std::fmt::Display for KdlLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KdlLimit::LongLine { line, limit, .. } => {
+                write!(f, "line {line} is longer than {limit} bytes")
+            }
+            KdlLimit::DeepNesting { limit, .. } => {
+                write!(f, "blocks are nested more than {limit} levels deep")
+            }
+            KdlLimit::TooManyNodes { limit, .. } => {
+                write!(f, "the file has more than {limit} nodes")
+            }
+            KdlLimit::Slashdashes { limit, .. } => {
+                write!(f, "more than {limit} slashdashes (`/-`) in a row")
+            }
         }
     }
 }

@@ -8,28 +8,25 @@
 //! diagnostic.
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
-use std::ops::Range;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use kdl::{KdlDocument, KdlNode};
 
-use super::config::{Config, Encodings, HeaderRule, Origin, PatternEntry, Record, Setting};
+use super::config::{Config, Encodings, HeaderRule, Origin, PatternEntry, Record};
 use super::domains_file::{self, Line};
-use super::language::{Place, is_node, names, properties};
-use super::load::Files;
+use super::files::Files;
+use super::language::{Place, names};
+use super::nodes::{self, pattern_error};
 use crate::compiler::diagnostics::{Collected, Diagnostic, Severity};
 use crate::compiler::rules::{
     deleted_default, duplicate_domain, duplicate_isp, duplicate_setting, empty_file, empty_isp,
-    header_injection, invalid_domain, invalid_encoding, invalid_glob, invalid_header_name,
-    invalid_value, limit_exceeded, long_header, move_not_owned, non_ascii_header,
-    redefined_default, redundant_domain, unknown_isp, unknown_node,
+    invalid_value, limit_exceeded, move_not_owned, redefined_default, redundant_domain,
+    unknown_isp, unknown_node,
 };
 use crate::compiler::source::{FileId, Span};
 use crate::compiler::syntax::{NodeReader, StrValue};
-use crate::semantics::encoding::{Encoding, Part};
-use crate::semantics::header::HeaderOp;
-use crate::semantics::pattern::{Pattern, PatternError};
+use crate::semantics::pattern::Pattern;
 
 /// Who owns a pattern: a record and the position in its pattern list.
 #[derive(Clone, Copy)]
@@ -149,13 +146,9 @@ impl<'f> Merger<'f> {
     fn define(&mut self, node: &KdlNode, file: FileId, origin: Origin) {
         let mut out = Vec::new();
         let text = self.text(file);
-        let mut r = NodeReader::new(node, file, &text);
-        r.check_properties(properties(Place::TopLevel, "isp"), &mut out);
-        let name = r.record_name(&mut out);
-        // `default=#true` (written by `isptab dump`) makes the record a default one.
-        let marked_default = r.bool_property("default", &mut out) == Some(true);
+        let read = nodes::isp(node, file, &text, &mut out);
         self.report_all(out);
-        let Some(name) = name.filter(|_| r.ok()) else {
+        let Some((name, marked_default)) = read else {
             return;
         };
         let key = name.value.to_lowercase();
@@ -237,19 +230,9 @@ impl<'f> Merger<'f> {
     fn override_record(&mut self, node: &KdlNode, file: FileId, origin: Origin) {
         let mut out = Vec::new();
         let text = self.text(file);
-        let mut r = NodeReader::new(node, file, &text);
-        r.check_properties(properties(Place::TopLevel, "override"), &mut out);
-        let name = r.record_name(&mut out);
-        if r.ok() && node.children().is_none() {
-            out.push(invalid_value::missing_block(
-                r.head_span(),
-                "override",
-                "the settings to change",
-            ));
-        }
-        let failed = !out.is_empty();
+        let name = nodes::override_record(node, file, &text, &mut out);
         self.report_all(out);
-        let Some(name) = name.filter(|_| !failed) else {
+        let Some(name) = name else {
             return;
         };
         let Some(id) = self.find(&name) else {
@@ -264,12 +247,9 @@ impl<'f> Merger<'f> {
     fn delete(&mut self, node: &KdlNode, file: FileId) {
         let mut out = Vec::new();
         let text = self.text(file);
-        let mut r = NodeReader::new(node, file, &text);
-        r.check_properties(properties(Place::TopLevel, "delete"), &mut out);
-        r.no_children(&mut out);
-        let name = r.record_name(&mut out);
+        let name = nodes::delete(node, file, &text, &mut out);
         self.report_all(out);
-        let Some(name) = name.filter(|_| r.ok()) else {
+        let Some(name) = name else {
             return;
         };
         let Some(id) = self.find(&name) else {
@@ -296,11 +276,7 @@ impl<'f> Merger<'f> {
     /// `include "PATH"`: the file was loaded in phase one; apply it here.
     fn include(&mut self, node: &KdlNode, file: FileId, origin: Origin) {
         let mut out = Vec::new();
-        let text = self.text(file);
-        let mut r = NodeReader::new(node, file, &text);
-        r.check_properties(properties(Place::TopLevel, "include"), &mut out);
-        r.no_children(&mut out);
-        r.single_string("a file path", &mut out);
+        nodes::include(node, file, &self.text(file), &mut out);
         self.report_all(out);
         if let Some(&target) = self.files.includes.get(&(file, node.span().offset())) {
             self.layer(target, origin);
@@ -374,15 +350,11 @@ impl<'f> Merger<'f> {
     fn domains(&mut self, id: usize, node: &KdlNode, file: FileId, origin: Origin) {
         let mut out = Vec::new();
         let text = self.text(file);
-        let mut r = NodeReader::new(node, file, &text);
-        r.check_properties(properties(Place::Record, node.name().value()), &mut out);
-        r.no_children(&mut out);
-        let from = r.record_name_property("from", &mut out);
-        let values = r.strings("a domain or pattern", &mut out);
+        let read = nodes::domains(node, file, &text, &mut out);
         self.report_all(out);
-        if !r.ok() {
+        let Some((from, values)) = read else {
             return;
-        }
+        };
         let Ok(source) = self.move_source(id, from) else {
             return;
         };
@@ -397,14 +369,10 @@ impl<'f> Merger<'f> {
     /// `domains-file "PATH" [from="ISP"]`
     fn domains_file(&mut self, id: usize, node: &KdlNode, file: FileId, origin: Origin) {
         let mut out = Vec::new();
-        let text = self.text(file);
-        let mut r = NodeReader::new(node, file, &text);
-        r.check_properties(properties(Place::Record, node.name().value()), &mut out);
-        r.no_children(&mut out);
-        let from = r.record_name_property("from", &mut out);
-        let path = r.single_string("a file path", &mut out);
+        let node_text = self.text(file);
+        let read = nodes::domains_file(node, file, &node_text, &mut out);
         self.report_all(out);
-        let Some(path) = path.filter(|_| r.ok()) else {
+        let Some((from, path)) = read else {
             return;
         };
         let Ok(source) = self.move_source(id, from) else {
@@ -538,66 +506,22 @@ impl<'f> Merger<'f> {
     /// `encoding [global=E] [html=E] [text=E]`
     fn encoding(&mut self, id: usize, node: &KdlNode, file: FileId) {
         let mut out = Vec::new();
-        let text = self.text(file);
-        let mut r = NodeReader::new(node, file, &text);
-        r.check_properties(properties(Place::Record, "encoding"), &mut out);
-        r.no_arguments(&mut out);
-        r.no_children(&mut out);
-        let mut settings = Vec::new();
-        for part in Part::ALL {
-            let Some(value) = r.string_property(part.as_str(), "an encoding name", &mut out) else {
-                continue;
-            };
-            match Encoding::parse(value.value.trim()) {
-                Some(encoding) => settings.push((
-                    part,
-                    Setting {
-                        value: encoding,
-                        span: value.span,
-                    },
-                )),
-                None => out.push(invalid_encoding::new(value.span, value.value, part)),
-            }
-        }
-        if r.ok() && out.is_empty() && settings.is_empty() {
-            out.push(invalid_value::empty_encoding(r.head_span()));
-        }
-        let failed = !out.is_empty();
+        let settings = nodes::encoding(node, file, &self.text(file), &mut out);
         self.report_all(out);
-        if failed {
-            return;
-        }
-        for (part, setting) in settings {
+        for (part, setting) in settings.into_iter().flatten() {
             self.records[id].encoding.set(part, setting);
         }
     }
 
-    /// `headers [replace=#true] { add "NAME" "VALUE"; remove "NAME" }`
+    /// `headers [replace=#true] { ... }`: appends the rules (or replaces the
+    /// record's), within the limit on rules per record.
     fn headers(&mut self, id: usize, node: &KdlNode, file: FileId) {
         let mut out = Vec::new();
-        let text = self.text(file);
-        let mut r = NodeReader::new(node, file, &text);
-        r.check_properties(properties(Place::Record, "headers"), &mut out);
-        r.no_arguments(&mut out);
-        let replace = r.bool_property("replace", &mut out).unwrap_or(false);
-        if r.ok() && !replace && node.children().is_none() {
-            out.push(invalid_value::missing_block(
-                r.head_span(),
-                "headers",
-                "`add` and `remove` rules",
-            ));
-        }
-        let ok = r.ok() && out.is_empty();
+        let read = nodes::headers(node, file, &self.text(file), &mut out);
         self.report_all(out);
-        if !ok {
+        let Some((replace, mut rules)) = read else {
             return;
-        }
-        let mut rules = Vec::new();
-        for child in node.children().map(|c| c.nodes()).unwrap_or_default() {
-            if let Some(rule) = self.header_rule(child, file) {
-                rules.push(rule);
-            }
-        }
+        };
         let limit = self.files.limits.header_rules;
         let kept = if replace {
             0
@@ -616,73 +540,6 @@ impl<'f> Merger<'f> {
         } else {
             record.headers.extend(rules);
         }
-    }
-
-    /// One `add` or `remove` rule, checked on its own.
-    fn header_rule(&mut self, node: &KdlNode, file: FileId) -> Option<HeaderRule> {
-        let mut out = Vec::new();
-        let text = self.text(file);
-        let mut r = NodeReader::new(node, file, &text);
-        let op = node.name().value();
-        if !is_node(Place::Headers, op) {
-            self.report(unknown_node::new(
-                r.name_span(),
-                op,
-                "in a `headers` block",
-                &names(Place::Headers),
-            ));
-            return None;
-        }
-        r.check_properties(properties(Place::Headers, op), &mut out);
-        r.no_children(&mut out);
-        let args: Vec<_> = r.arguments().collect();
-        let expected = if op == "add" { 2 } else { 1 };
-        if args.len() != expected {
-            let what = if op == "add" {
-                "a header name and a value"
-            } else {
-                "a header name"
-            };
-            out.push(invalid_value::argument_count(
-                r.head_span(),
-                op,
-                what,
-                args.len(),
-            ));
-            self.report_all(out);
-            return None;
-        }
-        let name = args
-            .first()
-            .and_then(|e| r.string(e, "a header name", &mut out));
-        let value = args
-            .get(1)
-            .and_then(|e| r.string(e, "a header value", &mut out));
-        if let Some(name) = &name {
-            out.extend(invalid_header_name::check(name));
-        }
-        if let (Some(name), Some(value)) = (&name, &value) {
-            out.extend(header_injection::check(value));
-            out.extend(long_header::check(name.value, value));
-            out.extend(non_ascii_header::check(value));
-        }
-        let failed = out.iter().any(|d| d.severity == Severity::Error) || !r.ok();
-        self.report_all(out);
-        if failed {
-            return None;
-        }
-        let name = name?.value.to_string();
-        let op = match value {
-            Some(value) => HeaderOp::Add {
-                name,
-                value: value.value.to_string(),
-            },
-            None => HeaderOp::Remove { name },
-        };
-        Some(HeaderRule {
-            op,
-            span: r.head_span(),
-        })
     }
 
     /// Ends the merge: drops deleted records and holes, reports records left empty.
@@ -709,26 +566,5 @@ impl<'f> Merger<'f> {
             });
         }
         (Config { records }, self.out)
-    }
-}
-
-/// The diagnostic for a pattern that does not parse; `at` maps a byte range of the
-/// pattern text to a span in the file, `in_list` says it is a domains-file line.
-fn pattern_error(
-    whole: Span,
-    error: &PatternError,
-    in_list: bool,
-    at: impl Fn(Range<usize>) -> Span,
-) -> Diagnostic {
-    let span = |range: &Range<usize>| {
-        if range.is_empty() {
-            whole
-        } else {
-            at(range.clone())
-        }
-    };
-    match error {
-        PatternError::Domain(e) => invalid_domain::new(span(&e.at), e, in_list),
-        PatternError::Glob(e) => invalid_glob::new(span(&e.at), e),
     }
 }

@@ -112,15 +112,19 @@
 pub(crate) mod analysis;
 pub mod atomic;
 pub mod canonical;
+pub mod codes;
 pub mod config;
 pub mod confined;
 pub mod defaults;
 pub mod diagnostics;
 mod domains_file;
+mod files;
+mod inputs;
 pub mod language;
 pub mod limits;
 mod load;
 mod merge;
+mod nodes;
 pub mod rules;
 pub mod source;
 mod suggest;
@@ -128,7 +132,7 @@ pub(crate) mod syntax;
 
 pub use config::Config;
 pub use diagnostics::{Diagnostic, Levels, Severity};
-pub use load::{DEFAULTS_NAME, DefaultsSource, Input, InputError};
+pub use inputs::{DEFAULTS_NAME, DefaultsSource, Input, InputError};
 pub use source::SourceMap;
 
 use crate::semantics::model::Model;

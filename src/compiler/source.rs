@@ -55,6 +55,94 @@ impl Span {
     }
 }
 
+/// A string value with where it is, so a problem at one character can be
+/// pointed at exactly.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StrValue<'a> {
+    pub value: &'a str,
+    /// The whole literal, quotes included.
+    pub span: Span,
+    /// The literal as written (quotes, hashes and escapes included).
+    repr: &'a str,
+}
+
+impl<'a> StrValue<'a> {
+    /// A value, the span of its literal, and the literal as written.
+    pub fn new(value: &'a str, span: Span, repr: &'a str) -> StrValue<'a> {
+        StrValue { value, span, repr }
+    }
+
+    /// The span of `range` (byte offsets in the value): exact for raw strings and
+    /// one-line quoted strings, escapes included (`\r` is underlined as `\r`); the
+    /// whole literal for multi-line strings, whose indentation is removed.
+    pub fn span_of(&self, range: std::ops::Range<usize>) -> Span {
+        source_range(self.repr, self.value, range)
+            .filter(|r| r.end <= self.span.range().len())
+            .map_or(self.span, |r| self.span.within(r))
+    }
+}
+
+/// Maps a byte range of a string's value to a byte range of its literal.
+fn source_range(
+    repr: &str,
+    value: &str,
+    range: std::ops::Range<usize>,
+) -> Option<std::ops::Range<usize>> {
+    let hashes = repr.bytes().take_while(|&b| b == b'#').count();
+    let body = repr.get(hashes..repr.len().checked_sub(hashes)?)?;
+    if body.starts_with("\"\"\"") || !body.starts_with('"') || body.len() < 2 {
+        return None;
+    }
+    let inner = &body[1..body.len() - 1];
+    let base = hashes + 1;
+    if hashes > 0 {
+        // Raw: no escapes.
+        return (inner == value && range.end <= value.len())
+            .then(|| base + range.start..base + range.end);
+    }
+    // Walk the literal, counting the value bytes each piece produces.
+    let (mut decoded, mut start) = (0, None);
+    let mut chars = inner.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if decoded == range.start && start.is_none() {
+            start = Some(base + i);
+        }
+        let produced = if c == '\\' {
+            match chars.next() {
+                Some((_, 'u')) => {
+                    let mut code = String::new();
+                    for (_, c) in chars.by_ref() {
+                        if c == '}' {
+                            break;
+                        }
+                        if c != '{' {
+                            code.push(c);
+                        }
+                    }
+                    u32::from_str_radix(&code, 16)
+                        .ok()
+                        .and_then(char::from_u32)
+                        .map_or(0, char::len_utf8)
+                }
+                Some((_, c)) if c.is_whitespace() => {
+                    while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+                    0
+                }
+                Some(_) => 1,
+                None => 0,
+            }
+        } else {
+            c.len_utf8()
+        };
+        decoded += produced;
+        if start.is_some() && decoded >= range.end {
+            let end = chars.peek().map_or(inner.len(), |&(j, _)| j);
+            return start.map(|s| s..base + end);
+        }
+    }
+    None
+}
+
 /// A 1-based line and character column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Location {
@@ -226,12 +314,6 @@ impl SourceMap {
     /// If the id came from another map.
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.index()]
-    }
-
-    /// The text a span covers.
-    pub fn slice(&self, span: Span) -> &str {
-        let text = self.get(span.file).text();
-        text.get(span.range()).unwrap_or("")
     }
 
     /// The number of files loaded.

@@ -61,6 +61,14 @@ pub fn control_char(value: &str) -> Option<(usize, char)> {
         .find(|&(_, c)| c.is_control() && c != '\t')
 }
 
+/// Whether a rule can be written into a message as it is: a field name, no
+/// control character in the value, and the line within 998 octets.
+pub fn is_writable(op: &HeaderOp) -> bool {
+    is_valid_name(op.name())
+        && control_char(op.value()).is_none()
+        && line_len(op.name(), op.value()) <= MAX_LINE
+}
+
 /// The length of the line `name: value`.
 pub fn line_len(name: &str, value: &str) -> usize {
     name.len() + 2 + value.len()

@@ -3,18 +3,9 @@
 
 use std::fmt;
 
-use super::open::{Parsed, RecordInfo, Table, text};
+use super::open::{Parsed, RecordInfo, RuleOp, Table, text};
 use crate::semantics::encoding::{Effective, Encoding, Part};
 use crate::semantics::pattern::PatternKind;
-
-/// What a header rule does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RuleOp {
-    /// Add the header.
-    Add,
-    /// Remove every occurrence of the header.
-    Remove,
-}
 
 /// A header rule of a record in a table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -48,13 +48,14 @@ mod write;
 pub use dump::{DUMP_JSON_VERSION, model_to_kdl, to_json, to_kdl};
 pub use error::{TableError, TableErrorKind};
 pub use file::OpenError;
-pub use handles::{MatchedPattern, RecordRef, RuleOp, TableMatch, TableRule};
+pub use handles::{MatchedPattern, RecordRef, TableMatch, TableRule};
 pub use hash::{Probe, probe};
 pub use layout::{MAJOR, MAX_RECORDS, MINOR};
 /// The memory map [`Table::open`] reads through, so an MTA can name
 /// [`MappedTable`] without depending on `memmap2` itself.
 #[cfg(feature = "mmap")]
 pub use memmap2::Mmap;
+pub use open::RuleOp;
 /// A table read through a memory map ([`Table::open`]).
 #[cfg(feature = "mmap")]
 pub type MappedTable = Table<Mmap>;

@@ -14,7 +14,6 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use super::error::{TableError, TableErrorKind};
-use super::handles::RuleOp;
 use super::hash::header_checksum;
 use super::layout::{self, KIND_EXACT, KIND_SUFFIX, SectionKind, directory, header, meta};
 use crate::semantics::encoding::Effective;
@@ -73,6 +72,15 @@ impl<B: AsRef<[u8]>> Table<B> {
     pub fn record_count(&self) -> usize {
         self.parsed.records.len()
     }
+}
+
+/// What a header rule does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleOp {
+    /// Add the header.
+    Add,
+    /// Remove every occurrence of the header.
+    Remove,
 }
 
 /// A record's place in the table, as validated on open.

@@ -2,8 +2,8 @@
 //! `dump`, comparisons and everything that works on records rather than bytes.
 
 use super::error::TableError;
-use super::handles::RuleOp;
 use super::layout::{BUCKET_LEN, SectionKind, pattern_kind, read_entry};
+use super::open::RuleOp;
 use super::open::{Table, text};
 use super::verify::check_pattern_counts;
 use crate::semantics::header::HeaderOp;

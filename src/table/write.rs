@@ -105,13 +105,6 @@ impl StringTable {
     }
 }
 
-/// Whether a header rule can be written into a message.
-fn writable(op: &HeaderOp) -> bool {
-    header_rules::is_valid_name(op.name())
-        && header_rules::control_char(op.value()).is_none()
-        && header_rules::line_len(op.name(), op.value()) <= header_rules::MAX_LINE
-}
-
 /// Compiles a model into table bytes.
 pub fn compile(model: &Model) -> Result<Vec<u8>, CompileError> {
     if model.records.len() > MAX_RECORDS {
@@ -144,7 +137,7 @@ pub fn compile(model: &Model) -> Result<Vec<u8>, CompileError> {
                 let set = set_ids.len() as u32;
                 let first = u32_of(rules.len() / layout::rule::LEN, "RULES")?;
                 for op in &record.headers {
-                    if !writable(op) {
+                    if !header_rules::is_writable(op) {
                         return Err(CompileError::BadHeaderRule(op.name().to_string()));
                     }
                     let code = match op {

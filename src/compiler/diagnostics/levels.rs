@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::{Diagnostic, Severity};
-use crate::compiler::rules::Code;
+use crate::compiler::codes::Code;
 
 /// What to do with a warning code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

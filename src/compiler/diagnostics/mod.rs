@@ -14,27 +14,9 @@ pub use levels::{Level, LevelError, Levels};
 pub use sarif::{help_uri, render_sarif};
 pub use short::render_short;
 
-use crate::compiler::rules::Code;
+use crate::compiler::codes::Code;
+pub use crate::compiler::codes::Severity;
 use crate::compiler::source::Span;
-
-/// How serious a diagnostic is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    /// Reported, but the input is still accepted (unless `--deny warnings`).
-    Warning,
-    /// The input is rejected: `check` exits with 1 and `build` writes nothing.
-    Error,
-}
-
-impl Severity {
-    /// `error` or `warning`, as printed.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
 
 /// A message attached to a span.
 #[derive(Clone, Debug, PartialEq, Eq)]

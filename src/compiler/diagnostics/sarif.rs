@@ -6,7 +6,7 @@
 use serde_sarif::sarif;
 
 use super::{Diagnostic, Label, Severity};
-use crate::compiler::rules::Code;
+use crate::compiler::codes::Code;
 use crate::compiler::source::SourceMap;
 
 /// Where each code is documented: its variant of [`Code`] on docs.rs.

@@ -1,18 +1,11 @@
 //! `broad-pattern`: a pattern that covers a whole public suffix (`*.com`, `co.uk`).
 
 use crate::compiler::analysis::Context;
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::{Collected, Diagnostic};
-use crate::compiler::rules::{Code, rule};
 use crate::semantics::glob::compile_glob;
 use crate::semantics::glob::{glob_labels, is_wild};
 use crate::semantics::pattern::PatternKind;
-
-rule!(
-    BroadPattern,
-    "broad-pattern",
-    Warning,
-    "a pattern that covers a whole public suffix"
-);
 
 /// Public suffixes tried against globs whose last label is a wildcard.
 const COMMON_SUFFIXES: &[&str] = &[

@@ -1,15 +1,8 @@
 //! `deleted-default`: `delete` names a default record.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
 use crate::compiler::source::Span;
-
-rule!(
-    DeletedDefault,
-    "deleted-default",
-    Error,
-    "`delete` names a default record"
-);
 
 pub(crate) fn new(name: &str, span: Span, default: Span) -> Diagnostic {
     Diagnostic::new(Code::DeletedDefault, format!("`{name}` is a default record and cannot be deleted"), span, "deleted here")

@@ -1,15 +1,8 @@
 //! `duplicate-domain`: two records claim the same pattern.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
 use crate::compiler::source::Span;
-
-rule!(
-    DuplicateDomain,
-    "duplicate-domain",
-    Error,
-    "two records claim the same domain or pattern"
-);
 
 pub(crate) fn new(
     pattern: &str,

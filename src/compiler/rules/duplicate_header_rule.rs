@@ -1,16 +1,9 @@
 //! `duplicate-header-rule`: the same header rule twice in one record.
 
 use crate::compiler::analysis::Context;
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::{Collected, Diagnostic};
-use crate::compiler::rules::{Code, rule};
 use crate::semantics::header::HeaderOp;
-
-rule!(
-    DuplicateHeaderRule,
-    "duplicate-header-rule",
-    Warning,
-    "the same header rule twice in one record"
-);
 
 fn same(a: &HeaderOp, b: &HeaderOp) -> bool {
     match (a, b) {

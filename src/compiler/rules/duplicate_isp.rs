@@ -1,15 +1,8 @@
 //! `duplicate-isp`: two custom records with the same name.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
 use crate::compiler::source::Span;
-
-rule!(
-    DuplicateIsp,
-    "duplicate-isp",
-    Error,
-    "two records with the same name"
-);
 
 pub(crate) fn new(name: &str, span: Span, first: Span) -> Diagnostic {
     Diagnostic::new(Code::DuplicateIsp, format!("record `{name}` is defined twice"), span, "defined again here")

@@ -1,15 +1,8 @@
 //! `duplicate-setting`: a setting given twice where it may be given once.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
 use crate::compiler::source::Span;
-
-rule!(
-    DuplicateSetting,
-    "duplicate-setting",
-    Error,
-    "a setting given twice in one place"
-);
 
 /// A property repeated on one node.
 pub(crate) fn property(node: &str, key: &str, span: Span, first: Span) -> Diagnostic {

@@ -1,15 +1,8 @@
 //! `empty-file`: a configuration file or domains file holds nothing.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
 use crate::compiler::source::{FileId, Span};
-
-rule!(
-    EmptyFile,
-    "empty-file",
-    Error,
-    "a configuration file or domains file holds nothing"
-);
 
 /// A KDL file named on the command line with nothing in it but whitespace. A file of only comments is
 /// accepted: it is a placeholder someone wrote, and `isptab dump` writes one

@@ -1,15 +1,8 @@
 //! `empty-isp`: a record that matches no domain.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
 use crate::compiler::source::Span;
-
-rule!(
-    EmptyIsp,
-    "empty-isp",
-    Warning,
-    "a record that matches no domain"
-);
 
 /// `emptied_by` is the move that took the record's last pattern, if a move did.
 pub(crate) fn new(name: &str, name_span: Span, emptied_by: Option<Span>) -> Diagnostic {

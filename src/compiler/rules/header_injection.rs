@@ -1,15 +1,8 @@
 //! `header-injection`: a control character (CR, LF, NUL, ...) in a header value.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
-use crate::compiler::syntax::StrValue;
-
-rule!(
-    HeaderInjection,
-    "header-injection",
-    Error,
-    "a control character in a header value"
-);
+use crate::compiler::source::StrValue;
 
 fn char_name(c: char) -> String {
     match c {
@@ -22,10 +15,7 @@ fn char_name(c: char) -> String {
 
 /// Every control character but horizontal tab (which is folding white space).
 pub(crate) fn check(value: &StrValue<'_>) -> Option<Diagnostic> {
-    let (i, c) = value
-        .value
-        .char_indices()
-        .find(|&(_, c)| c.is_control() && c != '\t')?;
+    let (i, c) = crate::semantics::header::control_char(value.value)?;
     let what = char_name(c);
     let d = Diagnostic::new(
         Code::HeaderInjection,

@@ -1,15 +1,8 @@
 //! `include-cycle`: files include each other in a loop.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
 use crate::compiler::source::Span;
-
-rule!(
-    IncludeCycle,
-    "include-cycle",
-    Error,
-    "files include each other in a loop"
-);
 
 /// `chain` is the loop, first file repeated at the end; `sites` are the `include`s
 /// along it before the one that closes it.

@@ -1,16 +1,9 @@
 //! `invalid-domain`: an exact name or suffix that is not a valid domain name.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
 use crate::compiler::source::Span;
 use crate::semantics::name::{DomainError, DomainErrorKind};
-
-rule!(
-    InvalidDomain,
-    "invalid-domain",
-    Error,
-    "a pattern that is not a valid domain name"
-);
 
 /// `span` is the offending part, `whole` the pattern.
 /// `in_list` says the pattern is a line of a domains file rather than a KDL string.

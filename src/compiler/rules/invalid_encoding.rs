@@ -1,16 +1,9 @@
 //! `invalid-encoding`: an encoding that is not a MIME transfer encoding isptab uses.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
 use crate::compiler::source::Span;
 use crate::semantics::encoding::{Encoding, Part};
-
-rule!(
-    InvalidEncoding,
-    "invalid-encoding",
-    Error,
-    "an unknown transfer encoding"
-);
 
 /// Spellings people use for the three tokens.
 const ALIASES: &[(&str, Encoding)] = &[

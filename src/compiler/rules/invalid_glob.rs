@@ -1,16 +1,9 @@
 //! `invalid-glob`: a pattern with wildcards that is not a valid domain glob.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
 use crate::compiler::source::Span;
 use crate::semantics::glob::GlobError;
-
-rule!(
-    InvalidGlob,
-    "invalid-glob",
-    Error,
-    "a malformed domain glob"
-);
 
 pub(crate) fn new(span: Span, error: &GlobError) -> Diagnostic {
     Diagnostic::new(Code::InvalidGlob, format!("invalid glob: {}", error.message), span, "here")

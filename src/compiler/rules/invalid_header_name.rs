@@ -1,24 +1,15 @@
 //! `invalid-header-name`: a header name that RFC 5322 does not allow.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
-use crate::compiler::syntax::StrValue;
+use crate::compiler::source::StrValue;
+use crate::semantics::header;
 use crate::semantics::name::describe_char;
-
-rule!(
-    InvalidHeaderName,
-    "invalid-header-name",
-    Error,
-    "a header name RFC 5322 does not allow"
-);
 
 /// A field name is one or more printable ASCII characters other than `:` (RFC 5322
 /// section 3.6.8).
 pub(crate) fn check(name: &StrValue<'_>) -> Option<Diagnostic> {
-    let bad = name
-        .value
-        .char_indices()
-        .find(|&(_, c)| !matches!(c, '!'..='9' | ';'..='~'));
+    let bad = header::bad_name_char(name.value);
     let (span, problem) = match bad {
         None if name.value.is_empty() => {
             return Some(

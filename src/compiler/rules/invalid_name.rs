@@ -1,17 +1,10 @@
 //! `invalid-name`: a record name with control, bidi or invisible characters, an
 //! odd space, or whitespace at either end.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
-use crate::compiler::syntax::StrValue;
+use crate::compiler::source::StrValue;
 use crate::semantics::record_name;
-
-rule!(
-    InvalidName,
-    "invalid-name",
-    Error,
-    "a record name with invisible characters or padding"
-);
 
 /// Checks a record name where it is written (`isp`, `override`, `delete`, `from=`).
 pub(crate) fn check(name: &StrValue<'_>) -> Option<Diagnostic> {

@@ -1,16 +1,9 @@
 //! `invalid-value`: a node has the wrong arguments, a value of the wrong type, or a
 //! block where none belongs (or none where one is needed).
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
 use crate::compiler::source::Span;
-
-rule!(
-    InvalidValue,
-    "invalid-value",
-    Error,
-    "a node has the wrong arguments, value types or block"
-);
 
 fn new(span: Span, message: String, label: &str, help: String) -> Diagnostic {
     Diagnostic::new(Code::InvalidValue, message, span, label).with_help(help)

@@ -1,16 +1,9 @@
 //! `limit-exceeded`: an input is larger than isptab accepts.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
+use crate::compiler::limits::KdlLimit as LimitProblem;
 use crate::compiler::source::{FileId, Span};
-use crate::compiler::syntax::LimitProblem;
-
-rule!(
-    LimitExceeded,
-    "limit-exceeded",
-    Error,
-    "an input is larger than isptab accepts"
-);
 
 const LIST_HELP: &str = "long lists of domains belong in a `domains-file` (one pattern per line)";
 

@@ -1,22 +1,14 @@
 //! `long-header`: a header line longer than the 998 octets SMTP allows.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
-use crate::compiler::syntax::StrValue;
+use crate::compiler::source::StrValue;
 
-rule!(
-    LongHeader,
-    "long-header",
-    Error,
-    "a header line over 998 octets"
-);
-
-/// The longest line RFC 5322 (section 2.1.1) allows, without CRLF.
-pub(crate) const MAX_LINE: usize = 998;
+use crate::semantics::header::{MAX_LINE, line_len};
 
 /// `Name: value` must fit on one line.
 pub(crate) fn check(name: &str, value: &StrValue<'_>) -> Option<Diagnostic> {
-    let len = name.len() + 2 + value.value.len();
+    let len = line_len(name, value.value);
     (len > MAX_LINE).then(|| {
         Diagnostic::new(
             Code::LongHeader,

@@ -1,15 +1,8 @@
 //! `move-not-owned`: `from=` names a record that does not own the pattern.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
 use crate::compiler::source::Span;
-
-rule!(
-    MoveNotOwned,
-    "move-not-owned",
-    Error,
-    "a move of a domain the source record does not own"
-);
 
 /// `from` is the named source record and its `from=` value; `owner` the record that
 /// really owns the pattern, if any; `into_self` whether that is the destination.

@@ -1,16 +1,9 @@
 //! `non-ascii-header`: a header value with characters outside ASCII.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
-use crate::compiler::syntax::StrValue;
+use crate::compiler::source::StrValue;
 use crate::semantics::name::describe_char;
-
-rule!(
-    NonAsciiHeader,
-    "non-ascii-header",
-    Warning,
-    "a header value with non-ASCII characters"
-);
 
 pub(crate) fn check(value: &StrValue<'_>) -> Option<Diagnostic> {
     let (i, c) = value.value.char_indices().find(|&(_, c)| !c.is_ascii())?;

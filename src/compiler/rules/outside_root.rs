@@ -1,15 +1,8 @@
 //! `outside-root`: an include or a domains file outside the project root.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
 use crate::compiler::source::Span;
-
-rule!(
-    OutsideRoot,
-    "outside-root",
-    Error,
-    "a file outside the project root"
-);
 
 const HELP: &str = "every file isptab reads must be inside the project root: the directory of the first file given, or `--root DIR`; symlinks are followed only while they stay inside it";
 

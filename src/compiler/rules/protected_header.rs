@@ -2,17 +2,10 @@
 //! copy of a header that may appear only once.
 
 use crate::compiler::analysis::Context;
+use crate::compiler::codes::Code;
 use crate::compiler::config::HeaderRule;
 use crate::compiler::diagnostics::{Collected, Diagnostic};
-use crate::compiler::rules::{Code, rule};
 use crate::semantics::header::HeaderOp;
-
-rule!(
-    ProtectedHeader,
-    "protected-header",
-    Error,
-    "a header rule that breaks a required or single-instance header"
-);
 
 /// Headers a valid message needs (RFC 5322 section 3.6, RFC 2045).
 const REQUIRED: &[&str] = &[

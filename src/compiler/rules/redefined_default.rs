@@ -1,15 +1,8 @@
 //! `redefined-default`: `isp` with the name of a default record.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
 use crate::compiler::source::Span;
-
-rule!(
-    RedefinedDefault,
-    "redefined-default",
-    Error,
-    "`isp` uses the name of a default record"
-);
 
 /// `name` is the default record's own name (the spelling may differ in case).
 pub(crate) fn new(name: &str, span: Span, default: Span) -> Diagnostic {

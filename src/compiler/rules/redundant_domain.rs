@@ -2,18 +2,11 @@
 //! record lists it twice or already covers it with a wider pattern.
 
 use crate::compiler::analysis::{Context, glob_shadowed_by, worth_reporting};
+use crate::compiler::codes::Code;
 use crate::compiler::config::PatternRef;
 use crate::compiler::diagnostics::{Collected, Diagnostic};
-use crate::compiler::rules::{Code, rule};
 use crate::compiler::source::Span;
 use crate::semantics::pattern::PatternKind;
-
-rule!(
-    RedundantDomain,
-    "redundant-domain",
-    Warning,
-    "a pattern its own record already lists or covers"
-);
 
 /// The same pattern twice in one record.
 pub(crate) fn repeated(pattern: &str, span: Span, first: Span) -> Diagnostic {

@@ -2,16 +2,9 @@
 
 use kdl::KdlError;
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
 use crate::compiler::source::{FileId, SourceFile, Span};
-
-rule!(
-    Syntax,
-    "syntax",
-    Error,
-    "the file is not valid KDL 2.0 text"
-);
 
 /// At most this many syntax errors are shown per file: after the first few, the
 /// parser's recovery mostly reports consequences of the first mistake.

@@ -1,15 +1,8 @@
 //! `unknown-isp`: `override`, `delete` or `from=` names a record that does not exist.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
 use crate::compiler::source::Span;
-
-rule!(
-    UnknownIsp,
-    "unknown-isp",
-    Error,
-    "a record name that does not exist"
-);
 
 pub(crate) fn new(
     name: &str,

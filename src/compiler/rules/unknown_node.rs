@@ -1,15 +1,8 @@
 //! `unknown-node`: a node name the language does not have.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
 use crate::compiler::source::Span;
-
-rule!(
-    UnknownNode,
-    "unknown-node",
-    Error,
-    "a node name the language does not have"
-);
 
 /// Words people write for `add` and `remove` in a headers block.
 const SYNONYMS: &[(&str, &str)] = &[

@@ -1,15 +1,8 @@
 //! `unknown-property`: a property the node does not take.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
 use crate::compiler::source::Span;
-
-rule!(
-    UnknownProperty,
-    "unknown-property",
-    Error,
-    "a property the node does not take"
-);
 
 /// Other words people write for the properties.
 const SYNONYMS: &[(&str, &str)] = &[

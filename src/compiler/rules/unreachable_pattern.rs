@@ -2,16 +2,9 @@
 //! of another record always answers first.
 
 use crate::compiler::analysis::{Context, glob_shadowed_by, worth_reporting};
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::{Collected, Diagnostic};
-use crate::compiler::rules::{Code, rule};
 use crate::semantics::pattern::PatternKind;
-
-rule!(
-    UnreachablePattern,
-    "unreachable-pattern",
-    Warning,
-    "a pattern that can never win a lookup"
-);
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Collected) {
     for (p, entry) in cx.config.patterns() {

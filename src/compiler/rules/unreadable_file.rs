@@ -1,15 +1,8 @@
 //! `unreadable-file`: an included file or a domains file cannot be read.
 
+use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
-use crate::compiler::rules::{Code, rule};
 use crate::compiler::source::Span;
-
-rule!(
-    UnreadableFile,
-    "unreadable-file",
-    Error,
-    "an included file or domains file cannot be read"
-);
 
 /// The reason given for a directory.
 pub(crate) const IS_DIRECTORY: &str = "it is a directory, not a file";

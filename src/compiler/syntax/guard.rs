@@ -9,56 +9,15 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use crate::compiler::limits::Limits;
+use crate::compiler::limits::{KdlLimit, Limits, MAX_SLASHDASHES};
 use crate::compiler::source::{lines, newline_at};
-
-/// A limit a file breaks, with the span to point at.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Problem {
-    /// A line longer than the limit (given).
-    LongLine {
-        line: usize,
-        span: Range<usize>,
-        limit: usize,
-    },
-    /// A `{` that opens a block deeper than the limit (given).
-    DeepNesting { span: Range<usize>, limit: usize },
-    /// More nodes in one file than the limit (given); the span is the first node
-    /// past it.
-    TooManyNodes { span: Range<usize>, limit: usize },
-    /// More slashdashes (`/-`) in a row than the limit (given).
-    Slashdashes { span: Range<usize>, limit: usize },
-}
-
-/// The most `/-` in a row: one comments out what follows, a few in a row are a
-/// typo, thousands overflow the parser.
-pub(crate) const MAX_SLASHDASHES: usize = 16;
 
 /// Checks the limits the parser needs and returns the text to give it: the same
 /// text with the bodies of block comments replaced by spaces (their line breaks
 /// kept, so every offset and line stays where it was). The parser recurses once per
 /// piece of a block comment, so 24 KB of `/* * * ... */` would overflow its stack;
 /// a blank comment is one piece.
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Problem::LongLine { line, limit, .. } => {
-                write!(f, "line {line} is longer than {limit} bytes")
-            }
-            Problem::DeepNesting { limit, .. } => {
-                write!(f, "blocks are nested more than {limit} levels deep")
-            }
-            Problem::TooManyNodes { limit, .. } => {
-                write!(f, "the file has more than {limit} nodes")
-            }
-            Problem::Slashdashes { limit, .. } => {
-                write!(f, "more than {limit} slashdashes (`/-`) in a row")
-            }
-        }
-    }
-}
-
-pub(crate) fn prepare<'t>(text: &'t str, limits: &Limits) -> Result<Cow<'t, str>, Problem> {
+pub(crate) fn prepare<'t>(text: &'t str, limits: &Limits) -> Result<Cow<'t, str>, KdlLimit> {
     if let Some(problem) = long_line(text, limits.kdl_line_bytes) {
         return Err(problem);
     }
@@ -86,7 +45,7 @@ pub(crate) fn prepare<'t>(text: &'t str, limits: &Limits) -> Result<Cow<'t, str>
             nodes += 1;
             at_node_start = false;
             if nodes > limits.kdl_nodes {
-                return Err(Problem::TooManyNodes {
+                return Err(KdlLimit::TooManyNodes {
                     span: i..i + 1,
                     limit: limits.kdl_nodes,
                 });
@@ -101,7 +60,7 @@ pub(crate) fn prepare<'t>(text: &'t str, limits: &Limits) -> Result<Cow<'t, str>
                 at_node_start = true;
                 depth += 1;
                 if depth > limits.nesting {
-                    return Err(Problem::DeepNesting {
+                    return Err(KdlLimit::DeepNesting {
                         span: i..i + 1,
                         limit: limits.nesting,
                     });
@@ -117,7 +76,7 @@ pub(crate) fn prepare<'t>(text: &'t str, limits: &Limits) -> Result<Cow<'t, str>
                 // The parser recurses once per slashdash in a row.
                 slashdashes += 1;
                 if slashdashes > MAX_SLASHDASHES {
-                    return Err(Problem::Slashdashes {
+                    return Err(KdlLimit::Slashdashes {
                         span: i..i + 2,
                         limit: MAX_SLASHDASHES,
                     });
@@ -160,13 +119,13 @@ pub(crate) fn prepare<'t>(text: &'t str, limits: &Limits) -> Result<Cow<'t, str>
     ))
 }
 
-fn long_line(text: &str, limit: usize) -> Option<Problem> {
+fn long_line(text: &str, limit: usize) -> Option<KdlLimit> {
     for (index, line) in lines(text).enumerate() {
         if line.len() > limit {
             // Point at the byte where the line crosses the limit.
             let at = crate::compiler::source::floor_char_boundary(text, line.start + limit);
             let next = text[at..].chars().next().map_or(0, char::len_utf8);
-            return Some(Problem::LongLine {
+            return Some(KdlLimit::LongLine {
                 line: index + 1,
                 span: at..at + next,
                 limit,
@@ -298,7 +257,7 @@ mod tests {
     fn depth_problem(text: &str) -> bool {
         matches!(
             prepare(text, &Limits::default()),
-            Err(Problem::DeepNesting { .. })
+            Err(KdlLimit::DeepNesting { .. })
         )
     }
 
@@ -338,7 +297,7 @@ mod tests {
         assert!(prepare("a\n// x\n/* y */\nb { c; }\n", &limits).is_ok());
         assert!(matches!(
             prepare("a\nb\nc\nd\n", &limits),
-            Err(Problem::TooManyNodes { span, .. }) if span == (6..7)
+            Err(KdlLimit::TooManyNodes { span, .. }) if span == (6..7)
         ));
         // Every KDL line break starts a node.
         assert!(prepare("a\u{85}b\u{2028}c\u{0B}d", &limits).is_err());
@@ -375,7 +334,7 @@ mod tests {
         ] {
             assert!(matches!(
                 prepare(&text, &limits),
-                Err(Problem::Slashdashes { .. })
+                Err(KdlLimit::Slashdashes { .. })
             ));
         }
         // Slashdashes that each comment out something are not a run.
@@ -387,7 +346,7 @@ mod tests {
         let text = format!("a 1\n{}\n", "x".repeat(MAX_KDL_LINE_BYTES + 1));
         assert!(matches!(
             prepare(&text, &Limits::default()),
-            Err(Problem::LongLine { line: 2, .. })
+            Err(KdlLimit::LongLine { line: 2, .. })
         ));
     }
 }

@@ -2,10 +2,10 @@
 //! against inputs it cannot handle, parsing, and reading nodes with spans.
 
 pub(crate) mod guard;
-pub(crate) use guard::Problem as LimitProblem;
 mod reader;
 
-pub(crate) use reader::{NodeReader, StrValue};
+pub(crate) use crate::compiler::source::StrValue;
+pub(crate) use reader::NodeReader;
 
 use kdl::KdlDocument;
 

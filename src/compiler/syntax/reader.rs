@@ -9,7 +9,7 @@ use kdl::{KdlEntry, KdlNode, KdlValue};
 
 use crate::compiler::diagnostics::Diagnostic;
 use crate::compiler::rules::{duplicate_setting, invalid_value, unknown_property};
-use crate::compiler::source::{FileId, Span};
+use crate::compiler::source::{FileId, Span, StrValue};
 
 /// The span of just an entry's value: `#true` in `replace=#true`.
 pub(crate) fn entry_value_span(file: FileId, entry: &KdlEntry) -> Span {
@@ -36,94 +36,11 @@ pub(crate) fn node_head_span(file: FileId, node: &KdlNode) -> Span {
     Span::new(file, start..end)
 }
 
-/// A string value with where it is, so a problem at one character can be
-/// pointed at exactly.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct StrValue<'a> {
-    pub value: &'a str,
-    /// The whole literal, quotes included.
-    pub span: Span,
-    /// The literal as written (quotes, hashes and escapes included).
-    repr: &'a str,
-}
-
-impl StrValue<'_> {
-    /// The span of `range` (byte offsets in the value): exact for raw strings and
-    /// one-line quoted strings, escapes included (`\r` is underlined as `\r`); the
-    /// whole literal for multi-line strings, whose indentation is removed.
-    pub fn span_of(&self, range: std::ops::Range<usize>) -> Span {
-        source_range(self.repr, self.value, range)
-            .filter(|r| r.end <= self.span.range().len())
-            .map_or(self.span, |r| self.span.within(r))
-    }
-}
-
-/// Maps a byte range of a string's value to a byte range of its literal.
-fn source_range(
-    repr: &str,
-    value: &str,
-    range: std::ops::Range<usize>,
-) -> Option<std::ops::Range<usize>> {
-    let hashes = repr.bytes().take_while(|&b| b == b'#').count();
-    let body = repr.get(hashes..repr.len().checked_sub(hashes)?)?;
-    if body.starts_with("\"\"\"") || !body.starts_with('"') || body.len() < 2 {
-        return None;
-    }
-    let inner = &body[1..body.len() - 1];
-    let base = hashes + 1;
-    if hashes > 0 {
-        // Raw: no escapes.
-        return (inner == value && range.end <= value.len())
-            .then(|| base + range.start..base + range.end);
-    }
-    // Walk the literal, counting the value bytes each piece produces.
-    let (mut decoded, mut start) = (0, None);
-    let mut chars = inner.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if decoded == range.start && start.is_none() {
-            start = Some(base + i);
-        }
-        let produced = if c == '\\' {
-            match chars.next() {
-                Some((_, 'u')) => {
-                    let mut code = String::new();
-                    for (_, c) in chars.by_ref() {
-                        if c == '}' {
-                            break;
-                        }
-                        if c != '{' {
-                            code.push(c);
-                        }
-                    }
-                    u32::from_str_radix(&code, 16)
-                        .ok()
-                        .and_then(char::from_u32)
-                        .map_or(0, char::len_utf8)
-                }
-                Some((_, c)) if c.is_whitespace() => {
-                    while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
-                    0
-                }
-                Some(_) => 1,
-                None => 0,
-            }
-        } else {
-            c.len_utf8()
-        };
-        decoded += produced;
-        if start.is_some() && decoded >= range.end {
-            let end = chars.peek().map_or(inner.len(), |&(j, _)| j);
-            return start.map(|s| s..base + end);
-        }
-    }
-    None
-}
-
 fn str_value<'a>(file: FileId, entry: &'a KdlEntry) -> Option<StrValue<'a>> {
     let value = entry.value().as_string()?;
     let span = entry_value_span(file, entry);
     let repr = entry.format().map(|f| f.value_repr.as_str()).unwrap_or("");
-    Some(StrValue { value, span, repr })
+    Some(StrValue::new(value, span, repr))
 }
 
 fn type_name(value: &KdlValue) -> &'static str {

@@ -1,0 +1,271 @@
+//! Reading the nodes of the language into what they say, one function per node:
+//! each checks its node's shape (properties, arguments, block) with the
+//! [`NodeReader`] and returns the node's values, or `None` once it reported a
+//! problem (a node with an error is dropped whole, so one mistake gives one
+//! diagnostic). The merge (`merge.rs`) applies what they return.
+
+use std::ops::Range;
+
+use kdl::KdlNode;
+
+use super::config::{HeaderRule, Setting};
+use super::language::{Place, is_node, names, properties};
+use crate::compiler::diagnostics::{Diagnostic, Severity};
+use crate::compiler::rules::{
+    header_injection, invalid_domain, invalid_encoding, invalid_glob, invalid_header_name,
+    invalid_value, long_header, non_ascii_header, unknown_node,
+};
+use crate::compiler::source::{FileId, Span, StrValue};
+use crate::compiler::syntax::NodeReader;
+use crate::semantics::encoding::{Encoding, Part};
+use crate::semantics::header::HeaderOp;
+use crate::semantics::pattern::PatternError;
+
+/// `isp "NAME" [default=#true]`: the name, and whether `default=#true` (written
+/// by `isptab dump`) makes the record a default one.
+pub(super) fn isp<'a>(
+    node: &'a KdlNode,
+    file: FileId,
+    text: &'a str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<(StrValue<'a>, bool)> {
+    let mut r = NodeReader::new(node, file, text);
+    r.check_properties(properties(Place::TopLevel, "isp"), out);
+    let name = r.record_name(out);
+    let marked_default = r.bool_property("default", out) == Some(true);
+    name.filter(|_| r.ok()).map(|n| (n, marked_default))
+}
+
+/// `override "NAME" { ... }`: the name (the block is required).
+pub(super) fn override_record<'a>(
+    node: &'a KdlNode,
+    file: FileId,
+    text: &'a str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<StrValue<'a>> {
+    let before = out.len();
+    let mut r = NodeReader::new(node, file, text);
+    r.check_properties(properties(Place::TopLevel, "override"), out);
+    let name = r.record_name(out);
+    if r.ok() && node.children().is_none() {
+        out.push(invalid_value::missing_block(
+            r.head_span(),
+            "override",
+            "the settings to change",
+        ));
+    }
+    name.filter(|_| out.len() == before)
+}
+
+/// `delete "NAME"`: the name.
+pub(super) fn delete<'a>(
+    node: &'a KdlNode,
+    file: FileId,
+    text: &'a str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<StrValue<'a>> {
+    let mut r = NodeReader::new(node, file, text);
+    r.check_properties(properties(Place::TopLevel, "delete"), out);
+    r.no_children(out);
+    let name = r.record_name(out);
+    name.filter(|_| r.ok())
+}
+
+/// `include "PATH"`: its shape only (phase one of loading followed it already).
+pub(super) fn include(node: &KdlNode, file: FileId, text: &str, out: &mut Vec<Diagnostic>) {
+    let mut r = NodeReader::new(node, file, text);
+    r.check_properties(properties(Place::TopLevel, "include"), out);
+    r.no_children(out);
+    r.single_string("a file path", out);
+}
+
+/// `domains PATTERN... [from="ISP"]`: the record moved from, and the patterns
+/// as written.
+pub(super) fn domains<'a>(
+    node: &'a KdlNode,
+    file: FileId,
+    text: &'a str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<(Option<StrValue<'a>>, Vec<StrValue<'a>>)> {
+    let mut r = NodeReader::new(node, file, text);
+    r.check_properties(properties(Place::Record, node.name().value()), out);
+    r.no_children(out);
+    let from = r.record_name_property("from", out);
+    let values = r.strings("a domain or pattern", out);
+    r.ok().then_some((from, values))
+}
+
+/// `domains-file "PATH" [from="ISP"]`: the record moved from, and the path.
+pub(super) fn domains_file<'a>(
+    node: &'a KdlNode,
+    file: FileId,
+    text: &'a str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<(Option<StrValue<'a>>, StrValue<'a>)> {
+    let mut r = NodeReader::new(node, file, text);
+    r.check_properties(properties(Place::Record, node.name().value()), out);
+    r.no_children(out);
+    let from = r.record_name_property("from", out);
+    let path = r.single_string("a file path", out);
+    path.filter(|_| r.ok()).map(|p| (from, p))
+}
+
+/// `encoding [global=E] [html=E] [text=E]`: the parts set.
+pub(super) fn encoding(
+    node: &KdlNode,
+    file: FileId,
+    text: &str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<Vec<(Part, Setting<Encoding>)>> {
+    let before = out.len();
+    let mut r = NodeReader::new(node, file, text);
+    r.check_properties(properties(Place::Record, "encoding"), out);
+    r.no_arguments(out);
+    r.no_children(out);
+    let mut settings = Vec::new();
+    for part in Part::ALL {
+        let Some(value) = r.string_property(part.as_str(), "an encoding name", out) else {
+            continue;
+        };
+        match Encoding::parse(value.value.trim()) {
+            Some(encoding) => settings.push((
+                part,
+                Setting {
+                    value: encoding,
+                    span: value.span,
+                },
+            )),
+            None => out.push(invalid_encoding::new(value.span, value.value, part)),
+        }
+    }
+    if r.ok() && out.len() == before && settings.is_empty() {
+        out.push(invalid_value::empty_encoding(r.head_span()));
+    }
+    (out.len() == before).then_some(settings)
+}
+
+/// `headers [replace=#true] { add "NAME" "VALUE"; remove "NAME" }`: whether the
+/// rules replace the record's, and the rules that are well formed (each rule is
+/// checked on its own: one bad rule does not drop the others).
+pub(super) fn headers(
+    node: &KdlNode,
+    file: FileId,
+    text: &str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<(bool, Vec<HeaderRule>)> {
+    let before = out.len();
+    let mut r = NodeReader::new(node, file, text);
+    r.check_properties(properties(Place::Record, "headers"), out);
+    r.no_arguments(out);
+    let replace = r.bool_property("replace", out).unwrap_or(false);
+    if r.ok() && !replace && node.children().is_none() {
+        out.push(invalid_value::missing_block(
+            r.head_span(),
+            "headers",
+            "`add` and `remove` rules",
+        ));
+    }
+    if !r.ok() || out.len() != before {
+        return None;
+    }
+    let rules = node
+        .children()
+        .map(|c| c.nodes())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|child| header_rule(child, file, text, out))
+        .collect();
+    Some((replace, rules))
+}
+
+/// One `add` or `remove` rule.
+fn header_rule(
+    node: &KdlNode,
+    file: FileId,
+    text: &str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<HeaderRule> {
+    let mut r = NodeReader::new(node, file, text);
+    let op = node.name().value();
+    if !is_node(Place::Headers, op) {
+        out.push(unknown_node::new(
+            r.name_span(),
+            op,
+            "in a `headers` block",
+            &names(Place::Headers),
+        ));
+        return None;
+    }
+    let mut found = Vec::new();
+    r.check_properties(properties(Place::Headers, op), &mut found);
+    r.no_children(&mut found);
+    let args: Vec<_> = r.arguments().collect();
+    let expected = if op == "add" { 2 } else { 1 };
+    if args.len() != expected {
+        let what = if op == "add" {
+            "a header name and a value"
+        } else {
+            "a header name"
+        };
+        found.push(invalid_value::argument_count(
+            r.head_span(),
+            op,
+            what,
+            args.len(),
+        ));
+        out.extend(found);
+        return None;
+    }
+    let name = args
+        .first()
+        .and_then(|e| r.string(e, "a header name", &mut found));
+    let value = args
+        .get(1)
+        .and_then(|e| r.string(e, "a header value", &mut found));
+    if let Some(name) = &name {
+        found.extend(invalid_header_name::check(name));
+    }
+    if let (Some(name), Some(value)) = (&name, &value) {
+        found.extend(header_injection::check(value));
+        found.extend(long_header::check(name.value, value));
+        found.extend(non_ascii_header::check(value));
+    }
+    let failed = found.iter().any(|d| d.severity == Severity::Error) || !r.ok();
+    out.extend(found);
+    if failed {
+        return None;
+    }
+    let name = name?.value.to_string();
+    let op = match value {
+        Some(value) => HeaderOp::Add {
+            name,
+            value: value.value.to_string(),
+        },
+        None => HeaderOp::Remove { name },
+    };
+    Some(HeaderRule {
+        op,
+        span: r.head_span(),
+    })
+}
+
+/// The diagnostic for a pattern that does not parse; `at` maps a byte range of the
+/// pattern text to a span in the file, `in_list` says it is a domains-file line.
+pub(super) fn pattern_error(
+    whole: Span,
+    error: &PatternError,
+    in_list: bool,
+    at: impl Fn(Range<usize>) -> Span,
+) -> Diagnostic {
+    let span = |range: &Range<usize>| {
+        if range.is_empty() {
+            whole
+        } else {
+            at(range.clone())
+        }
+    };
+    match error {
+        PatternError::Domain(e) => invalid_domain::new(span(&e.at), e, in_list),
+        PatternError::Glob(e) => invalid_glob::new(span(&e.at), e),
+    }
+}
