@@ -249,56 +249,19 @@ fn defaults_print_and_check_clean() {
     assert_eq!(checked.status.code(), Some(0));
 }
 
-#[test]
-fn bad_input_gets_a_diagnostic_not_a_panic() {
-    let deep = format!("isp \"x\" {}{}", "{ a ".repeat(10_000), "}".repeat(10_000));
-    let long_line = format!(
-        "isp \"x\" {{ domains {} }}",
-        "\"a.example\" ".repeat(1_000_000)
-    );
-    let mut garbage = Vec::new();
-    let mut x: u32 = 12345;
-    for _ in 0..100_000 {
-        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-        garbage.push((x >> 16) as u8);
-    }
-    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("empty", Vec::new(), "empty-file"),
-        ("only-blank-lines", b"\n  \n\t\n".to_vec(), "empty-file"),
-        ("garbage", garbage, "syntax"),
-        (
-            "invalid-utf8",
-            b"isp \"A\xff\" { domains \"a.example\" }\n".to_vec(),
-            "syntax",
-        ),
-        ("deep", deep.into_bytes(), "limit-exceeded"),
-        ("long-line", long_line.into_bytes(), "limit-exceeded"),
-        (
-            "include-dir",
-            b"include \"sub\"\n".to_vec(),
-            "unreadable-file",
-        ),
-        (
-            "include-self",
-            b"include \"include-self.kdl\"\n".to_vec(),
-            "include-cycle",
-        ),
-        (
-            "missing-list",
-            b"isp \"A\" { domains-file \"nope.txt\" }\n".to_vec(),
-            "unreadable-file",
-        ),
-        (
-            "binary-list",
-            b"isp \"A\" { domains-file \"binary.txt\" }\n".to_vec(),
-            "syntax",
-        ),
-    ];
-    let dir = project(&[
-        ("sub/x.kdl", b"isp \"Sub\" { domains \"sub.example\" }\n"),
-        ("binary.txt", b"a.example\n\x00\x9f\x92\x96\n"),
-    ]);
-    for (name, bytes, code) in cases {
+/// Bad input gets a diagnostic, not a panic: one test per kind of bad input.
+mod bad_input {
+    use super::*;
+
+    /// Checks `{name}.kdl`, holding `bytes`, in a project that also has a
+    /// directory `sub` and a domains file `binary.txt` that is not text: exit code
+    /// 1 and `code` among the diagnostics, in JSON and in human output. Returns
+    /// the project for further checks.
+    fn gets_a_diagnostic(name: &str, bytes: &[u8], code: &str) -> TempDir {
+        let dir = project(&[
+            ("sub/x.kdl", b"isp \"Sub\" { domains \"sub.example\" }\n"),
+            ("binary.txt", b"a.example\n\x00\x9f\x92\x96\n"),
+        ]);
         let file = format!("{name}.kdl");
         std::fs::write(dir.path().join(&file), bytes).unwrap();
         let out = isptab(dir.path(), &["check", &file, "--format", "json"]);
@@ -312,28 +275,106 @@ fn bad_input_gets_a_diagnostic_not_a_panic() {
         let human = isptab(dir.path(), &["check", &file]);
         assert_no_panic(&human);
         assert_eq!(human.status.code(), Some(1));
+        dir
     }
-    // Invalid UTF-8: the diagnostic says where.
-    let out = isptab(
-        dir.path(),
-        &["check", "invalid-utf8.kdl", "--format", "short"],
-    );
-    assert!(
-        stdout(&out).starts_with(
-            "invalid-utf8.kdl:1:7: error[syntax]: the file is not valid UTF-8: byte 0xFF"
-        ),
-        "{}",
-        stdout(&out)
-    );
-    let out = isptab(
-        dir.path(),
-        &["check", "binary-list.kdl", "--format", "short"],
-    );
-    assert!(
-        stdout(&out).starts_with("binary.txt:2:2: error[syntax]"),
-        "{}",
-        stdout(&out)
-    );
+
+    #[test]
+    fn empty() {
+        gets_a_diagnostic("empty", b"", "empty-file");
+    }
+
+    #[test]
+    fn only_blank_lines() {
+        gets_a_diagnostic("only-blank-lines", b"\n  \n\t\n", "empty-file");
+    }
+
+    #[test]
+    fn garbage() {
+        let mut garbage = Vec::new();
+        let mut x: u32 = 12345;
+        for _ in 0..100_000 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            garbage.push((x >> 16) as u8);
+        }
+        gets_a_diagnostic("garbage", &garbage, "syntax");
+    }
+
+    #[test]
+    fn invalid_utf8() {
+        let dir = gets_a_diagnostic(
+            "invalid-utf8",
+            b"isp \"A\xff\" { domains \"a.example\" }\n",
+            "syntax",
+        );
+        // Invalid UTF-8: the diagnostic says where.
+        let out = isptab(
+            dir.path(),
+            &["check", "invalid-utf8.kdl", "--format", "short"],
+        );
+        assert!(
+            stdout(&out).starts_with(
+                "invalid-utf8.kdl:1:7: error[syntax]: the file is not valid UTF-8: byte 0xFF"
+            ),
+            "{}",
+            stdout(&out)
+        );
+    }
+
+    #[test]
+    fn deep() {
+        let deep = format!("isp \"x\" {}{}", "{ a ".repeat(10_000), "}".repeat(10_000));
+        gets_a_diagnostic("deep", deep.as_bytes(), "limit-exceeded");
+    }
+
+    #[test]
+    fn long_line() {
+        let long_line = format!(
+            "isp \"x\" {{ domains {} }}",
+            "\"a.example\" ".repeat(1_000_000)
+        );
+        gets_a_diagnostic("long-line", long_line.as_bytes(), "limit-exceeded");
+    }
+
+    #[test]
+    fn include_dir() {
+        gets_a_diagnostic("include-dir", b"include \"sub\"\n", "unreadable-file");
+    }
+
+    #[test]
+    fn include_self() {
+        gets_a_diagnostic(
+            "include-self",
+            b"include \"include-self.kdl\"\n",
+            "include-cycle",
+        );
+    }
+
+    #[test]
+    fn missing_list() {
+        gets_a_diagnostic(
+            "missing-list",
+            b"isp \"A\" { domains-file \"nope.txt\" }\n",
+            "unreadable-file",
+        );
+    }
+
+    #[test]
+    fn binary_list() {
+        let dir = gets_a_diagnostic(
+            "binary-list",
+            b"isp \"A\" { domains-file \"binary.txt\" }\n",
+            "syntax",
+        );
+        let out = isptab(
+            dir.path(),
+            &["check", "binary-list.kdl", "--format", "short"],
+        );
+        assert!(
+            stdout(&out).starts_with("binary.txt:2:2: error[syntax]"),
+            "{}",
+            stdout(&out)
+        );
+    }
 }
 
 #[test]
@@ -541,41 +582,66 @@ fn a_failed_build_leaves_the_old_table_untouched() {
     );
 }
 
-#[test]
-fn dump_and_lookup_reject_bad_tables() {
-    let dir = project(&[
-        ("isptab.kdl", SPLIT),
-        ("junk.isptab", b"not a table at all"),
-    ]);
-    assert_eq!(
-        isptab(dir.path(), &["build", "-o", "isps.isptab"])
-            .status
-            .code(),
-        Some(0)
-    );
-    let mut bytes = std::fs::read(dir.path().join("isps.isptab")).unwrap();
-    let last = bytes.len() - 100;
-    bytes[last] ^= 0x40;
-    std::fs::write(dir.path().join("flipped.isptab"), &bytes).unwrap();
-    for (table, code) in [
-        ("junk.isptab", 1),
-        ("flipped.isptab", 1),
-        ("missing.isptab", 2),
-    ] {
+/// `dump` and `lookup` reject bad tables: one test per kind of bad table.
+mod bad_table {
+    use super::*;
+
+    /// A project with a good table `isps.isptab`, `junk.isptab` that is not a
+    /// table, and `flipped.isptab`, a copy of the good one with one bit changed.
+    fn tables() -> TempDir {
+        let dir = project(&[
+            ("isptab.kdl", SPLIT),
+            ("junk.isptab", b"not a table at all"),
+        ]);
+        assert_eq!(
+            isptab(dir.path(), &["build", "-o", "isps.isptab"])
+                .status
+                .code(),
+            Some(0)
+        );
+        let mut bytes = std::fs::read(dir.path().join("isps.isptab")).unwrap();
+        let last = bytes.len() - 100;
+        bytes[last] ^= 0x40;
+        std::fs::write(dir.path().join("flipped.isptab"), &bytes).unwrap();
+        dir
+    }
+
+    fn dump_exits_with(table: &str, code: i32) {
+        let dir = tables();
         let out = isptab(dir.path(), &["dump", table]);
         assert_no_panic(&out);
         assert_eq!(out.status.code(), Some(code), "{table}: {}", stderr(&out));
     }
-    let out = isptab(
-        dir.path(),
-        &["lookup", "--table", "junk.isptab", "gmail.com"],
-    );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("not a valid table"),
-        "{}",
-        stderr(&out)
-    );
+
+    #[test]
+    fn dump_junk() {
+        dump_exits_with("junk.isptab", 1);
+    }
+
+    #[test]
+    fn dump_flipped() {
+        dump_exits_with("flipped.isptab", 1);
+    }
+
+    #[test]
+    fn dump_missing() {
+        dump_exits_with("missing.isptab", 2);
+    }
+
+    #[test]
+    fn lookup_junk() {
+        let dir = tables();
+        let out = isptab(
+            dir.path(),
+            &["lookup", "--table", "junk.isptab", "gmail.com"],
+        );
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            stderr(&out).contains("not a valid table"),
+            "{}",
+            stderr(&out)
+        );
+    }
 }
 
 #[test]

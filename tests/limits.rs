@@ -35,11 +35,9 @@ fn write(dir: &Path, name: &str, text: &str) {
 }
 
 #[test]
-fn each_limit_gives_a_diagnostic() {
+fn kdl_file_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let limits = Limits::default;
-
     write(
         d,
         "big.kdl",
@@ -53,14 +51,19 @@ fn each_limit_gives_a_diagnostic() {
         "big.kdl",
         Limits {
             kdl_file_bytes: 1000,
-            ..limits()
+            ..Limits::default()
         },
     );
     assert!(
         exceeded(&found, "the limit for a KDL file is 1000 bytes"),
         "{found:?}"
     );
+}
 
+#[test]
+fn kdl_line_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
     write(
         d,
         "line.kdl",
@@ -71,24 +74,34 @@ fn each_limit_gives_a_diagnostic() {
         "line.kdl",
         Limits {
             kdl_line_bytes: 100,
-            ..limits()
+            ..Limits::default()
         },
     );
     assert!(
         exceeded(&found, "line 1 is longer than 100 bytes"),
         "{found:?}"
     );
+}
 
+#[test]
+fn nesting() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
     write(
         d,
         "deep.kdl",
         &format!("isp \"A\" {}{}\n", "{ a ".repeat(33), "}".repeat(33)),
     );
     assert!(exceeded(
-        &check_with(d, "deep.kdl", limits()),
+        &check_with(d, "deep.kdl", Limits::default()),
         "nested more than 32 levels"
     ));
+}
 
+#[test]
+fn include_depth() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
     write(d, "inc0.kdl", "include \"inc1.kdl\"\n");
     write(d, "inc1.kdl", "include \"inc2.kdl\"\n");
     write(d, "inc2.kdl", "include \"inc3.kdl\"\n");
@@ -98,15 +111,20 @@ fn each_limit_gives_a_diagnostic() {
         "inc0.kdl",
         Limits {
             include_depth: 2,
-            ..limits()
+            ..Limits::default()
         },
     );
     assert!(
         exceeded(&found, "includes are nested 3 files deep; the limit is 2"),
         "{found:?}"
     );
-    assert!(check_with(d, "inc0.kdl", limits()).is_empty());
+    assert!(check_with(d, "inc0.kdl", Limits::default()).is_empty());
+}
 
+#[test]
+fn domains_file_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
     write(d, "list.txt", &"a.example\n".repeat(30));
     write(d, "list.kdl", "isp \"A\" { domains-file \"list.txt\" }\n");
     let found = check_with(
@@ -114,14 +132,19 @@ fn each_limit_gives_a_diagnostic() {
         "list.kdl",
         Limits {
             domains_file_bytes: 100,
-            ..limits()
+            ..Limits::default()
         },
     );
     assert!(
         exceeded(&found, "list.txt` is 300 bytes; the limit is 100 bytes"),
         "{found:?}"
     );
+}
 
+#[test]
+fn domains_file_line_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
     write(
         d,
         "longline.txt",
@@ -133,10 +156,15 @@ fn each_limit_gives_a_diagnostic() {
         "isp \"A\" { domains-file \"longline.txt\" }\n",
     );
     assert!(exceeded(
-        &check_with(d, "longline.kdl", limits()),
+        &check_with(d, "longline.kdl", Limits::default()),
         "line 1 of the domains file is longer than 4096 bytes"
     ));
+}
 
+#[test]
+fn patterns() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
     let many: String = (0..12).map(|i| format!("p{i}.example\n")).collect();
     write(d, "many.txt", &many);
     write(d, "many.kdl", "isp \"A\" { domains-file \"many.txt\" }\n");
@@ -145,7 +173,7 @@ fn each_limit_gives_a_diagnostic() {
         "many.kdl",
         Limits {
             patterns: 10,
-            ..limits()
+            ..Limits::default()
         },
     );
     assert!(exceeded(&found, "more than 10 patterns"), "{found:?}");
@@ -154,7 +182,12 @@ fn each_limit_gives_a_diagnostic() {
         1,
         "reported once"
     );
+}
 
+#[test]
+fn records_and_patterns_both_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
     // Both limits crossed: each reported, once.
     let both: String = (0..4)
         .map(|i| format!("isp \"R{i}\" {{ domains \"r{i}.example\" \"s{i}.example\" }}\n"))
@@ -166,7 +199,7 @@ fn each_limit_gives_a_diagnostic() {
         Limits {
             records: 2,
             patterns: 3,
-            ..limits()
+            ..Limits::default()
         },
     );
     let limit_messages: Vec<&str> = found
@@ -177,7 +210,12 @@ fn each_limit_gives_a_diagnostic() {
     assert_eq!(limit_messages.len(), 2, "{limit_messages:?}");
     assert!(exceeded(&found, "more than 3 patterns"), "{found:?}");
     assert!(exceeded(&found, "more than 2 records"), "{found:?}");
+}
 
+#[test]
+fn header_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
     let rules: String = (0..4)
         .map(|i| format!("        add \"X-H{i}\" \"v\"\n"))
         .collect();
@@ -191,7 +229,7 @@ fn each_limit_gives_a_diagnostic() {
         "rules.kdl",
         Limits {
             header_rules: 3,
-            ..limits()
+            ..Limits::default()
         },
     );
     assert!(

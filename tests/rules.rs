@@ -1,6 +1,7 @@
 //! Every diagnostic code has: a fixture that fires it, a fixture that must not (and
 //! gives no diagnostic at all), an insta snapshot of what the user sees, and an
-//! explanation with the four sections whose examples really fail and pass.
+//! explanation with the four sections whose examples really fail and pass. Each
+//! code has its own module of tests (see `per_code!`).
 
 // These use the compiler.
 #![cfg(feature = "compiler")]
@@ -35,46 +36,39 @@ fn every_code_has_both_fixtures() {
     assert!(missing.is_empty(), "missing fixtures: {missing:#?}");
 }
 
-#[test]
-fn fires_fixtures_fire_their_code() {
-    for &code in Code::ALL {
-        let path = fixture_dir(code).join("fires.kdl");
-        if !path.is_file() {
-            continue; // reported by every_code_has_both_fixtures
-        }
-        let checked = check(&[path]);
-        assert!(
-            codes(&checked).contains(&code.name()),
-            "{code}: fires.kdl gave {:?}\n{}",
-            codes(&checked),
-            render_plain(&checked.sources, &checked.diagnostics)
-        );
-        let rendered = render_plain(&checked.sources, &checked.diagnostics);
-        insta::with_settings!({
-            snapshot_path => "../snapshots",
-            prepend_module_to_snapshot => false,
-            omit_expression => true,
-            description => format!("isptab check tests/fixtures/rules/{code}/fires.kdl"),
-        }, {
-            insta::assert_snapshot!(format!("rules__{code}__fires"), rendered);
-        });
-    }
+/// `fires.kdl` gives the code, and what the user sees is snapshotted as
+/// `rules__{code}__fires`.
+fn fires_fixture_fires(code: Code) {
+    let path = fixture_dir(code).join("fires.kdl");
+    assert!(path.is_file(), "{code}: missing fixture {}", path.display());
+    let checked = check(&[path]);
+    assert!(
+        codes(&checked).contains(&code.name()),
+        "{code}: fires.kdl gave {:?}\n{}",
+        codes(&checked),
+        render_plain(&checked.sources, &checked.diagnostics)
+    );
+    let rendered = render_plain(&checked.sources, &checked.diagnostics);
+    insta::with_settings!({
+        snapshot_path => "../snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+        description => format!("isptab check tests/fixtures/rules/{code}/fires.kdl"),
+    }, {
+        insta::assert_snapshot!(format!("rules__{code}__fires"), rendered);
+    });
 }
 
-#[test]
-fn passes_fixtures_are_clean() {
-    for &code in Code::ALL {
-        let path = fixture_dir(code).join("passes.kdl");
-        if !path.is_file() {
-            continue;
-        }
-        let checked = check(&[path]);
-        assert!(
-            checked.diagnostics.is_empty(),
-            "{code}: passes.kdl gave\n{}",
-            render_plain(&checked.sources, &checked.diagnostics)
-        );
-    }
+/// `passes.kdl` gives no diagnostic at all.
+fn passes_fixture_is_clean(code: Code) {
+    let path = fixture_dir(code).join("passes.kdl");
+    assert!(path.is_file(), "{code}: missing fixture {}", path.display());
+    let checked = check(&[path]);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{code}: passes.kdl gave\n{}",
+        render_plain(&checked.sources, &checked.diagnostics)
+    );
 }
 
 /// The fenced `kdl` blocks of a Markdown section.
@@ -117,37 +111,127 @@ fn write_example(dir: &Path, example: &str) -> PathBuf {
 /// Codes whose failing example cannot be shown in a few lines.
 const NOT_RUNNABLE: &[&str] = &["limit-exceeded"];
 
+/// The explanation has the four sections, and (unless the code is in
+/// [`NOT_RUNNABLE`]) its first failing example gives the code and its first fix
+/// does not.
+fn explanation_has_sections_and_working_examples(code: Code) {
+    let text = code.rule().explanation;
+    for heading in ["What it does", "Why it matters", "Example", "How to fix"] {
+        assert!(
+            text.contains(&format!("## {heading}\n")),
+            "{code}: no `## {heading}` section"
+        );
+    }
+    if NOT_RUNNABLE.contains(&code.name()) {
+        return;
+    }
+    let failing = kdl_blocks(text, "Example");
+    let fixed = kdl_blocks(text, "How to fix");
+    assert!(
+        !failing.is_empty() && !fixed.is_empty(),
+        "{code}: examples need ```kdl blocks"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let bad = check(&[write_example(&dir.path().join("bad"), failing[0])]);
+    assert!(
+        codes(&bad).contains(&code.name()),
+        "{code}: the example gives {:?}",
+        codes(&bad)
+    );
+    let good = check(&[write_example(&dir.path().join("good"), fixed[0])]);
+    assert!(
+        !good.has_errors() && !codes(&good).contains(&code.name()),
+        "{code}: the fix gives\n{}",
+        render_plain(&good.sources, &good.diagnostics)
+    );
+}
+
+/// One module per code, named after it in snake case, with its three tests:
+/// `cargo test --test rules duplicate_domain` runs only that code's.
+macro_rules! per_code {
+    ($($module:ident => $variant:ident,)*) => {
+        /// The codes of the modules below, with their module names.
+        const LISTED: &[(&str, Code)] = &[$((stringify!($module), Code::$variant),)*];
+
+        $(
+            mod $module {
+                const CODE: super::Code = super::Code::$variant;
+
+                #[test]
+                fn fires() {
+                    super::fires_fixture_fires(CODE);
+                }
+
+                #[test]
+                fn passes() {
+                    super::passes_fixture_is_clean(CODE);
+                }
+
+                #[test]
+                fn explanation() {
+                    super::explanation_has_sections_and_working_examples(CODE);
+                }
+            }
+        )*
+    };
+}
+
+per_code! {
+    syntax => Syntax,
+    empty_file => EmptyFile,
+    limit_exceeded => LimitExceeded,
+    unreadable_file => UnreadableFile,
+    outside_root => OutsideRoot,
+    include_cycle => IncludeCycle,
+    unknown_node => UnknownNode,
+    unknown_property => UnknownProperty,
+    invalid_value => InvalidValue,
+    duplicate_setting => DuplicateSetting,
+    duplicate_isp => DuplicateIsp,
+    redefined_default => RedefinedDefault,
+    unknown_isp => UnknownIsp,
+    deleted_default => DeletedDefault,
+    invalid_name => InvalidName,
+    empty_isp => EmptyIsp,
+    invalid_domain => InvalidDomain,
+    invalid_glob => InvalidGlob,
+    duplicate_domain => DuplicateDomain,
+    move_not_owned => MoveNotOwned,
+    redundant_domain => RedundantDomain,
+    unreachable_pattern => UnreachablePattern,
+    broad_pattern => BroadPattern,
+    invalid_encoding => InvalidEncoding,
+    invalid_header_name => InvalidHeaderName,
+    header_injection => HeaderInjection,
+    long_header => LongHeader,
+    non_ascii_header => NonAsciiHeader,
+    protected_header => ProtectedHeader,
+    duplicate_header_rule => DuplicateHeaderRule,
+}
+
+/// A new code needs a line in `per_code!`, or it has no tests; each line names
+/// its module after its code, once.
 #[test]
-fn explanations_have_sections_and_working_examples() {
-    for &code in Code::ALL {
-        let text = code.rule().explanation;
-        for heading in ["What it does", "Why it matters", "Example", "How to fix"] {
-            assert!(
-                text.contains(&format!("## {heading}\n")),
-                "{code}: no `## {heading}` section"
-            );
-        }
-        if NOT_RUNNABLE.contains(&code.name()) {
-            continue;
-        }
-        let failing = kdl_blocks(text, "Example");
-        let fixed = kdl_blocks(text, "How to fix");
-        assert!(
-            !failing.is_empty() && !fixed.is_empty(),
-            "{code}: examples need ```kdl blocks"
+fn every_code_has_its_tests() {
+    let unlisted: Vec<&str> = Code::ALL
+        .iter()
+        .filter(|code| !LISTED.iter().any(|(_, listed)| listed == *code))
+        .map(|code| code.name())
+        .collect();
+    assert!(
+        unlisted.is_empty(),
+        "codes missing from per_code! in tests/rules.rs: {unlisted:?}"
+    );
+    for (i, (module, code)) in LISTED.iter().enumerate() {
+        assert!(Code::ALL.contains(code), "{module}: not in Code::ALL");
+        assert_eq!(
+            *module,
+            code.name().replace('-', "_"),
+            "the module for `{code}` is misnamed"
         );
-        let dir = tempfile::tempdir().unwrap();
-        let bad = check(&[write_example(&dir.path().join("bad"), failing[0])]);
         assert!(
-            codes(&bad).contains(&code.name()),
-            "{code}: the example gives {:?}",
-            codes(&bad)
-        );
-        let good = check(&[write_example(&dir.path().join("good"), fixed[0])]);
-        assert!(
-            !good.has_errors() && !codes(&good).contains(&code.name()),
-            "{code}: the fix gives\n{}",
-            render_plain(&good.sources, &good.diagnostics)
+            !LISTED[..i].iter().any(|(_, earlier)| earlier == code),
+            "{code} is listed twice"
         );
     }
 }

@@ -109,6 +109,9 @@
 //! }
 //! ```
 
+// The build.rs example is a whole `fn main`, on purpose.
+#![allow(clippy::needless_doctest_main)]
+
 pub(crate) mod analysis;
 pub mod atomic;
 pub mod canonical;
