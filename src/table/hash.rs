@@ -17,11 +17,13 @@ pub struct Probe {
 }
 
 /// Maps `x` uniformly onto `0..n` without division (Lemire's fast range).
+#[inline]
 fn fast_range(x: u32, n: u32) -> u32 {
     ((u64::from(x) * u64::from(n)) >> 32) as u32
 }
 
 /// The finalizer of MurmurHash3: spreads the bits of a 32-bit value.
+#[inline]
 fn fmix32(mut h: u32) -> u32 {
     h ^= h >> 16;
     h = h.wrapping_mul(0x85eb_ca6b);
@@ -32,6 +34,7 @@ fn fmix32(mut h: u32) -> u32 {
 
 /// Hashes a key of a kind into an index: xxh3-64 with the index's seed plus the
 /// kind (each index holds one kind; the kind is part of the seed all the same).
+#[inline]
 pub fn probe(seed: u64, kind: u8, key: &[u8], buckets: u32) -> Probe {
     let h = xxh3_64_with_seed(key, seed.wrapping_add(u64::from(kind)));
     let tag = ((h >> 56) as u8).max(1);

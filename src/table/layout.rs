@@ -54,35 +54,42 @@ impl Field {
     }
 
     /// The field's bytes in a structure that starts at `at`.
+    #[inline]
     pub fn range(self, at: usize) -> Range<usize> {
         at + self.offset..at + self.offset + self.size
     }
 
+    #[inline]
     fn bytes<const N: usize>(self, structure: &[u8]) -> Option<[u8; N]> {
         structure.get(self.range(0))?.try_into().ok()
     }
 
     /// Reads a one-byte field, if the structure is long enough.
+    #[inline]
     pub fn u8(self, structure: &[u8]) -> Option<u8> {
         structure.get(self.offset).copied()
     }
 
     /// Reads a little-endian `u16` field.
+    #[inline]
     pub fn u16(self, structure: &[u8]) -> Option<u16> {
         self.bytes(structure).map(u16::from_le_bytes)
     }
 
     /// Reads a little-endian `u32` field.
+    #[inline]
     pub fn u32(self, structure: &[u8]) -> Option<u32> {
         self.bytes(structure).map(u32::from_le_bytes)
     }
 
     /// Reads a little-endian `u64` field.
+    #[inline]
     pub fn u64(self, structure: &[u8]) -> Option<u64> {
         self.bytes(structure).map(u64::from_le_bytes)
     }
 
     /// Reads a little-endian `u128` field.
+    #[inline]
     pub fn u128(self, structure: &[u8]) -> Option<u128> {
         self.bytes(structure).map(u128::from_le_bytes)
     }
@@ -389,6 +396,7 @@ pub const KIND_SUFFIX: u8 = 1;
 
 /// The pattern kind of a key kind (anything but `KIND_EXACT` is a suffix rule:
 /// the kind is one bit of the entry).
+#[inline]
 pub fn pattern_kind(kind: u8) -> PatternKind {
     if kind == KIND_EXACT {
         PatternKind::Exact
@@ -422,6 +430,7 @@ pub fn encoding_of(code: u8) -> Option<Encoding> {
 }
 
 /// The bytes an entry for a key of `len` bytes takes in a bucket.
+#[inline]
 pub fn entry_len(len: usize) -> usize {
     entry::HEADER_LEN + if len <= INLINE_MAX { len } else { 4 }
 }
@@ -459,6 +468,7 @@ pub enum EntryKey<'a> {
 
 impl<'a> Entry<'a> {
     /// The key bytes, inline or looked up in `long_keys`.
+    #[inline]
     pub fn key(&self, long_keys: &'a [u8]) -> Option<&'a [u8]> {
         match self.key {
             EntryKey::Inline(bytes) => Some(bytes),
@@ -469,6 +479,7 @@ impl<'a> Entry<'a> {
 
 /// Reads the entry at `at` in a bucket; `None` at the end of the bucket (a zero
 /// tag or no room for another entry) or if the entry runs past it.
+#[inline]
 pub fn read_entry(bucket: &[u8], at: usize) -> Option<Entry<'_>> {
     let here = bucket.get(at..)?;
     let tag = entry::TAG.u8(here)?;

@@ -151,6 +151,7 @@ impl<B: AsRef<[u8]>> Table<B> {
 /// Finds `key` of `kind` in a bucket: the record and the stored key bytes.
 /// Entries are read in order until a zero tag or the end of the bucket; nothing
 /// is read past the bucket except a long key, which is bounds checked.
+#[inline]
 fn find_in_bucket<'t>(
     bucket: &'t [u8; BUCKET_LEN],
     tag: u8,

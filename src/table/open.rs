@@ -44,10 +44,12 @@ impl<B: AsRef<[u8]>> Table<B> {
         Ok(Table { bytes, parsed })
     }
 
+    #[inline]
     pub(super) fn data(&self) -> &[u8] {
         self.bytes.as_ref()
     }
 
+    #[inline]
     pub(super) fn section(&self, kind: SectionKind) -> &[u8] {
         // Ranges were checked against the length on open.
         &self.data()[self.parsed.section(kind)]
@@ -142,11 +144,13 @@ pub(super) struct Parsed {
 }
 
 impl Parsed {
+    #[inline]
     pub fn section(&self, kind: SectionKind) -> Range<usize> {
         self.sections[kind as usize - 1].clone()
     }
 
     /// The index keys of a kind live in.
+    #[inline]
     pub fn index(&self, kind: u8) -> Index {
         if kind == KIND_EXACT {
             self.exact
@@ -157,6 +161,7 @@ impl Parsed {
 }
 
 /// Text at a position validated on open.
+#[inline]
 pub(super) fn text(data: &[u8], range: Range<usize>) -> &str {
     data.get(range)
         .and_then(|b| std::str::from_utf8(b).ok())
