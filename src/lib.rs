@@ -11,8 +11,8 @@
 //! | floor | module | feature | what |
 //! |---|---|---|---|
 //! | semantics | [`semantics`] | always | names, the glob dialect, patterns, encodings, header rules, the span-free [`Model`](semantics::model::Model), the precedence function, queries, escaping |
-//! | table | [`table`] | always (`mmap` for [`Table::open`](table::Table::open)) | the wire layout, [`compile`](table::compile) from a model, open, lookup, verify, [`to_model`](table::Table::to_model) |
-//! | compiler | `compiler` | `compiler` | sources, KDL, `fmt`, loading and merging, lints, diagnostics ([`check`]) |
+//! | table | [`table`] | always (`mmap` for `Table::open`) | the wire layout, [`compile`](table::compile) from a model, open, lookup, verify, [`to_model`](table::Table::to_model) |
+//! | compiler | `compiler` | `compiler` | sources, KDL, `fmt`, loading and merging, lints, diagnostics (`compiler::check`) |
 //! | command line | the `isptab` binary | `cli` | clap, completions, man page, progress |
 //!
 //! An MTA that only reads tables depends on `isptab` with `default-features =

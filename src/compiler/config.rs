@@ -1,7 +1,7 @@
 //! The merged configuration: records with their patterns, encodings and header
 //! rules, each remembering the span it came from so every conflict can label both
 //! sides. A clean one is lowered to the span-free
-//! [`Model`](crate::semantics::model::Model) ([`Config::to_model`]); only a
+//! [`Model`] (`Config::to_model`); only a
 //! [`Checked`](super::Checked) without errors hands it out.
 
 use crate::compiler::source::Span;

@@ -5,7 +5,7 @@
 //! and the diagnostics with their renderers.
 //!
 //! [`check`] runs it all; a [`Checked`] without errors hands out the
-//! [`Model`](crate::semantics::model::Model) the table is compiled from
+//! [`Model`] the table is compiled from
 //! ([`Checked::into_model`]), so a configuration with errors cannot be compiled.
 //!
 //! # Example: check a configuration

@@ -36,11 +36,11 @@ pub enum TableErrorKind {
     UnknownFeatures(u64),
     /// The directory is malformed (count, bounds, alignment, overlap, duplicates).
     Directory(String),
-    /// A section's checksum does not match (from [`Table::verify`]).
+    /// A section's checksum does not match (from [`Table::verify`](crate::table::Table::verify)).
     SectionChecksum(&'static str),
     /// A section's contents are malformed.
     Section(&'static str, String),
-    /// Bytes outside every section are not zero (from [`Table::verify`]): nothing
+    /// Bytes outside every section are not zero (from [`Table::verify`](crate::table::Table::verify)): nothing
     /// reads them, so they are damage or hidden data.
     /// The file offset of the first such byte.
     Padding(usize),

@@ -63,7 +63,7 @@ pub(super) fn open_regular(path: &Path) -> Result<(File, u64), OpenError> {
 impl Table<Vec<u8>> {
     /// Reads a table file into memory and validates it like [`Table::from_bytes`].
     ///
-    /// Unlike [`Table::open`], the table keeps working whatever happens to the
+    /// Unlike `Table::open`, the table keeps working whatever happens to the
     /// file afterwards: truncated, rewritten in place or deleted, the bytes read
     /// stay valid. A file changed while it is being read gives an error (its length
     /// no longer matches its header, or a checksum fails in [`Table::verify`]),

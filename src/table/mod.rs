@@ -28,7 +28,7 @@
 //! | `verify` | [`Table::verify`], the full check |
 //! | `raise` | [`Table::to_model`] |
 //! | `dump` | a model printed as KDL or JSON |
-//! | `file`, `mmap` | [`Table::load`] (read into memory) and [`Table::open`] (mapped) |
+//! | `file`, `mmap` | [`Table::load`] (read into memory) and `Table::open` (mapped) |
 
 mod cuckoo;
 mod dump;
@@ -51,12 +51,12 @@ pub use file::OpenError;
 pub use handles::{MatchedPattern, RecordRef, TableMatch, TableRule};
 pub use hash::{Probe, probe};
 pub use layout::{MAJOR, MAX_RECORDS, MINOR};
-/// The memory map [`Table::open`] reads through, so an MTA can name
+/// The memory map `Table::open` reads through, so an MTA can name
 /// [`MappedTable`] without depending on `memmap2` itself.
 #[cfg(feature = "mmap")]
 pub use memmap2::Mmap;
 pub use open::RuleOp;
-/// A table read through a memory map ([`Table::open`]).
+/// A table read through a memory map (`Table::open`).
 #[cfg(feature = "mmap")]
 pub type MappedTable = Table<Mmap>;
 pub use open::Table;

@@ -20,7 +20,7 @@ use crate::semantics::encoding::Effective;
 use crate::semantics::glob_index::GlobIndex;
 
 /// A compiled table over some bytes: a borrowed slice, an owned vector
-/// ([`Table::load`]), or a memory map ([`Table::open`]).
+/// ([`Table::load`]), or a memory map (`Table::open`).
 pub struct Table<B> {
     pub(super) bytes: B,
     pub(super) parsed: Parsed,
