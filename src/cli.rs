@@ -126,6 +126,9 @@ pub struct CheckArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub levels: LevelArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub dns: DnsArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: ReportFormat,
@@ -192,9 +195,42 @@ pub struct LookupArgs {
     /// With --config: use the records of FILE as the defaults.
     #[arg(long, value_name = "FILE")]
     pub defaults: Option<PathBuf>,
+    /// The MX hosts of every query, in preference order (repeatable): queries
+    /// that no domain pattern matches are matched by their MX hosts; `.` alone is
+    /// a null MX.
+    #[arg(long = "mx", value_name = "HOST", conflicts_with_all = ["mx_in_input", "resolve"])]
+    pub mx: Vec<String>,
+    /// Each stdin line is `QUERY MXHOST...` (whitespace separated, in preference
+    /// order; `.` alone is a null MX; no host means the domain has no MX records).
+    #[arg(long, conflicts_with = "resolve")]
+    pub mx_in_input: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub dns: DnsArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: LookupFormat,
+}
+
+/// Resolving MX records in DNS (`lookup`, `check`).
+#[derive(Debug, Args)]
+pub struct DnsArgs {
+    /// Look up the MX records in DNS of queries that no domain pattern matches
+    /// (`lookup`), or of every exact domain of the configuration (`check`).
+    #[arg(long)]
+    pub resolve: bool,
+    /// With --resolve: ask this DNS server (IP:PORT, or IP for port 53) instead
+    /// of the system's (/etc/resolv.conf).
+    #[arg(long, value_name = "IP:PORT", requires = "resolve")]
+    pub dns: Option<String>,
+    /// With --resolve: seconds to wait for each answer.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 5.0,
+        requires = "resolve"
+    )]
+    pub dns_timeout: f64,
 }
 
 /// What `dump` prints.

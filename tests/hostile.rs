@@ -29,13 +29,14 @@ use isptab::table::{self, Table, TableErrorKind};
 use isptab::{DefaultsSource, Input, Options};
 use xxhash_rust::xxh3::xxh3_64;
 
-/// A valid table with every kind of pattern, a long key, a non-ASCII record name
-/// and header rules.
+/// A valid table with every kind of pattern (of domains and of MX hosts), a long
+/// key, a non-ASCII record name and header rules.
 fn valid_table() -> Vec<u8> {
     let text = r#"
 isp "Acme" {
     domains "acme.example" "*.acme.example" "mx?.corp.example"
     domains "outbound.relay-pool.bulk-delivery.example.net"
+    mx "inbound.acme.example" "*.mx.acme.example" "relay?.acme-mail.example"
     encoding html="base64"
     headers {
         remove "X-Priority"
@@ -157,6 +158,11 @@ impl Forge {
     /// The file offset of META.
     fn meta(&self) -> usize {
         self.section(SectionKind::Meta).start
+    }
+
+    /// The file offset of MX_META.
+    fn mx_meta(&self) -> usize {
+        self.section(SectionKind::MxMeta).start
     }
 
     /// The file offset of the `i`th entry of RECORDS.
@@ -333,7 +339,7 @@ mod case {
         open(
             "major version 2",
             Forge::new().put_u16(HEADER, header::MAJOR, 2).done(),
-            |k| matches!(k, TableErrorKind::UnsupportedVersion(2, 0)),
+            |k| matches!(k, TableErrorKind::UnsupportedVersion(2, layout::MINOR)),
         )
     }
 
@@ -930,6 +936,76 @@ mod case {
         })
     }
 
+    // The MX sections (since 1.1).
+
+    pub(super) fn mx_section_missing() -> Case {
+        open(
+            "MX section missing",
+            {
+                let mut f = Forge::new();
+                let at = f.dir_entry(SectionKind::MxSuffixIndex);
+                f.put_u32(at, directory::KIND, 99).seal_header().done()
+            },
+            directory,
+        )
+    }
+
+    pub(super) fn mx_meta_with_no_buckets() -> Case {
+        open(
+            "MX_META with no buckets",
+            {
+                let mut f = Forge::new();
+                f.put_u32(f.mx_meta(), layout::mx_meta::EXACT_BUCKET_COUNT, 0)
+                    .seal()
+                    .done()
+            },
+            section(SectionKind::MxMeta),
+        )
+    }
+
+    pub(super) fn mx_glob_count_off_by_one() -> Case {
+        open(
+            "MX glob count off by one",
+            {
+                let mut f = Forge::new();
+                f.put_u32(f.mx_meta(), layout::mx_meta::GLOB_COUNT, 2)
+                    .seal()
+                    .done()
+            },
+            section(SectionKind::MxGlobs),
+        )
+    }
+
+    pub(super) fn mx_glob_of_an_unknown_record() -> Case {
+        open(
+            "MX glob of an unknown record",
+            {
+                let mut f = Forge::new();
+                let at = f.element(SectionKind::MxGlobs, glob::LEN, 0);
+                f.put_u16(at, glob::RECORD, 7).seal().done()
+            },
+            section(SectionKind::MxGlobs),
+        )
+    }
+
+    pub(super) fn mx_meta_counts_wrong() -> Case {
+        verify("MX_META counts wrong", {
+            let mut f = Forge::new();
+            f.put_u32(f.mx_meta(), layout::mx_meta::EXACT_COUNT, 3)
+                .seal()
+                .done()
+        })
+    }
+
+    pub(super) fn record_mx_pattern_count_wrong() -> Case {
+        verify("record MX pattern count wrong", {
+            let mut f = Forge::new();
+            f.put_u32(f.record(1), record::MX_PATTERN_COUNT, 1)
+                .seal()
+                .done()
+        })
+    }
+
     pub(super) fn record_pattern_count_wrong() -> Case {
         verify("record pattern count wrong", {
             let mut f = Forge::new();
@@ -1051,6 +1127,13 @@ tests! {
     non_zero_padding,
     meta_counts_wrong,
     record_pattern_count_wrong,
+    // The MX sections.
+    mx_section_missing,
+    mx_meta_with_no_buckets,
+    mx_glob_count_off_by_one,
+    mx_glob_of_an_unknown_record,
+    mx_meta_counts_wrong,
+    record_mx_pattern_count_wrong,
 }
 
 /// Lookups, the dumps and the full check on a table that opened: errors or
@@ -1069,6 +1152,17 @@ fn exercise(table: &Table<&[u8]>) {
             let _ = (m.record.name(), m.record.encodings(), m.pattern.to_string());
             let _ = m.record.header_rules().count();
         }
+        let hosts = [
+            "inbound.acme.example",
+            "a.mx.acme.example",
+            "relay1.acme-mail.example",
+        ];
+        for n in 0..=hosts.len() {
+            if let Some(m) = table.lookup_with_mx(q, &hosts[..n]).found() {
+                let _ = (m.record.name(), m.pattern.to_string());
+            }
+        }
+        let _ = table.lookup_with_mx(q, &["."]);
     }
     let _ = table::to_kdl(table);
     let _ = table::to_json(table);
@@ -1084,6 +1178,41 @@ fn each_broken_rule_gives_its_error() {
     insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true }, {
         insta::assert_snapshot!("hostile__errors", report);
     });
+}
+
+/// A 1.0 table has no MX sections: it opens, answers its domains, and matches no
+/// MX host (forged from a 1.1 table by giving the MX sections unknown kinds).
+#[test]
+fn a_1_0_table_without_mx_sections_is_read() {
+    let mut f = Forge::new();
+    for kind in [
+        SectionKind::MxMeta,
+        SectionKind::MxExactIndex,
+        SectionKind::MxSuffixIndex,
+        SectionKind::MxGlobs,
+    ] {
+        let at = f.dir_entry(kind);
+        f.put_u32(at, directory::KIND, 90 + kind as u32);
+    }
+    let bytes = f.put_u16(HEADER, header::MINOR, 0).seal().done();
+    let table = Table::from_bytes(bytes.as_slice()).unwrap();
+    assert_eq!(table.version(), (1, 0));
+    assert_eq!(
+        table
+            .lookup("a.acme.example")
+            .found()
+            .map(|m| m.record.name()),
+        Some("Acme")
+    );
+    assert!(
+        table
+            .lookup_with_mx("hosted.example", &["inbound.acme.example"])
+            .found()
+            .is_none()
+    );
+    // Its records declare MX patterns the table no longer has: only the full
+    // check notices.
+    assert!(table.verify().is_err());
 }
 
 #[test]

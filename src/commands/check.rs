@@ -16,9 +16,44 @@ const DEFAULT_FILE: &str = "isptab.kdl";
 
 pub fn run(args: &CheckArgs, terminal: &TerminalArgs) -> Result<Status, UsageError> {
     let options = options(&args.sources, &args.levels)?;
-    let checked = isptab::check(&inputs(&args.sources)?, &options)?;
+    let inputs = inputs(&args.sources)?;
+    if !args.dns.resolve {
+        let checked = isptab::check(&inputs, &options)?;
+        print(&checked, args.format, terminal, !terminal.quiet)?;
+        return Ok(status(&checked));
+    }
+    let resolver = super::dns::resolver(&args.dns)?;
+    let (checked, dns) = isptab::compiler::check_resolving(&inputs, &options, &resolver)?;
     print(&checked, args.format, terminal, !terminal.quiet)?;
+    if !dns.failed.is_empty() {
+        output::write_stderr(&dns_note(&dns))?;
+    }
     Ok(status(&checked))
+}
+
+/// "note: 2 of 40 domains could not be resolved (...)": failed lookups are not
+/// problems of the configuration, so they are a note on stderr, not diagnostics.
+fn dns_note(dns: &isptab::compiler::resolve::DnsSummary) -> String {
+    use isptab::semantics::escape::escape;
+    const SHOWN: usize = 3;
+    let examples: Vec<String> = dns
+        .failed
+        .iter()
+        .take(SHOWN)
+        .map(|(domain, why)| format!("`{}`: {}", escape(domain), escape(why)))
+        .collect();
+    let more = dns.failed.len().saturating_sub(SHOWN);
+    format!(
+        "note: {} of {} domains could not be resolved, so their DNS checks were skipped: {}{}\n",
+        dns.failed.len(),
+        dns.resolved,
+        examples.join("; "),
+        if more > 0 {
+            format!("; and {more} more")
+        } else {
+            String::new()
+        }
+    )
 }
 
 /// The inputs: the FILE arguments, or `./isptab.kdl`.

@@ -4,12 +4,15 @@
 
 use std::io::{BufRead, BufWriter, Write};
 
+use isptab::compiler::resolve::{MxRecords, Resolver};
+
 use isptab::semantics::escape::{escape, escape_line_start};
 use isptab::semantics::query::Answer;
 use isptab::table::{self, OpenError, Table, TableMatch};
 use serde::Serialize;
 
 use super::check::{inputs, options, print};
+use super::progress::Progress;
 use super::{Status, UsageError};
 use crate::cli::{LevelArgs, LookupArgs, LookupFormat, ReportFormat, SourceArgs, TerminalArgs};
 
@@ -63,6 +66,53 @@ struct JsonAnswer<'a> {
     #[serde(rename = "match")]
     kind: &'a str,
     pattern: Option<String>,
+    /// Each MX host and what it matched, when the MX hosts were asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mx: Option<Vec<JsonHost<'a>>>,
+    /// The domain had no MX records and stood in for its MX (RFC 5321 5.1).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    implicit_mx: bool,
+    /// What DNS said when it gave no MX hosts to match (`nxdomain`, an error).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dns: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonHost<'a> {
+    host: &'a str,
+    isp: Option<&'a str>,
+    #[serde(rename = "match")]
+    kind: &'a str,
+    pattern: Option<String>,
+}
+
+/// One query's answer, and what DNS said when it was asked and gave no hosts.
+struct Reply<'q, 't> {
+    answer: Answer<'q, TableMatch<'t>>,
+    dns: Option<Dns>,
+}
+
+/// DNS answers that leave nothing to match.
+enum Dns {
+    /// NXDOMAIN: the domain does not exist (`none`).
+    NxDomain,
+    /// The lookup failed (`unresolved`).
+    Failed(String),
+}
+
+impl Reply<'_, '_> {
+    /// The KIND column.
+    fn kind(&self) -> &'static str {
+        match (&self.answer, &self.dns) {
+            (_, Some(Dns::Failed(_))) => "unresolved",
+            (Answer::Invalid(_), _) => "invalid",
+            (Answer::Miss(_), _) => "none",
+            (Answer::Hit(_, m), _) => m.pattern.kind.as_str(),
+            (Answer::Mx(_, mx), _) if mx.agreed => "mx",
+            (Answer::Mx(..), _) => "none",
+            (Answer::NullMx(_), _) => "null-mx",
+        }
+    }
 }
 
 /// One output line for one query. The query is echoed escaped, so that one input
@@ -70,15 +120,12 @@ struct JsonAnswer<'a> {
 fn line(
     out: &mut impl Write,
     query: &str,
-    answer: &Answer<'_, TableMatch<'_>>,
+    reply: &Reply<'_, '_>,
     format: LookupFormat,
 ) -> std::io::Result<()> {
+    let answer = &reply.answer;
     let found = answer.found();
-    let kind = match answer {
-        Answer::Invalid(_) => "invalid",
-        Answer::Miss(_) => "none",
-        Answer::Hit(_, m) => m.pattern.kind.as_str(),
-    };
+    let kind = reply.kind();
     match format {
         LookupFormat::Text => {
             // Written piece by piece: this runs a million times in a batch.
@@ -107,12 +154,34 @@ fn line(
             Ok(())
         }
         LookupFormat::Json => {
+            let mx = answer.mx().map(|mx| {
+                mx.hosts
+                    .iter()
+                    .map(|h| JsonHost {
+                        host: &h.host,
+                        isp: h.found.as_ref().map(|m| m.record.name()),
+                        kind: match (&h.invalid, &h.found) {
+                            (Some(_), _) => "invalid",
+                            (None, Some(m)) => m.pattern.kind.as_str(),
+                            (None, None) => "none",
+                        },
+                        pattern: h.found.as_ref().map(|m| m.pattern.to_string()),
+                    })
+                    .collect()
+            });
             let json = JsonAnswer {
                 query,
                 domain: answer.domain(),
                 isp: found.map(|m| m.record.name()),
                 kind,
                 pattern: found.map(|m| m.pattern.to_string()),
+                mx,
+                implicit_mx: answer.mx().is_some_and(|mx| mx.implicit),
+                dns: match &reply.dns {
+                    Some(Dns::NxDomain) => Some("nxdomain"),
+                    Some(Dns::Failed(e)) => Some(e),
+                    None => None,
+                },
             };
             let text = serde_json::to_string(&json)?;
             out.write_all(isptab::semantics::escape::json(&text).as_bytes())?;
@@ -146,13 +215,148 @@ fn read_line(stdin: &mut impl BufRead, buffer: &mut Vec<u8>) -> std::io::Result<
     }
 }
 
+/// Where the MX hosts of the queries come from.
+enum MxSource {
+    /// Nowhere: steps 1-3 only.
+    None,
+    /// `--mx HOST...`: the same hosts for every query.
+    Given(Vec<String>),
+    /// `--mx-in-input`: after the query on each stdin line.
+    InInput,
+    /// `--resolve`: DNS, for queries steps 1-3 do not answer.
+    Resolve(Box<Resolver>),
+}
+
+/// Queries resolved together: enough to keep `resolve::IN_FLIGHT` lookups busy.
+const RESOLVE_BATCH: usize = 1024;
+
+fn mx_source(args: &LookupArgs) -> Result<MxSource, UsageError> {
+    if args.dns.resolve {
+        return Ok(MxSource::Resolve(Box::new(super::dns::resolver(
+            &args.dns,
+        )?)));
+    }
+    if args.mx_in_input {
+        if !args.queries.iter().any(|q| q == "-") {
+            return Err(UsageError(
+                "--mx-in-input reads `QUERY MXHOST...` lines from stdin: give `-` as the query"
+                    .into(),
+            ));
+        }
+        return Ok(MxSource::InInput);
+    }
+    if args.mx.is_empty() {
+        Ok(MxSource::None)
+    } else {
+        Ok(MxSource::Given(args.mx.clone()))
+    }
+}
+
+/// Answers a batch of queries and writes their lines in order: the queries steps
+/// 1-3 do not answer are looked up in DNS first, concurrently.
+fn answer_batch<B: AsRef<[u8]>>(
+    out: &mut impl Write,
+    table: &Table<B>,
+    batch: &[String],
+    resolver: &Resolver,
+    progress: &Progress,
+    format: LookupFormat,
+) -> std::io::Result<()> {
+    let first: Vec<Answer<'_, TableMatch<'_>>> = batch.iter().map(|q| table.lookup(q)).collect();
+    let misses: Vec<String> = first
+        .iter()
+        .filter_map(|a| match a {
+            Answer::Miss(domain) => Some(domain.to_string()),
+            _ => None,
+        })
+        .collect();
+    let mut resolved = resolver.mx_of_all(&misses, || progress.inc()).into_iter();
+    let mut records: Vec<Option<MxRecords>> = first
+        .iter()
+        .map(|a| {
+            matches!(a, Answer::Miss(_))
+                .then(|| resolved.next())
+                .flatten()
+        })
+        .collect();
+    for (i, (query, answer)) in batch.iter().zip(first).enumerate() {
+        let reply = match records[i].take() {
+            None => Reply { answer, dns: None },
+            Some(mx) => match mx.hosts() {
+                Some(hosts) => Reply {
+                    answer: table.lookup_with_mx(query, &hosts),
+                    dns: None,
+                },
+                None => Reply {
+                    answer,
+                    dns: Some(match mx {
+                        MxRecords::Failed(e) => Dns::Failed(e),
+                        _ => Dns::NxDomain,
+                    }),
+                },
+            },
+        };
+        line(out, query, &reply, format)?;
+    }
+    Ok(())
+}
+
+/// Answers one line at once, without copying it (the path of a batch of a
+/// million queries without DNS).
+fn answer_now<B: AsRef<[u8]>>(
+    out: &mut impl Write,
+    table: &Table<B>,
+    text: &str,
+    source: &MxSource,
+    format: LookupFormat,
+) -> std::io::Result<()> {
+    let answer = match source {
+        MxSource::InInput => {
+            let mut words = text.split_whitespace();
+            let query = words.next().unwrap_or("");
+            let hosts: Vec<&str> = words.collect();
+            let reply = Reply {
+                answer: table.lookup_with_mx(query, &hosts),
+                dns: None,
+            };
+            return line(out, query, &reply, format);
+        }
+        MxSource::Given(hosts) => table.lookup_with_mx(text, hosts),
+        MxSource::None | MxSource::Resolve(_) => table.lookup(text),
+    };
+    line(out, text, &Reply { answer, dns: None }, format)
+}
+
 fn answer_all<B: AsRef<[u8]>>(table: &Table<B>, args: &LookupArgs) -> Result<Status, UsageError> {
+    let source = mx_source(args)?;
+    let resolver = match &source {
+        MxSource::Resolve(r) => Some(r),
+        _ => None,
+    };
+    let progress = Progress::counter(
+        resolver.is_some() && super::output::stderr_is_terminal(),
+        "resolving MX records",
+    );
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let format = args.format;
     let result = (|| -> std::io::Result<()> {
+        // With a resolver, queries wait in a batch so their lookups overlap.
+        let mut batch: Vec<String> = Vec::new();
+        let mut take = |text: &str, out: &mut BufWriter<_>| -> std::io::Result<()> {
+            let Some(resolver) = resolver else {
+                return answer_now(out, table, text, &source, format);
+            };
+            batch.push(text.to_string());
+            if batch.len() >= RESOLVE_BATCH {
+                answer_batch(out, table, &batch, resolver, &progress, format)?;
+                batch.clear();
+            }
+            Ok(())
+        };
         for query in &args.queries {
             if query != "-" {
-                line(&mut out, query, &table.lookup(query), args.format)?;
+                take(query, &mut out)?;
                 continue;
             }
             // One query per line of stdin; every line gets an answer, an empty one
@@ -161,17 +365,19 @@ fn answer_all<B: AsRef<[u8]>>(table: &Table<B>, args: &LookupArgs) -> Result<Sta
             let mut buffer = Vec::new();
             while let Some(length) = read_line(&mut stdin, &mut buffer)? {
                 if buffer.len() > MAX_QUERY_LINE {
-                    // Too long to be a query: answered `invalid`, echoed cut.
+                    // Too long to be a query: answered `invalid`, echoed cut (as
+                    // an empty query would be: it never reaches DNS).
                     let start = String::from_utf8_lossy(&buffer[..ECHOED]);
-                    let cut = format!("{start}... ({length} bytes, cut)");
-                    line(&mut out, &cut, &table.lookup(""), args.format)?;
+                    take(&format!("{start}... ({length} bytes, cut)"), &mut out)?;
                     continue;
                 }
                 // Borrowed when the line is UTF-8.
                 let text = String::from_utf8_lossy(&buffer);
-                let query = text.trim_end_matches('\r');
-                line(&mut out, query, &table.lookup(query), args.format)?;
+                take(text.trim_end_matches('\r'), &mut out)?;
             }
+        }
+        if let Some(resolver) = resolver {
+            answer_batch(&mut out, table, &batch, resolver, &progress, format)?;
         }
         out.flush()
     })();

@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod dns;
 mod dump;
 mod explain;
 mod lookup;

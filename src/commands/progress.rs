@@ -41,6 +41,33 @@ impl Progress {
         }
     }
 
+    /// A counter of things done (`resolving MX records: 120`), shown at once if
+    /// `enabled`.
+    pub fn counter(enabled: bool, message: &'static str) -> Progress {
+        let done = Arc::new(AtomicBool::new(false));
+        if !enabled {
+            return Progress { bar: None, done };
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg}: {pos} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.set_message(message);
+        bar.enable_steady_tick(Duration::from_millis(100));
+        Progress {
+            bar: Some(bar),
+            done,
+        }
+    }
+
+    /// Counts one more thing done.
+    pub fn inc(&self) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
     /// Says what is being done now.
     pub fn set(&self, message: &'static str) {
         if let Some(bar) = &self.bar {

@@ -4,7 +4,7 @@
 
 use foldhash::{HashMap, HashMapExt};
 
-use crate::compiler::config::{Config, PatternRef};
+use crate::compiler::config::{Config, PatternRef, PatternSet};
 use crate::semantics::glob::{glob_labels, is_wild};
 use crate::semantics::matcher::Matcher;
 use crate::semantics::pattern::PatternKind;
@@ -19,24 +19,27 @@ const GLOB_COMPARISON_BUDGET: usize = 20_000_000;
 /// globs, and what shadows each glob.
 pub(crate) struct Context<'a> {
     pub config: &'a Config,
+    /// The set of patterns the lints look at.
+    pub set: PatternSet,
     pub matcher: Matcher<PatternRef>,
     shadowed: HashMap<PatternRef, PatternRef>,
 }
 
 impl<'a> Context<'a> {
-    /// Indexes a configuration for the lints.
-    pub(crate) fn new(config: &'a Config) -> Context<'a> {
+    /// Indexes one set of patterns of a configuration for the lints.
+    pub(crate) fn new(config: &'a Config, set: PatternSet) -> Context<'a> {
         // Without exact names: lints ask what would answer for a name if its own
         // exact entry were not there.
         let matcher = Matcher::from_patterns(
             config
-                .patterns()
+                .patterns_in(set)
                 .filter(|(_, e)| e.pattern.kind() != PatternKind::Exact)
                 .map(|(p, e)| (&e.pattern, p)),
         );
-        let shadowed = shadowed_globs(config, &matcher);
+        let shadowed = shadowed_globs(config, set, &matcher);
         Context {
             config,
+            set,
             matcher,
             shadowed,
         }
@@ -62,6 +65,7 @@ pub(crate) fn glob_shadowed_by(cx: &Context<'_>, glob: PatternRef) -> Option<Pat
 /// literal covers only globs with the same last label.
 fn shadowed_globs(
     config: &Config,
+    set: PatternSet,
     matcher: &Matcher<PatternRef>,
 ) -> HashMap<PatternRef, PatternRef> {
     let mut out = HashMap::new();
@@ -69,7 +73,7 @@ fn shadowed_globs(
     let mut by_last: HashMap<&str, Vec<(PatternRef, Vec<&str>)>> = HashMap::new();
     let mut wild_last: Vec<(PatternRef, Vec<&str>)> = Vec::new();
     let mut budget = GLOB_COMPARISON_BUDGET;
-    for (glob, entry) in config.patterns() {
+    for (glob, entry) in config.patterns_in(set) {
         if entry.pattern.kind() != PatternKind::Glob {
             continue;
         }

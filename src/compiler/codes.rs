@@ -109,6 +109,16 @@ codes! {
     RedundantDomain => "redundant-domain", Warning, "a pattern its own record already lists or covers";
     UnreachablePattern => "unreachable-pattern", Warning, "a pattern that can never win a lookup";
     BroadPattern => "broad-pattern", Warning, "a pattern that covers a whole public suffix";
+    // MX host patterns.
+    InvalidMx => "invalid-mx", Error, "an MX pattern that is not a valid host name or glob";
+    DuplicateMx => "duplicate-mx", Error, "two records claim the same MX pattern";
+    BareMxDomain => "bare-mx-domain", Warning, "an exact MX pattern that names a domain where `*.` was meant";
+    RedundantMx => "redundant-mx", Warning, "an MX pattern its own record already lists or covers";
+    UnreachableMx => "unreachable-mx", Warning, "an MX pattern that can never win a match";
+    BroadMx => "broad-mx", Warning, "an MX pattern that covers a whole public suffix";
+    // What DNS says (`check --resolve` only).
+    UndeliverableDomain => "undeliverable-domain", Warning, "a listed domain that accepts no mail (NXDOMAIN or null MX)";
+    MxOfOtherRecord => "mx-of-other-record", Warning, "a domain listed in one record whose MX hosts all belong to another";
     // Encodings and header rules.
     InvalidEncoding => "invalid-encoding", Error, "an unknown transfer encoding";
     InvalidHeaderName => "invalid-header-name", Error, "a header name RFC 5322 does not allow";

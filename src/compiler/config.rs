@@ -23,12 +23,30 @@ pub enum Origin {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RecordId(pub u32);
 
-/// Identifies one pattern: its record and its position among the record's patterns.
+/// Which patterns of a record: those over recipient domains or those over MX
+/// host names. Each set has its own owners: a record may own `gmail.com` as a
+/// domain while another owns it as an MX host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PatternSet {
+    /// `domains` and `domains-file`.
+    Domains,
+    /// `mx`.
+    Mx,
+}
+
+impl PatternSet {
+    /// Both sets.
+    pub const ALL: [PatternSet; 2] = [PatternSet::Domains, PatternSet::Mx];
+}
+
+/// Identifies one pattern: its record, its set and its position there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PatternRef {
     /// The record.
     pub record: RecordId,
-    /// The position in [`Record::patterns`].
+    /// The set.
+    pub set: PatternSet,
+    /// The position in [`Record::patterns`] or [`Record::mx`].
     pub index: u32,
 }
 
@@ -114,10 +132,22 @@ pub struct Record {
     pub origin: Origin,
     /// Patterns, in the order they were added (moves append).
     pub patterns: Vec<PatternEntry>,
+    /// MX host patterns, in the order they were added (moves append).
+    pub mx: Vec<PatternEntry>,
     /// Encoding settings.
     pub encoding: Encodings,
     /// Header rules, in order: the MTA applies every `remove`, then the `add`s in order.
     pub headers: Vec<HeaderRule>,
+}
+
+impl Record {
+    /// The patterns of a set.
+    pub fn patterns_in(&self, set: PatternSet) -> &[PatternEntry] {
+        match set {
+            PatternSet::Domains => &self.patterns,
+            PatternSet::Mx => &self.mx,
+        }
+    }
 }
 
 /// The merged configuration: every live record in definition order.
@@ -140,21 +170,37 @@ impl Config {
 
     /// The pattern with this reference.
     pub fn pattern(&self, p: PatternRef) -> &PatternEntry {
-        &self.record(p.record).patterns[p.index as usize]
+        &self.record(p.record).patterns_in(p.set)[p.index as usize]
     }
 
-    /// Every pattern in precedence order for globs: records in definition order,
-    /// each record's patterns in the order they were added.
+    /// Every domain pattern in precedence order for globs: records in definition
+    /// order, each record's patterns in the order they were added.
     pub fn patterns(&self) -> impl Iterator<Item = (PatternRef, &PatternEntry)> {
-        self.records.iter().enumerate().flat_map(|(r, record)| {
-            record.patterns.iter().enumerate().map(move |(i, entry)| {
-                let p = PatternRef {
-                    record: RecordId(r as u32),
-                    index: i as u32,
-                };
-                (p, entry)
+        self.patterns_in(PatternSet::Domains)
+    }
+
+    /// Every pattern of a set, in precedence order for globs.
+    pub fn patterns_in(
+        &self,
+        set: PatternSet,
+    ) -> impl Iterator<Item = (PatternRef, &PatternEntry)> {
+        self.records
+            .iter()
+            .enumerate()
+            .flat_map(move |(r, record)| {
+                record
+                    .patterns_in(set)
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, entry)| {
+                        let p = PatternRef {
+                            record: RecordId(r as u32),
+                            set,
+                            index: i as u32,
+                        };
+                        (p, entry)
+                    })
             })
-        })
     }
 }
 
@@ -173,6 +219,7 @@ impl Config {
                     for entry in &r.patterns {
                         record.push(entry.pattern.clone());
                     }
+                    record.mx = r.mx.iter().map(|e| e.pattern.clone()).collect();
                     record.encodings = r.encoding.settings().effective();
                     record.headers = r.headers.iter().map(|h| h.op.clone()).collect();
                     record

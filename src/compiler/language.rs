@@ -40,6 +40,7 @@ pub const NODES: &[NodeShape] = &[
     node(Place::TopLevel, "delete", &[]),
     node(Place::Record, "domains", &["from"]),
     node(Place::Record, "domains-file", &["from"]),
+    node(Place::Record, "mx", &["from"]),
     node(Place::Record, "encoding", &["global", "html", "text"]),
     node(Place::Record, "headers", &["replace"]),
     node(Place::Headers, "add", &[]),

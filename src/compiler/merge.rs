@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use kdl::{KdlDocument, KdlNode};
 
-use super::config::{Config, Encodings, HeaderRule, Origin, PatternEntry, Record};
+use super::config::{Config, Encodings, HeaderRule, Origin, PatternEntry, PatternSet, Record};
 use super::domains_file::{self, Line};
 use super::files::Files;
 use super::language::{Place, names};
@@ -21,7 +21,7 @@ use super::nodes::{self, pattern_error};
 use crate::compiler::diagnostics::{Collected, Diagnostic, Severity};
 use crate::compiler::rules::{
     deleted_default, duplicate_domain, duplicate_isp, duplicate_setting, empty_file, empty_isp,
-    invalid_value, limit_exceeded, move_not_owned, redefined_default, redundant_domain,
+    invalid_mx, invalid_value, limit_exceeded, move_not_owned, redefined_default, redundant_domain,
     unknown_isp, unknown_node,
 };
 use crate::compiler::source::{FileId, Span};
@@ -35,15 +35,22 @@ struct Owner {
     index: usize,
 }
 
+/// The patterns a record holds in one set. Moved-out patterns leave a hole, so
+/// positions in the owners stay valid.
+#[derive(Default)]
+struct Held {
+    entries: Vec<Option<PatternEntry>>,
+    live: usize,
+}
+
 /// A record while the layers are applied.
 struct RecordState {
     name: String,
     name_span: Span,
     origin: Origin,
     alive: bool,
-    /// Moved-out patterns leave a hole, so positions in `owners` stay valid.
-    patterns: Vec<Option<PatternEntry>>,
-    live_patterns: usize,
+    /// The domain patterns and the MX patterns ([`set_index`]).
+    held: [Held; 2],
     encoding: Encodings,
     headers: Vec<HeaderRule>,
     /// An error was reported in one of its blocks.
@@ -62,10 +69,11 @@ pub(super) struct Merger<'f> {
     by_name: HashMap<String, usize>,
     /// Deleted names (lowercase) and where they were deleted.
     deleted: HashMap<String, Span>,
-    owners: HashMap<Arc<str>, Owner>,
+    /// The owner of every pattern, per set ([`set_index`]).
+    owners: [HashMap<Arc<str>, Owner>; 2],
     expanded: HashSet<FileId>,
     /// The record and pattern limits, once reported, are not reported again. (The
-    /// live counts are `by_name.len()` and `owners.len()`.)
+    /// live counts are `by_name.len()` and the owners'.)
     records_limit_reported: bool,
     patterns_limit_reported: bool,
     /// How many unknown names were searched for a suggestion.
@@ -74,6 +82,20 @@ pub(super) struct Merger<'f> {
 
 /// Unknown record names beyond this many get no "did you mean".
 const MAX_SUGGESTION_SEARCHES: usize = 100;
+
+/// Where a set's patterns and owners are kept.
+fn set_index(set: PatternSet) -> usize {
+    match set {
+        PatternSet::Domains => 0,
+        PatternSet::Mx => 1,
+    }
+}
+
+impl RecordState {
+    fn live_patterns(&self) -> usize {
+        self.held.iter().map(|h| h.live).sum()
+    }
+}
 
 impl<'f> Merger<'f> {
     pub(super) fn new(files: &'f mut Files) -> Self {
@@ -89,7 +111,7 @@ impl<'f> Merger<'f> {
             records: Vec::new(),
             by_name: HashMap::new(),
             deleted: HashMap::new(),
-            owners: HashMap::new(),
+            owners: [HashMap::new(), HashMap::new()],
             expanded: HashSet::new(),
             records_limit_reported: false,
             patterns_limit_reported: false,
@@ -182,8 +204,7 @@ impl<'f> Merger<'f> {
                 origin
             },
             alive: true,
-            patterns: Vec::new(),
-            live_patterns: 0,
+            held: Default::default(),
             encoding: Encodings::default(),
             headers: Vec::new(),
             incomplete: false,
@@ -265,8 +286,10 @@ impl<'f> Merger<'f> {
         }
         let record = &mut self.records[id];
         record.alive = false;
-        for entry in record.patterns.iter().flatten() {
-            self.owners.remove(entry.pattern.as_str());
+        for (held, owners) in record.held.iter().zip(&mut self.owners) {
+            for entry in held.entries.iter().flatten() {
+                owners.remove(entry.pattern.as_str());
+            }
         }
         let key = record.name.to_lowercase();
         self.by_name.remove(&key);
@@ -294,6 +317,7 @@ impl<'f> Merger<'f> {
             match node.name().value() {
                 "domains" => self.domains(id, node, file, origin),
                 "domains-file" => self.domains_file(id, node, file, origin),
+                "mx" => self.mx(id, node, file, origin),
                 name @ ("encoding" | "headers") => {
                     let seen = if name == "encoding" {
                         &mut encoding_seen
@@ -360,8 +384,32 @@ impl<'f> Merger<'f> {
         };
         for value in values {
             match Pattern::parse(value.value) {
-                Ok(pattern) => self.claim(id, pattern, value.span, source, origin),
+                Ok(pattern) => {
+                    self.claim(id, PatternSet::Domains, pattern, value.span, source, origin)
+                }
                 Err(e) => self.report(pattern_error(value.span, &e, false, |at| value.span_of(at))),
+            }
+        }
+    }
+
+    /// `mx PATTERN... [from="ISP"]`
+    fn mx(&mut self, id: usize, node: &KdlNode, file: FileId, origin: Origin) {
+        let mut out = Vec::new();
+        let text = self.text(file);
+        let read = nodes::mx(node, file, &text, &mut out);
+        self.report_all(out);
+        let Some((from, values)) = read else {
+            return;
+        };
+        let Ok(source) = self.move_source(id, from) else {
+            return;
+        };
+        for value in values {
+            match Pattern::parse(value.value) {
+                Ok(pattern) => self.claim(id, PatternSet::Mx, pattern, value.span, source, origin),
+                Err(e) => self.report(invalid_mx::new(value.value, value.span, &e, |at| {
+                    value.span_of(at)
+                })),
             }
         }
     }
@@ -389,9 +437,9 @@ impl<'f> Merger<'f> {
         // About one pattern per 16 bytes: reserve once instead of growing, but
         // never past the pattern limit (a file of comments claims nothing).
         let expected =
-            (text.len() / 16).min((self.files.limits.patterns).saturating_sub(self.owners.len()));
-        self.owners.reserve(expected);
-        self.records[id].patterns.reserve(expected);
+            (text.len() / 16).min((self.files.limits.patterns).saturating_sub(self.owned()));
+        self.owners[0].reserve(expected);
+        self.records[id].held[0].entries.reserve(expected);
         let mut any = false;
         for line in domains_file::lines(&text, self.files.limits.domains_file_line_bytes) {
             match line {
@@ -399,7 +447,9 @@ impl<'f> Merger<'f> {
                     any = true;
                     let span = Span::new(list, range.clone());
                     match Pattern::parse(&text[range]) {
-                        Ok(pattern) => self.claim(id, pattern, span, source, origin),
+                        Ok(pattern) => {
+                            self.claim(id, PatternSet::Domains, pattern, span, source, origin)
+                        }
                         Err(e) => self.report(pattern_error(span, &e, true, |at| span.within(at))),
                     }
                 }
@@ -420,18 +470,25 @@ impl<'f> Merger<'f> {
         }
     }
 
-    /// Gives `pattern` to record `id`, moving it from `source` when `from=` was given.
+    /// How many patterns have an owner, in both sets.
+    fn owned(&self) -> usize {
+        self.owners.iter().map(HashMap::len).sum()
+    }
+
+    /// Gives `pattern` of `set` to record `id`, moving it from `source` when
+    /// `from=` was given.
     fn claim(
         &mut self,
         id: usize,
+        set: PatternSet,
         pattern: Pattern,
         span: Span,
         source: Option<(usize, Span)>,
         origin: Origin,
     ) {
-        let owner = self.owners.get(pattern.as_str()).copied();
+        let owner = self.owners[set_index(set)].get(pattern.as_str()).copied();
         match (owner, source) {
-            (None, None) if self.owners.len() >= self.files.limits.patterns => {
+            (None, None) if self.owned() >= self.files.limits.patterns => {
                 if !self.patterns_limit_reported {
                     self.patterns_limit_reported = true;
                     self.report(limit_exceeded::too_many_patterns(
@@ -441,15 +498,16 @@ impl<'f> Merger<'f> {
                 }
             }
             (None, None) => {
-                self.push_pattern(id, pattern, span, origin);
+                self.push_pattern(id, set, pattern, span, origin);
             }
             (Some(owner), None) => {
-                let first = self.entry(owner).span;
+                let first = self.entry(set, owner).span;
                 let d = if owner.record == id {
-                    redundant_domain::repeated(pattern.as_str(), span, first)
+                    redundant_domain::repeated(set, pattern.as_str(), span, first)
                 } else {
                     let owner_name = &self.records[owner.record].name;
                     duplicate_domain::new(
+                        set,
                         pattern.as_str(),
                         span,
                         &self.records[id].name,
@@ -461,17 +519,23 @@ impl<'f> Merger<'f> {
             }
             (Some(owner), Some((source, _))) if owner.record == source => {
                 let record = &mut self.records[source];
-                record.patterns[owner.index] = None;
-                record.live_patterns -= 1;
-                if record.live_patterns == 0 {
+                let held = &mut record.held[set_index(set)];
+                held.entries[owner.index] = None;
+                held.live -= 1;
+                if record.live_patterns() == 0 {
                     record.emptied_by = Some(span);
                 }
-                self.push_pattern(id, pattern, span, origin);
+                self.push_pattern(id, set, pattern, span, origin);
             }
             (owner, Some((source, from_span))) => {
-                let real_owner =
-                    owner.map(|o| (self.records[o.record].name.as_str(), self.entry(o).span));
+                let real_owner = owner.map(|o| {
+                    (
+                        self.records[o.record].name.as_str(),
+                        self.entry(set, o).span,
+                    )
+                });
                 let d = move_not_owned::new(
+                    set,
                     pattern.as_str(),
                     span,
                     (&self.records[source].name, from_span),
@@ -483,23 +547,30 @@ impl<'f> Merger<'f> {
         }
     }
 
-    fn entry(&self, owner: Owner) -> &PatternEntry {
-        self.records[owner.record].patterns[owner.index]
+    fn entry(&self, set: PatternSet, owner: Owner) -> &PatternEntry {
+        self.records[owner.record].held[set_index(set)].entries[owner.index]
             .as_ref()
             .expect("owners point at live patterns")
     }
 
-    fn push_pattern(&mut self, id: usize, pattern: Pattern, span: Span, origin: Origin) {
+    fn push_pattern(
+        &mut self,
+        id: usize,
+        set: PatternSet,
+        pattern: Pattern,
+        span: Span,
+        origin: Origin,
+    ) {
         let record = &mut self.records[id];
-        let index = record.patterns.len();
-        self.owners
-            .insert(pattern.text().clone(), Owner { record: id, index });
-        record.patterns.push(Some(PatternEntry {
+        let held = &mut record.held[set_index(set)];
+        let index = held.entries.len();
+        self.owners[set_index(set)].insert(pattern.text().clone(), Owner { record: id, index });
+        held.entries.push(Some(PatternEntry {
             pattern,
             span,
             from_defaults: origin == Origin::Default,
         }));
-        record.live_patterns += 1;
+        held.live += 1;
         record.emptied_by = None;
     }
 
@@ -545,11 +616,11 @@ impl<'f> Merger<'f> {
     /// Ends the merge: drops deleted records and holes, reports records left empty.
     pub(super) fn finish(mut self) -> (Config, Collected) {
         let mut records = Vec::new();
-        for state in std::mem::take(&mut self.records) {
+        for mut state in std::mem::take(&mut self.records) {
             if !state.alive {
                 continue;
             }
-            if state.live_patterns == 0 && !state.incomplete {
+            if state.live_patterns() == 0 && !state.incomplete {
                 self.out.push(empty_isp::new(
                     &state.name,
                     state.name_span,
@@ -560,7 +631,14 @@ impl<'f> Merger<'f> {
                 name: state.name,
                 name_span: state.name_span,
                 origin: state.origin,
-                patterns: state.patterns.into_iter().flatten().collect(),
+                patterns: std::mem::take(&mut state.held[0].entries)
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+                mx: std::mem::take(&mut state.held[1].entries)
+                    .into_iter()
+                    .flatten()
+                    .collect(),
                 encoding: state.encoding,
                 headers: state.headers,
             });

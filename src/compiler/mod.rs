@@ -128,6 +128,8 @@ pub mod limits;
 mod load;
 mod merge;
 mod nodes;
+#[cfg(feature = "resolve")]
+pub mod resolve;
 pub mod rules;
 pub mod source;
 mod suggest;
@@ -232,6 +234,32 @@ impl Checked {
 /// Errors only when an input named by the caller cannot be read at all (a usage
 /// problem); everything wrong inside the files is a [`Diagnostic`].
 pub fn check(inputs: &[Input], options: &Options) -> Result<Checked, InputError> {
+    check_then(inputs, options, |_, _| {})
+}
+
+/// Like [`check`], and then resolves the MX records of every exact domain of the
+/// operator's files with `resolver` and runs the DNS lints
+/// (`undeliverable-domain`, `mx-of-other-record`); levels apply to them as to
+/// the others. Also says which lookups failed (their checks are skipped).
+#[cfg(feature = "resolve")]
+pub fn check_resolving(
+    inputs: &[Input],
+    options: &Options,
+    resolver: &resolve::Resolver,
+) -> Result<(Checked, resolve::DnsSummary), InputError> {
+    let mut summary = resolve::DnsSummary::default();
+    let checked = check_then(inputs, options, |config, out| {
+        summary = resolve::lint(config, resolver, out);
+    })?;
+    Ok((checked, summary))
+}
+
+/// Loads, merges and lints, running `more` lints on a merged configuration.
+fn check_then(
+    inputs: &[Input],
+    options: &Options,
+    more: impl FnOnce(&Config, &mut diagnostics::Collected),
+) -> Result<Checked, InputError> {
     let loaded = load::load(
         inputs,
         &options.defaults,
@@ -241,6 +269,7 @@ pub fn check(inputs: &[Input], options: &Options) -> Result<Checked, InputError>
     let mut collected = loaded.diagnostics;
     if let Some(config) = &loaded.config {
         rules::lint(config, &mut collected);
+        more(config, &mut collected);
     }
     let (diagnostics, omitted) = collected.finish(&options.levels);
     Ok(Checked {

@@ -87,11 +87,32 @@ pub(super) fn domains<'a>(
     text: &'a str,
     out: &mut Vec<Diagnostic>,
 ) -> Option<(Option<StrValue<'a>>, Vec<StrValue<'a>>)> {
+    pattern_node(node, file, text, "a domain or pattern", out)
+}
+
+/// `mx PATTERN... [from="ISP"]`: the record moved from, and the MX host patterns.
+pub(super) fn mx<'a>(
+    node: &'a KdlNode,
+    file: FileId,
+    text: &'a str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<(Option<StrValue<'a>>, Vec<StrValue<'a>>)> {
+    pattern_node(node, file, text, "an MX host pattern", out)
+}
+
+/// A node of patterns with an optional `from=`: `domains` or `mx`.
+fn pattern_node<'a>(
+    node: &'a KdlNode,
+    file: FileId,
+    text: &'a str,
+    what: &str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<(Option<StrValue<'a>>, Vec<StrValue<'a>>)> {
     let mut r = NodeReader::new(node, file, text);
     r.check_properties(properties(Place::Record, node.name().value()), out);
     r.no_children(out);
     let from = r.record_name_property("from", out);
-    let values = r.strings("a domain or pattern", out);
+    let values = r.strings(what, out);
     r.ok().then_some((from, values))
 }
 

@@ -11,7 +11,7 @@ use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use super::glob_index::GlobIndex;
-use super::model::Model;
+use super::model::{Model, Record};
 use super::pattern::{Pattern, PatternKind, label_bit};
 
 /// What a lookup found: how it matched, and what the pattern was given with.
@@ -45,10 +45,22 @@ pub struct Matcher<T> {
 }
 
 impl Matcher<Target> {
-    /// Indexes every pattern of a model.
+    /// Indexes every domain pattern of a model.
     pub fn new(model: &Model) -> Matcher<Target> {
+        Matcher::of_model(model, |r| Box::new(r.patterns()))
+    }
+
+    /// Indexes every MX pattern of a model (matched against MX host names).
+    pub fn new_mx(model: &Model) -> Matcher<Target> {
+        Matcher::of_model(model, |r| Box::new(r.mx.iter()))
+    }
+
+    fn of_model<'m>(
+        model: &'m Model,
+        patterns: impl Fn(&'m Record) -> Box<dyn Iterator<Item = &'m Pattern> + 'm>,
+    ) -> Matcher<Target> {
         Matcher::from_patterns(model.records.iter().enumerate().flat_map(|(record, r)| {
-            r.patterns().map(move |p| {
+            patterns(r).map(move |p| {
                 (
                     p,
                     Target {

@@ -1,7 +1,8 @@
 //! The first floor: what records and patterns mean, with no I/O and no parser.
 //! Domain names and the glob dialect, patterns, record names, encodings, header
 //! rules, the span-free [`Model`](model::Model), the precedence function
-//! ([`Matcher`](matcher::Matcher)), queries, and the escaping every printer of
+//! ([`Precedence`](precedence::Precedence), over [`Matcher`](matcher::Matcher)s,
+//! with MX hosts as step 4: [`mx`]), queries, and the escaping every printer of
 //! untrusted text uses. The table and the compiler both stand on it.
 
 pub mod encoding;
@@ -11,7 +12,9 @@ pub(crate) mod glob_index;
 pub mod header;
 pub mod matcher;
 pub mod model;
+pub mod mx;
 pub mod name;
 pub mod pattern;
+pub mod precedence;
 pub mod query;
 pub mod record_name;

@@ -26,6 +26,10 @@ pub struct Record {
     /// Globs, in precedence order (a record's globs follow the globs of the
     /// records before it).
     pub globs: Vec<Pattern>,
+    /// MX host patterns (step 4 of a lookup: a domain no pattern above names is
+    /// this record's when every one of its MX hosts matches one of these): exact
+    /// hosts and suffix rules in no particular order, globs in precedence order.
+    pub mx: Vec<Pattern>,
     /// The encodings in effect.
     pub encodings: Effective,
     /// Header rules in order: the MTA applies every remove, then the adds in order.
@@ -41,6 +45,7 @@ impl Record {
             exact: Vec::new(),
             suffix: Vec::new(),
             globs: Vec::new(),
+            mx: Vec::new(),
             encodings: Effective::default(),
             headers: Vec::new(),
         }
@@ -64,16 +69,26 @@ impl Record {
     pub fn pattern_count(&self) -> usize {
         self.exact.len() + self.suffix.len() + self.globs.len()
     }
+
+    /// The MX patterns of a kind, in the order given.
+    pub fn mx_of(&self, kind: PatternKind) -> impl Iterator<Item = &Pattern> {
+        self.mx.iter().filter(move |p| p.kind() == kind)
+    }
 }
 
 /// Two records are equal when they say the same: exact names and suffix rules
-/// compared as sets (their order means nothing), everything else in order.
+/// (of domains and of MX hosts) compared as sets (their order means nothing),
+/// everything else in order.
 impl PartialEq for Record {
     fn eq(&self, other: &Record) -> bool {
-        fn sorted(v: &[Pattern]) -> Vec<&str> {
-            let mut v: Vec<&str> = v.iter().map(Pattern::as_str).collect();
+        fn sorted<'a>(v: impl IntoIterator<Item = &'a Pattern>) -> Vec<&'a str> {
+            let mut v: Vec<&str> = v.into_iter().map(Pattern::as_str).collect();
             v.sort_unstable();
             v
+        }
+        fn mx(r: &Record) -> (Vec<&str>, Vec<&Pattern>) {
+            let sets = r.mx.iter().filter(|p| p.kind() != PatternKind::Glob);
+            (sorted(sets), r.mx_of(PatternKind::Glob).collect())
         }
         self.name == other.name
             && self.default == other.default
@@ -82,6 +97,7 @@ impl PartialEq for Record {
             && self.headers == other.headers
             && sorted(&self.exact) == sorted(&other.exact)
             && sorted(&self.suffix) == sorted(&other.suffix)
+            && mx(self) == mx(other)
     }
 }
 
@@ -99,5 +115,10 @@ impl Model {
     /// How many patterns the records hold.
     pub fn pattern_count(&self) -> usize {
         self.records.iter().map(Record::pattern_count).sum()
+    }
+
+    /// How many MX patterns the records hold.
+    pub fn mx_pattern_count(&self) -> usize {
+        self.records.iter().map(|r| r.mx.len()).sum()
     }
 }

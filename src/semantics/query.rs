@@ -1,9 +1,43 @@
 //! What a lookup query means: a recipient domain or an email address, reduced to a
-//! normalized domain, and the three possible answers.
+//! normalized domain, and the possible answers (with MX hosts, two more: see
+//! [`super::mx`]).
 
 use std::borrow::Cow;
 
 use super::name::{DomainError, normalize_domain, validate};
+
+/// One MX host and what its MX patterns matched.
+#[derive(Clone, Debug)]
+pub struct HostMatch<M> {
+    /// The host, normalized (as given when it is not a valid host name).
+    pub host: String,
+    /// Why the host is not a valid host name; such a host matches nothing.
+    pub invalid: Option<DomainError>,
+    /// What matched it.
+    pub found: Option<M>,
+}
+
+/// What the MX hosts of a domain matched.
+#[derive(Clone, Debug)]
+pub struct MxAnswer<M> {
+    /// Every host in preference order (for an implicit MX, the domain itself).
+    pub hosts: Vec<HostMatch<M>>,
+    /// There were no MX records: the domain stood in for its MX (RFC 5321 5.1).
+    pub implicit: bool,
+    /// Every host matched, and all matched the same record.
+    pub agreed: bool,
+}
+
+impl<M> MxAnswer<M> {
+    /// The match of the most preferred host, when every host agreed.
+    pub fn found(&self) -> Option<&M> {
+        if self.agreed {
+            self.hosts.first()?.found.as_ref()
+        } else {
+            None
+        }
+    }
+}
 
 /// The answer to one query.
 #[derive(Clone, Debug)]
@@ -14,6 +48,11 @@ pub enum Answer<'q, M> {
     Miss(Cow<'q, str>),
     /// A valid domain and what matched it.
     Hit(Cow<'q, str>, M),
+    /// A valid domain that no pattern names, and what its MX hosts matched
+    /// (step 4): a record when every host matched the same one.
+    Mx(Cow<'q, str>, MxAnswer<M>),
+    /// A valid domain with a null MX (RFC 7505): it accepts no mail.
+    NullMx(Cow<'q, str>),
 }
 
 impl<'q, M> Answer<'q, M> {
@@ -21,14 +60,24 @@ impl<'q, M> Answer<'q, M> {
     pub fn domain(&self) -> Option<&str> {
         match self {
             Answer::Invalid(_) => None,
-            Answer::Miss(d) | Answer::Hit(d, _) => Some(d),
+            Answer::Miss(d) | Answer::Hit(d, _) | Answer::Mx(d, _) | Answer::NullMx(d) => Some(d),
         }
     }
 
-    /// What matched, if anything.
+    /// What matched, if anything: the domain's pattern, or the MX pattern of the
+    /// most preferred host when every host matched the same record.
     pub fn found(&self) -> Option<&M> {
         match self {
             Answer::Hit(_, m) => Some(m),
+            Answer::Mx(_, mx) => mx.found(),
+            _ => None,
+        }
+    }
+
+    /// What the MX hosts matched, when they were asked.
+    pub fn mx(&self) -> Option<&MxAnswer<M>> {
+        match self {
+            Answer::Mx(_, mx) => Some(mx),
             _ => None,
         }
     }

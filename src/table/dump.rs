@@ -24,10 +24,15 @@ pub fn to_kdl<B: AsRef<[u8]>>(table: &Table<B>) -> Result<String, TableError> {
 /// rebuilds the same table with `--no-defaults`.
 pub fn model_to_kdl(model: &Model, from: &str) -> String {
     let mut out = format!(
-        "// Decompiled by `isptab dump` from {from}: {} records, {} patterns.\n\
+        "// Decompiled by `isptab dump` from {from}: {} records, {} patterns{}.\n\
          // `isptab build --no-defaults` on this file rebuilds the same table.\n",
         model.records.len(),
-        model.pattern_count()
+        model.pattern_count(),
+        match model.mx_pattern_count() {
+            0 => String::new(),
+            1 => ", 1 MX pattern".to_string(),
+            n => format!(", {n} MX patterns"),
+        }
     );
     for record in &model.records {
         out.push('\n');
@@ -37,19 +42,8 @@ pub fn model_to_kdl(model: &Model, from: &str) -> String {
             out.push_str(" default=#true");
         }
         let mut body = Vec::new();
-        let mut line = String::new();
-        for pattern in record.patterns() {
-            let quoted = kdl_string(pattern.as_str());
-            if !line.is_empty() && line.len() + quoted.len() > 80 {
-                body.push(format!("    domains{line}"));
-                line.clear();
-            }
-            line.push(' ');
-            line.push_str(&quoted);
-        }
-        if !line.is_empty() {
-            body.push(format!("    domains{line}"));
-        }
+        pattern_lines(&mut body, "domains", record.patterns());
+        pattern_lines(&mut body, "mx", record.mx.iter());
         // The fewest settings that give the effective encodings back.
         let settings = EncodingSettings::minimal(record.encodings);
         let props: Vec<String> = Part::ALL
@@ -88,6 +82,27 @@ pub fn model_to_kdl(model: &Model, from: &str) -> String {
     out
 }
 
+/// `NODE "pattern" ...` lines of at most about 80 columns.
+fn pattern_lines<'a>(
+    body: &mut Vec<String>,
+    node: &str,
+    patterns: impl Iterator<Item = &'a crate::semantics::pattern::Pattern>,
+) {
+    let mut line = String::new();
+    for pattern in patterns {
+        let quoted = kdl_string(pattern.as_str());
+        if !line.is_empty() && line.len() + quoted.len() > 80 {
+            body.push(format!("    {node}{line}"));
+            line.clear();
+        }
+        line.push(' ');
+        line.push_str(&quoted);
+    }
+    if !line.is_empty() {
+        body.push(format!("    {node}{line}"));
+    }
+}
+
 #[derive(Serialize)]
 struct JsonDump<'a> {
     version: u32,
@@ -103,6 +118,7 @@ struct JsonRecord<'a> {
     encoding: JsonEncoding,
     headers: Vec<JsonRule<'a>>,
     patterns: Vec<JsonPattern<'a>>,
+    mx: Vec<JsonPattern<'a>>,
 }
 
 #[derive(Serialize)]
@@ -126,10 +142,20 @@ struct JsonPattern<'a> {
     pattern: &'a str,
 }
 
+impl<'a> JsonPattern<'a> {
+    fn of(p: &'a crate::semantics::pattern::Pattern) -> JsonPattern<'a> {
+        JsonPattern {
+            kind: p.kind().as_str(),
+            pattern: p.as_str(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct JsonSummary {
     records: usize,
     patterns: usize,
+    mx_patterns: usize,
     bytes: usize,
 }
 
@@ -162,13 +188,8 @@ pub fn to_json<B: AsRef<[u8]>>(table: &Table<B>) -> Result<String, TableError> {
                     value: matches!(r, HeaderOp::Add { .. }).then(|| r.value()),
                 })
                 .collect(),
-            patterns: record
-                .patterns()
-                .map(|p| JsonPattern {
-                    kind: p.kind().as_str(),
-                    pattern: p.as_str(),
-                })
-                .collect(),
+            patterns: record.patterns().map(JsonPattern::of).collect(),
+            mx: record.mx.iter().map(JsonPattern::of).collect(),
         })
         .collect();
     let (major, minor) = table.version();
@@ -178,6 +199,7 @@ pub fn to_json<B: AsRef<[u8]>>(table: &Table<B>) -> Result<String, TableError> {
         summary: JsonSummary {
             records: records.len(),
             patterns: model.pattern_count(),
+            mx_patterns: model.mx_pattern_count(),
             bytes: table.len(),
         },
         records,

@@ -70,6 +70,11 @@ impl<'t> RecordRef<'t> {
         self.info().pattern_count
     }
 
+    /// How many MX patterns the record has.
+    pub fn mx_pattern_count(&self) -> usize {
+        self.info().mx_pattern_count
+    }
+
     /// The header rules, in order (the MTA applies every remove, then the adds).
     pub fn header_rules(&self) -> impl ExactSizeIterator<Item = TableRule<'t>> + 't {
         let (data, parsed) = (self.data, self.parsed);

@@ -18,7 +18,8 @@ pub const ENDIAN_CHECK: u32 = 0x0102_0304;
 /// Incompatible changes bump the major version; readers reject other majors.
 pub const MAJOR: u16 = 1;
 /// Compatible additions bump the minor version; readers accept higher minors.
-pub const MINOR: u16 = 0;
+/// 1.1 added the MX sections (a 1.0 reader skips them and answers steps 1-3).
+pub const MINOR: u16 = 1;
 
 /// Every section starts at a multiple of this (a cache line).
 pub const ALIGN: usize = 64;
@@ -202,6 +203,79 @@ pub mod meta {
         EXACT_COUNT,
         SUFFIX_LABEL_MASK,
     ];
+    /// The fields that describe the domains' set of patterns, in [`super::SET_ORDER`].
+    pub const SET: [Field; 8] = [
+        EXACT_SEED,
+        EXACT_BUCKET_COUNT,
+        SUFFIX_SEED,
+        SUFFIX_BUCKET_COUNT,
+        PATTERN_COUNT,
+        GLOB_COUNT,
+        EXACT_COUNT,
+        SUFFIX_LABEL_MASK,
+    ];
+}
+
+/// The order of the fields that describe a set of patterns (`meta::SET`,
+/// `mx_meta::SET`).
+pub const SET_ORDER: [&str; 8] = [
+    "exact seed",
+    "exact bucket count",
+    "suffix seed",
+    "suffix bucket count",
+    "pattern count",
+    "glob count",
+    "exact count",
+    "suffix label mask",
+];
+
+/// The MX_META section (spec section 5.9, since 1.1): the MX patterns' indexes
+/// and globs, laid out like the domains'.
+pub mod mx_meta {
+    use super::Field;
+    /// The seed of MX_EXACT_INDEX.
+    pub const EXACT_SEED: Field = Field::new("mx_exact_seed", 0, 8);
+    /// The seed of MX_SUFFIX_INDEX.
+    pub const SUFFIX_SEED: Field = Field::new("mx_suffix_seed", 8, 8);
+    /// Buckets in MX_EXACT_INDEX.
+    pub const EXACT_BUCKET_COUNT: Field = Field::new("mx_exact_bucket_count", 16, 4);
+    /// Buckets in MX_SUFFIX_INDEX.
+    pub const SUFFIX_BUCKET_COUNT: Field = Field::new("mx_suffix_bucket_count", 20, 4);
+    /// MX patterns of all records.
+    pub const PATTERN_COUNT: Field = Field::new("mx_pattern_count", 24, 4);
+    /// Entries in MX_GLOBS.
+    pub const GLOB_COUNT: Field = Field::new("mx_glob_count", 28, 4);
+    /// Entries in MX_EXACT_INDEX.
+    pub const EXACT_COUNT: Field = Field::new("mx_exact_count", 32, 4);
+    /// Zero.
+    pub const RESERVED: Field = Field::new("reserved", 36, 12);
+    /// Bit `n` set when some MX suffix key has `n` labels.
+    pub const SUFFIX_LABEL_MASK: Field = Field::new("mx_suffix_label_mask", 48, 16);
+    /// The section's size.
+    pub const LEN: usize = 64;
+    /// The fields in order.
+    pub const FIELDS: &[Field] = &[
+        EXACT_SEED,
+        SUFFIX_SEED,
+        EXACT_BUCKET_COUNT,
+        SUFFIX_BUCKET_COUNT,
+        PATTERN_COUNT,
+        GLOB_COUNT,
+        EXACT_COUNT,
+        RESERVED,
+        SUFFIX_LABEL_MASK,
+    ];
+    /// The fields that describe the MX set of patterns, in [`super::SET_ORDER`].
+    pub const SET: [Field; 8] = [
+        EXACT_SEED,
+        EXACT_BUCKET_COUNT,
+        SUFFIX_SEED,
+        SUFFIX_BUCKET_COUNT,
+        PATTERN_COUNT,
+        GLOB_COUNT,
+        EXACT_COUNT,
+        SUFFIX_LABEL_MASK,
+    ];
 }
 
 /// An entry of a bucket of EXACT_INDEX or SUFFIX_INDEX (spec section 5.2).
@@ -248,8 +322,10 @@ pub mod record {
     pub const RULE_SET: Field = Field::new("rule_set", 12, 4);
     /// The number of the record's patterns.
     pub const PATTERN_COUNT: Field = Field::new("pattern_count", 16, 4);
+    /// The number of the record's MX patterns (since 1.1; zero before).
+    pub const MX_PATTERN_COUNT: Field = Field::new("mx_pattern_count", 20, 4);
     /// Zero.
-    pub const RESERVED_20: Field = Field::new("reserved", 20, 12);
+    pub const RESERVED_24: Field = Field::new("reserved", 24, 8);
     /// An entry's size.
     pub const LEN: usize = 32;
     /// Flag: the record came from the defaults layer.
@@ -266,7 +342,8 @@ pub mod record {
         RESERVED_11,
         RULE_SET,
         PATTERN_COUNT,
-        RESERVED_20,
+        MX_PATTERN_COUNT,
+        RESERVED_24,
     ];
 }
 
@@ -352,11 +429,19 @@ pub enum SectionKind {
     Rules = 8,
     /// The globs, in precedence order.
     Globs = 9,
+    /// Counts, seeds and bucket counts of the MX indexes (since 1.1).
+    MxMeta = 10,
+    /// The hash index of exact MX hosts (since 1.1).
+    MxExactIndex = 11,
+    /// The hash index of MX suffix rules (since 1.1).
+    MxSuffixIndex = 12,
+    /// The MX globs, in precedence order (since 1.1).
+    MxGlobs = 13,
 }
 
 impl SectionKind {
     /// Every kind, in file order.
-    pub const ALL: [SectionKind; 9] = [
+    pub const ALL: [SectionKind; 13] = [
         SectionKind::Meta,
         SectionKind::ExactIndex,
         SectionKind::SuffixIndex,
@@ -366,7 +451,23 @@ impl SectionKind {
         SectionKind::RuleSets,
         SectionKind::Rules,
         SectionKind::Globs,
+        SectionKind::MxMeta,
+        SectionKind::MxExactIndex,
+        SectionKind::MxSuffixIndex,
+        SectionKind::MxGlobs,
     ];
+
+    /// The first minor version that requires the section (a 1.0 table has no
+    /// MX sections).
+    pub fn since_minor(self) -> u16 {
+        match self {
+            SectionKind::MxMeta
+            | SectionKind::MxExactIndex
+            | SectionKind::MxSuffixIndex
+            | SectionKind::MxGlobs => 1,
+            _ => 0,
+        }
+    }
 
     /// The kind with this number.
     pub fn from_u32(n: u32) -> Option<SectionKind> {
@@ -385,6 +486,10 @@ impl SectionKind {
             SectionKind::RuleSets => "RULE_SETS",
             SectionKind::Rules => "RULES",
             SectionKind::Globs => "GLOBS",
+            SectionKind::MxMeta => "MX_META",
+            SectionKind::MxExactIndex => "MX_EXACT_INDEX",
+            SectionKind::MxSuffixIndex => "MX_SUFFIX_INDEX",
+            SectionKind::MxGlobs => "MX_GLOBS",
         }
     }
 }

@@ -7,8 +7,9 @@
 use super::handles::{MatchedPattern, TableMatch};
 use super::hash::probe;
 use super::layout::{BUCKET_LEN, KIND_EXACT, KIND_SUFFIX, SectionKind, pattern_kind, read_entry};
-use super::open::{Table, text};
+use super::open::{Patterns, Table, text};
 use crate::semantics::glob_index::GlobIndex;
+use crate::semantics::mx::answer_with_mx;
 use crate::semantics::name::MAX_NAME_LEN;
 use crate::semantics::pattern::PatternKind;
 use crate::semantics::query::{Answer, answer};
@@ -26,9 +27,38 @@ impl<B: AsRef<[u8]>> Table<B> {
         answer(query, |domain| self.lookup_domain(domain))
     }
 
+    /// Looks up a query with steps 1-3 and, when they find nothing, its MX hosts
+    /// in preference order (step 4, [`crate::semantics::mx`]): no hosts is the
+    /// implicit MX (the domain itself), `["."]` a null MX. The answer is an MX
+    /// pattern's record only when every host matched the same record.
+    pub fn lookup_with_mx<'q, H: AsRef<str>>(
+        &self,
+        query: &'q str,
+        hosts: &[H],
+    ) -> Answer<'q, TableMatch<'_>> {
+        answer_with_mx(
+            query,
+            hosts,
+            |d| self.lookup_domain(d),
+            |h| self.lookup_mx_host(h),
+            |m| usize::from(m.record.id()),
+        )
+    }
+
     /// Looks up a normalized domain (lowercase ASCII, no trailing dot): the exact
     /// name, then suffix rules from the longest suffix, then globs in order.
     pub fn lookup_domain(&self, domain: &str) -> Option<TableMatch<'_>> {
+        self.find(&self.parsed.domains, domain)
+    }
+
+    /// Looks up a normalized MX host name against the MX patterns, with the same
+    /// precedence as domains.
+    pub fn lookup_mx_host(&self, host: &str) -> Option<TableMatch<'_>> {
+        self.find(&self.parsed.mx, host)
+    }
+
+    /// The precedence function over one set of patterns.
+    fn find(&self, set: &Patterns, domain: &str) -> Option<TableMatch<'_>> {
         let d = domain.as_bytes();
         if d.len() > MAX_NAME_LEN {
             return None;
@@ -37,9 +67,9 @@ impl<B: AsRef<[u8]>> Table<B> {
         // each suffix, longest first, whose label count some suffix rule has.
         let mut starts = [0u8; MAX_LABELS + 1];
         let mut n = 0;
-        let first_suffix = usize::from(self.parsed.exact_count > 0);
+        let first_suffix = usize::from(set.exact_count > 0);
         n += first_suffix;
-        let mask = self.parsed.suffix_labels;
+        let mask = set.suffix_labels;
         if mask != 0 {
             let mut dots = [0u8; MAX_LABELS];
             let mut count = 0;
@@ -59,11 +89,11 @@ impl<B: AsRef<[u8]>> Table<B> {
         }
         for (i, batch) in starts[..n].chunks(BATCH).enumerate() {
             let exact_first = i == 0 && first_suffix == 1;
-            if let Some(found) = self.probe_batch(d, batch, exact_first) {
+            if let Some(found) = self.probe_batch(set, d, batch, exact_first) {
                 return Some(found);
             }
         }
-        self.glob_lookup(domain)
+        self.glob_lookup(set, domain)
     }
 
     /// Probes a batch of candidates (key starts in `d`; the first is the exact name
@@ -71,7 +101,13 @@ impl<B: AsRef<[u8]>> Table<B> {
     /// hashed and their buckets touched first: the cache misses overlap instead of
     /// following one another. Then they are checked in order, each against the
     /// whole keys stored in its two buckets.
-    fn probe_batch(&self, d: &[u8], batch: &[u8], exact_first: bool) -> Option<TableMatch<'_>> {
+    fn probe_batch(
+        &self,
+        set: &Patterns,
+        d: &[u8],
+        batch: &[u8],
+        exact_first: bool,
+    ) -> Option<TableMatch<'_>> {
         let kind_of = |i: usize| {
             if i == 0 && exact_first {
                 KIND_EXACT
@@ -82,7 +118,7 @@ impl<B: AsRef<[u8]>> Table<B> {
         let mut probes = [(0u8, 0u32, 0u32); BATCH];
         let mut touched = 0u8;
         for (i, (p, &start)) in probes.iter_mut().zip(batch).enumerate() {
-            let index = self.parsed.index(kind_of(i));
+            let index = set.index(kind_of(i));
             let buckets = self.section(index.section);
             let h = probe(
                 index.seed,
@@ -98,7 +134,7 @@ impl<B: AsRef<[u8]>> Table<B> {
         let long_keys = self.section(SectionKind::LongKeys);
         for (i, (&(tag, first, second), &start)) in probes.iter().zip(batch).enumerate() {
             let kind = kind_of(i);
-            let buckets = self.section(self.parsed.index(kind).section);
+            let buckets = self.section(set.index(kind).section);
             let key = &d[usize::from(start)..];
             for b in [first, second] {
                 let at = b as usize * BUCKET_LEN;
@@ -125,19 +161,14 @@ impl<B: AsRef<[u8]>> Table<B> {
 
     /// The globs, indexed on first use. A glob that does not compile (a corrupted
     /// table) never matches; [`Table::verify`] reports it.
-    fn glob_lookup(&self, domain: &str) -> Option<TableMatch<'_>> {
-        if self.parsed.globs.is_empty() {
+    fn glob_lookup(&self, set: &Patterns, domain: &str) -> Option<TableMatch<'_>> {
+        if set.globs.is_empty() {
             return None;
         }
-        let index = self.parsed.glob_index.get_or_init(|| {
-            GlobIndex::new(
-                self.parsed
-                    .globs
-                    .iter()
-                    .map(|g| text(self.data(), g.text.clone())),
-            )
+        let index = set.glob_index.get_or_init(|| {
+            GlobIndex::new(set.globs.iter().map(|g| text(self.data(), g.text.clone())))
         });
-        let glob = &self.parsed.globs[index.first_match(domain)?];
+        let glob = &set.globs[index.first_match(domain)?];
         Some(TableMatch {
             record: self.record(glob.record)?,
             pattern: MatchedPattern {

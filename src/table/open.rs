@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use super::error::{TableError, TableErrorKind};
 use super::hash::header_checksum;
-use super::layout::{self, KIND_EXACT, KIND_SUFFIX, SectionKind, directory, header, meta};
+use super::layout::{self, KIND_EXACT, KIND_SUFFIX, SectionKind, directory, header, meta, mx_meta};
 use crate::semantics::encoding::Effective;
 use crate::semantics::glob_index::GlobIndex;
 
@@ -31,7 +31,7 @@ impl<B> fmt::Debug for Table<B> {
         f.debug_struct("Table")
             .field("version", &self.parsed.version)
             .field("records", &self.parsed.records.len())
-            .field("exact_buckets", &self.parsed.exact.bucket_count)
+            .field("exact_buckets", &self.parsed.domains.exact.bucket_count)
             .finish_non_exhaustive()
     }
 }
@@ -94,6 +94,7 @@ pub(super) struct RecordInfo {
     pub encodings: Effective,
     pub rule_set: usize,
     pub pattern_count: usize,
+    pub mx_pattern_count: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -122,6 +123,59 @@ pub(super) struct Index {
     pub bucket_count: u32,
 }
 
+/// One set of patterns: the domains' (steps 1-3) or the MX hosts' (step 4), each
+/// with two hash indexes and a list of globs.
+pub(super) struct Patterns {
+    /// The name of its meta section, for messages.
+    pub meta_name: &'static str,
+    pub exact: Index,
+    pub suffix: Index,
+    pub globs_section: SectionKind,
+    pub pattern_count: usize,
+    pub exact_count: u32,
+    pub suffix_labels: u128,
+    pub globs: Vec<GlobInfo>,
+    pub glob_index: OnceLock<GlobIndex>,
+}
+
+impl Patterns {
+    /// The index keys of a kind live in.
+    #[inline]
+    pub fn index(&self, kind: u8) -> Index {
+        if kind == KIND_EXACT {
+            self.exact
+        } else {
+            self.suffix
+        }
+    }
+
+    /// A set with nothing in it (the MX patterns of a 1.0 table).
+    fn empty(
+        name: &'static str,
+        exact: SectionKind,
+        suffix: SectionKind,
+        globs: SectionKind,
+    ) -> Patterns {
+        let index = |kind, section| Index {
+            kind,
+            section,
+            seed: 0,
+            bucket_count: 0,
+        };
+        Patterns {
+            meta_name: name,
+            exact: index(KIND_EXACT, exact),
+            suffix: index(KIND_SUFFIX, suffix),
+            globs_section: globs,
+            pattern_count: 0,
+            exact_count: 0,
+            suffix_labels: 0,
+            globs: Vec::new(),
+            glob_index: OnceLock::new(),
+        }
+    }
+}
+
 /// Everything validated on open; positions only, no copies of the table's bytes.
 pub(super) struct Parsed {
     pub version: (u16, u16),
@@ -131,32 +185,17 @@ pub(super) struct Parsed {
     pub directory_end: usize,
     /// Every section's bytes, unknown kinds included, sorted and non-empty.
     pub all_sections: Vec<Range<usize>>,
-    pub exact: Index,
-    pub suffix: Index,
-    pub pattern_count: usize,
-    pub exact_count: u32,
-    pub suffix_labels: u128,
+    pub domains: Patterns,
+    pub mx: Patterns,
     pub records: Vec<RecordInfo>,
     pub rules: Vec<RuleInfo>,
     pub rule_sets: Vec<Range<usize>>,
-    pub globs: Vec<GlobInfo>,
-    pub glob_index: OnceLock<GlobIndex>,
 }
 
 impl Parsed {
     #[inline]
     pub fn section(&self, kind: SectionKind) -> Range<usize> {
         self.sections[kind as usize - 1].clone()
-    }
-
-    /// The index keys of a kind live in.
-    #[inline]
-    pub fn index(&self, kind: u8) -> Index {
-        if kind == KIND_EXACT {
-            self.exact
-        } else {
-            self.suffix
-        }
     }
 }
 
@@ -177,93 +216,173 @@ fn parse(data: &[u8]) -> Result<Parsed, TableError> {
     }
     let range = |kind: SectionKind| sections[kind as usize - 1].clone();
     let section = |kind: SectionKind| &data[range(kind)];
-    let m = section(SectionKind::Meta);
-    if m.len() != meta::LEN {
-        return Err(TableError::section(
-            "META",
-            format!("{} bytes, expected {}", m.len(), meta::LEN),
-        ));
-    }
-    let count = |field: layout::Field| field.u32(m).unwrap_or(0) as usize;
-    let exact = Index {
-        kind: KIND_EXACT,
-        section: SectionKind::ExactIndex,
-        seed: meta::EXACT_SEED.u64(m).unwrap_or(0),
-        bucket_count: count(meta::EXACT_BUCKET_COUNT) as u32,
+    let record_count = {
+        let m = section(SectionKind::Meta);
+        if m.len() != meta::LEN {
+            return Err(TableError::section(
+                "META",
+                format!("{} bytes, expected {}", m.len(), meta::LEN),
+            ));
+        }
+        meta::RECORD_COUNT.u32(m).unwrap_or(0) as usize
     };
-    let suffix = Index {
-        kind: KIND_SUFFIX,
-        section: SectionKind::SuffixIndex,
-        seed: meta::SUFFIX_SEED.u64(m).unwrap_or(0),
-        bucket_count: count(meta::SUFFIX_BUCKET_COUNT) as u32,
-    };
-    let record_count = count(meta::RECORD_COUNT);
-    let expect_len = |kind: SectionKind, unit: usize, count: usize| -> Result<(), TableError> {
+    let expect_len = |kind: SectionKind,
+                      unit: usize,
+                      count: usize,
+                      meta: SectionKind|
+     -> Result<(), TableError> {
         let len = range(kind).len();
         let need = unit as u128 * count as u128;
         if len as u128 != need {
             return Err(TableError::section(
                 kind.name(),
-                format!("{len} bytes, but META's count of {count} entries needs {need}"),
+                format!(
+                    "{len} bytes, but {}'s count of {count} entries needs {need}",
+                    meta.name()
+                ),
             ));
         }
         Ok(())
     };
-    if exact.bucket_count == 0 || suffix.bucket_count == 0 {
-        return Err(TableError::section("META", "an index with no buckets"));
-    }
     if record_count > layout::MAX_RECORDS {
         return Err(TableError::section(
             "META",
             format!("{record_count} records"),
         ));
     }
-    let bucket = layout::BUCKET_LEN;
-    expect_len(SectionKind::ExactIndex, bucket, exact.bucket_count as usize)?;
+    let m = section(SectionKind::Meta);
+    let count = |field: layout::Field| field.u32(m).unwrap_or(0) as usize;
+    let from_meta = SectionKind::Meta;
     expect_len(
-        SectionKind::SuffixIndex,
-        bucket,
-        suffix.bucket_count as usize,
+        SectionKind::Records,
+        layout::record::LEN,
+        record_count,
+        from_meta,
     )?;
-    expect_len(SectionKind::Records, layout::record::LEN, record_count)?;
     expect_len(
         SectionKind::RuleSets,
         layout::rule_set::LEN,
         count(meta::RULE_SET_COUNT),
+        from_meta,
     )?;
     expect_len(
         SectionKind::Rules,
         layout::rule::LEN,
         count(meta::RULE_COUNT),
-    )?;
-    expect_len(
-        SectionKind::Globs,
-        layout::glob::LEN,
-        count(meta::GLOB_COUNT),
+        from_meta,
     )?;
     let strings = StringsView::new(data, range(SectionKind::Strings))?;
     let rules = parse_rules(section(SectionKind::Rules), &strings)?;
     let rule_sets = parse_rule_sets(section(SectionKind::RuleSets), rules.len())?;
     let records = parse_records(section(SectionKind::Records), &strings, rule_sets.len())?;
-    let globs = parse_globs(section(SectionKind::Globs), &strings, record_count)?;
+    let set = |shape: &SetShape| -> Result<Patterns, TableError> {
+        let m = section(shape.meta);
+        if m.len() != shape.meta_len {
+            return Err(TableError::section(
+                shape.meta.name(),
+                format!("{} bytes, expected {}", m.len(), shape.meta_len),
+            ));
+        }
+        let count = |field: layout::Field| field.u32(m).unwrap_or(0) as usize;
+        let index = |kind, section, seed: layout::Field, buckets: layout::Field| Index {
+            kind,
+            section,
+            seed: seed.u64(m).unwrap_or(0),
+            bucket_count: count(buckets) as u32,
+        };
+        let [
+            exact_seed,
+            exact_buckets,
+            suffix_seed,
+            suffix_buckets,
+            patterns,
+            globs,
+            exacts,
+            mask,
+        ] = shape.fields;
+        let exact = index(KIND_EXACT, shape.exact, exact_seed, exact_buckets);
+        let suffix = index(KIND_SUFFIX, shape.suffix, suffix_seed, suffix_buckets);
+        if exact.bucket_count == 0 || suffix.bucket_count == 0 {
+            return Err(TableError::section(
+                shape.meta.name(),
+                "an index with no buckets",
+            ));
+        }
+        let bucket = layout::BUCKET_LEN;
+        expect_len(shape.exact, bucket, exact.bucket_count as usize, shape.meta)?;
+        expect_len(
+            shape.suffix,
+            bucket,
+            suffix.bucket_count as usize,
+            shape.meta,
+        )?;
+        expect_len(shape.globs, layout::glob::LEN, count(globs), shape.meta)?;
+        let globs = parse_globs(
+            section(shape.globs),
+            shape.globs.name(),
+            &strings,
+            record_count,
+        )?;
+        Ok(Patterns {
+            meta_name: shape.meta.name(),
+            exact,
+            suffix,
+            globs_section: shape.globs,
+            pattern_count: count(patterns),
+            exact_count: count(exacts) as u32,
+            suffix_labels: mask.u128(m).unwrap_or(0),
+            globs,
+            glob_index: OnceLock::new(),
+        })
+    };
+    let domains = set(&DOMAINS)?;
+    let mx = if head.version.1 >= SectionKind::MxMeta.since_minor() {
+        set(&MX)?
+    } else {
+        Patterns::empty(MX.meta.name(), MX.exact, MX.suffix, MX.globs)
+    };
     Ok(Parsed {
         version: head.version,
         sections,
         directory: head.directory,
         directory_end: head.directory_end,
         all_sections: head.all_sections,
-        exact,
-        suffix,
-        pattern_count: count(meta::PATTERN_COUNT),
-        exact_count: count(meta::EXACT_COUNT) as u32,
-        suffix_labels: meta::SUFFIX_LABEL_MASK.u128(m).unwrap_or(0),
+        domains,
+        mx,
         records,
         rules,
         rule_sets,
-        globs,
-        glob_index: OnceLock::new(),
     })
 }
+
+/// Where one set of patterns lives: its meta section and the fields in it (in
+/// [`layout::SET_ORDER`]), its indexes and its globs.
+struct SetShape {
+    meta: SectionKind,
+    meta_len: usize,
+    fields: [layout::Field; 8],
+    exact: SectionKind,
+    suffix: SectionKind,
+    globs: SectionKind,
+}
+
+const DOMAINS: SetShape = SetShape {
+    meta: SectionKind::Meta,
+    meta_len: meta::LEN,
+    fields: meta::SET,
+    exact: SectionKind::ExactIndex,
+    suffix: SectionKind::SuffixIndex,
+    globs: SectionKind::Globs,
+};
+
+const MX: SetShape = SetShape {
+    meta: SectionKind::MxMeta,
+    meta_len: mx_meta::LEN,
+    fields: mx_meta::SET,
+    exact: SectionKind::MxExactIndex,
+    suffix: SectionKind::MxSuffixIndex,
+    globs: SectionKind::MxGlobs,
+};
 
 /// What the header and the directory say.
 struct Head {
@@ -365,7 +484,8 @@ fn read_header(data: &[u8]) -> Result<Head, TableError> {
         known.push((kind, offset as usize..end as usize, checksum));
     }
     for kind in SectionKind::ALL {
-        if !known.iter().any(|(k, _, _)| *k == kind) {
+        let present = known.iter().any(|(k, _, _)| *k == kind);
+        if !present && minor >= kind.since_minor() {
             return Err(bad(format!("section {} is missing", kind.name())));
         }
     }
@@ -540,6 +660,7 @@ fn parse_records(
                 encodings,
                 rule_set,
                 pattern_count: record::PATTERN_COUNT.u32(r).unwrap_or(0) as usize,
+                mx_pattern_count: record::MX_PATTERN_COUNT.u32(r).unwrap_or(0) as usize,
             })
         })
         .collect()
@@ -547,6 +668,7 @@ fn parse_records(
 
 fn parse_globs(
     globs: &[u8],
+    section: &'static str,
     strings: &StringsView<'_>,
     record_count: usize,
 ) -> Result<Vec<GlobInfo>, TableError> {
@@ -561,11 +683,11 @@ fn parse_globs(
                 || usize::from(record) >= record_count
             {
                 return Err(TableError::section(
-                    "GLOBS",
+                    section,
                     "an entry is not a glob of a known record",
                 ));
             }
-            let text = strings.get(glob::TEXT_OFFSET.u32(g).unwrap_or(0), len, "GLOBS")?;
+            let text = strings.get(glob::TEXT_OFFSET.u32(g).unwrap_or(0), len, section)?;
             Ok(GlobInfo { text, record })
         })
         .collect()

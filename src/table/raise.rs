@@ -4,7 +4,7 @@
 use super::error::TableError;
 use super::layout::{BUCKET_LEN, SectionKind, pattern_kind, read_entry};
 use super::open::RuleOp;
-use super::open::{Table, text};
+use super::open::{Patterns, Table, text};
 use super::verify::check_pattern_counts;
 use crate::semantics::header::HeaderOp;
 use crate::semantics::model::{Model, Record};
@@ -40,8 +40,54 @@ impl<B: AsRef<[u8]>> Table<B> {
                 record
             })
             .collect();
+        for (record, patterns) in records
+            .iter_mut()
+            .zip(self.raise_set(&self.parsed.domains)?)
+        {
+            for pattern in patterns {
+                record.push(pattern);
+            }
+            record
+                .exact
+                .sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+            record
+                .suffix
+                .sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+        }
+        for (record, mut patterns) in records.iter_mut().zip(self.raise_set(&self.parsed.mx)?) {
+            // Exact hosts and suffix rules sorted, then the globs in order (the sort
+            // is stable and keeps them last).
+            patterns.sort_by(|a, b| match (a.kind(), b.kind()) {
+                (PatternKind::Glob, PatternKind::Glob) => std::cmp::Ordering::Equal,
+                (PatternKind::Glob, _) => std::cmp::Ordering::Greater,
+                (_, PatternKind::Glob) => std::cmp::Ordering::Less,
+                _ => a.as_str().cmp(b.as_str()),
+            });
+            record.mx = patterns;
+        }
+        check_pattern_counts(
+            self,
+            "patterns",
+            records.iter().map(Record::pattern_count),
+            |r| r.pattern_count(),
+        )?;
+        check_pattern_counts(
+            self,
+            "MX patterns",
+            records.iter().map(|r| r.mx.len()),
+            |r| r.mx_pattern_count(),
+        )?;
+        Ok(Model { records })
+    }
+}
+
+impl<B: AsRef<[u8]>> Table<B> {
+    /// The patterns of one set, per record: index entries in bucket order, then
+    /// the globs in precedence order.
+    fn raise_set(&self, set: &Patterns) -> Result<Vec<Vec<Pattern>>, TableError> {
+        let mut records: Vec<Vec<Pattern>> = vec![Vec::new(); self.record_count()];
         let long_keys = self.section(SectionKind::LongKeys);
-        for index in [self.parsed.exact, self.parsed.suffix] {
+        for index in [set.exact, set.suffix] {
             for (b, bucket) in self
                 .section(index.section)
                 .chunks_exact(BUCKET_LEN)
@@ -72,28 +118,19 @@ impl<B: AsRef<[u8]>> Table<B> {
                 }
             }
         }
-        for g in &self.parsed.globs {
+        for g in &set.globs {
             let written = text(self.data(), g.text.clone());
             let pattern = Pattern::parse(written)
                 .ok()
                 .filter(|p| p.kind() == PatternKind::Glob && p.as_str() == written)
                 .ok_or_else(|| {
                     TableError::section(
-                        "GLOBS",
+                        set.globs_section.name(),
                         format!("`{written}` is not a glob in normal form"),
                     )
                 })?;
             records[usize::from(g.record)].push(pattern);
         }
-        for record in &mut records {
-            record
-                .exact
-                .sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
-            record
-                .suffix
-                .sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
-        }
-        check_pattern_counts(self, records.iter().map(Record::pattern_count))?;
-        Ok(Model { records })
+        Ok(records)
     }
 }

@@ -6,9 +6,10 @@ use std::collections::BTreeSet;
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::error::{TableError, TableErrorKind};
+use super::handles::RecordRef;
 use super::hash::probe;
 use super::layout::{BUCKET_LEN, KIND_EXACT, SectionKind, pattern_kind, read_entry};
-use super::open::{Table, text};
+use super::open::{Patterns, Table, text};
 use crate::semantics::pattern::{Pattern, PatternKind, label_bit};
 
 impl<B: AsRef<[u8]>> Table<B> {
@@ -45,12 +46,27 @@ fn verify<B: AsRef<[u8]>>(table: &Table<B>) -> Result<(), TableError> {
         at = at.max(range.end);
     }
 
-    // Every bucket: well-formed entries of the index's kind, then zeros; every key
-    // in normal form, in one of its own two buckets, with its own tag, once.
+    let domains = verify_set(table, &parsed.domains)?;
+    check_pattern_counts(table, "patterns", domains.into_iter(), |r| {
+        r.pattern_count()
+    })?;
+    let mx = verify_set(table, &parsed.mx)?;
+    check_pattern_counts(table, "MX patterns", mx.into_iter(), |r| {
+        r.mx_pattern_count()
+    })
+}
+
+/// Checks one set of patterns (the domains' or the MX hosts'): every bucket holds
+/// well-formed entries of the index's kind, then zeros; every key is in normal
+/// form, in one of its own two buckets, with its own tag, once; the globs are in
+/// normal form and record order; the counts add up. Gives how many patterns of
+/// the set each record has.
+fn verify_set<B: AsRef<[u8]>>(table: &Table<B>, set: &Patterns) -> Result<Vec<usize>, TableError> {
+    let data = table.data();
     let long_keys = table.section(SectionKind::LongKeys);
     let (mut keys, mut exact, mut suffix_labels) = (0usize, 0u32, 0u128);
     let mut per_record = vec![0usize; table.record_count()];
-    for index in [parsed.exact, parsed.suffix] {
+    for index in [set.exact, set.suffix] {
         let buckets = table.section(index.section);
         for (b, bucket) in buckets.chunks_exact(BUCKET_LEN).enumerate() {
             let bad =
@@ -109,32 +125,31 @@ fn verify<B: AsRef<[u8]>>(table: &Table<B>) -> Result<(), TableError> {
             }
         }
     }
-    let globs: Vec<(&str, u16)> = parsed
+    let globs_name = set.globs_section.name();
+    let globs: Vec<(&str, u16)> = set
         .globs
         .iter()
         .map(|g| (text(data, g.text.clone()), g.record))
         .collect();
-    if let Some((bad, _)) =
-        globs.iter().find(|(g, _)| !matches!(Pattern::parse(g), Ok(p) if p.kind() == PatternKind::Glob && p.as_str() == *g))
-    {
-        return Err(TableError::section("GLOBS", format!("`{bad}` is not a glob in normal form")));
+    let normal = |g: &str| matches!(Pattern::parse(g), Ok(p) if p.kind() == PatternKind::Glob && p.as_str() == g);
+    if let Some((bad, _)) = globs.iter().find(|(g, _)| !normal(g)) {
+        return Err(TableError::section(
+            globs_name,
+            format!("`{bad}` is not a glob in normal form"),
+        ));
     }
     // Precedence is configuration order: records in order, so globs are grouped by
     // record (a dump prints them under their records and must rebuild the order).
     if globs.windows(2).any(|w| w[0].1 > w[1].1) {
         return Err(TableError::section(
-            "GLOBS",
+            globs_name,
             "globs are not in record order",
         ));
     }
-    let declared = (
-        parsed.exact_count,
-        parsed.suffix_labels,
-        parsed.pattern_count,
-    );
+    let declared = (set.exact_count, set.suffix_labels, set.pattern_count);
     if declared != (exact, suffix_labels, keys + globs.len()) {
         return Err(TableError::section(
-            "META",
+            set.meta_name,
             "the counts do not match the indexes and the globs",
         ));
     }
@@ -144,23 +159,25 @@ fn verify<B: AsRef<[u8]>>(table: &Table<B>) -> Result<(), TableError> {
             *count += 1;
         }
     }
-    check_pattern_counts(table, per_record.into_iter())
+    Ok(per_record)
 }
 
-/// Each record's pattern count (in RECORDS) against the number of index entries
-/// and globs that name it, given in record order.
+/// Each record's count of `what` (in RECORDS, read by `declared`) against the
+/// number of index entries and globs that name it, given in record order.
 pub(super) fn check_pattern_counts<B: AsRef<[u8]>>(
     table: &Table<B>,
+    what: &str,
     found: impl Iterator<Item = usize>,
+    declared: impl Fn(&RecordRef<'_>) -> usize,
 ) -> Result<(), TableError> {
     for (record, found) in table.records().zip(found) {
-        if found != record.pattern_count() {
+        let expected = declared(&record);
+        if found != expected {
             return Err(TableError::section(
                 "RECORDS",
                 format!(
-                    "record `{}` has {found} patterns, {} expected",
+                    "record `{}` has {found} {what}, {expected} expected",
                     record.name(),
-                    record.pattern_count()
                 ),
             ));
         }

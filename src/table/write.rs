@@ -14,11 +14,12 @@ use super::cuckoo::{self, Key};
 use super::hash::header_checksum;
 use super::layout::{
     self, KIND_EXACT, KIND_SUFFIX, MAX_RECORDS, SectionKind, align, directory, header, meta,
+    mx_meta,
 };
 use crate::semantics::encoding::Part;
 use crate::semantics::header::{self as header_rules, HeaderOp};
 use crate::semantics::model::Model;
-use crate::semantics::pattern::{PatternKind, label_bit};
+use crate::semantics::pattern::{Pattern, PatternKind, label_bit};
 
 /// A model that does not fit the format, or that no clean configuration gives.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -111,16 +112,13 @@ pub fn compile(model: &Model) -> Result<Vec<u8>, CompileError> {
         return Err(CompileError::TooManyRecords(model.records.len()));
     }
     let mut strings = StringTable::default();
-    let mut exact_keys: Vec<Key<'_>> = Vec::new();
-    let mut suffix_keys: Vec<Key<'_>> = Vec::new();
-    let mut globs: Vec<u8> = Vec::new();
-    let mut glob_texts: HashSet<&str> = HashSet::new();
+    let mut domains = SetKeys::default();
+    let mut mx = SetKeys::default();
     let mut records: Vec<u8> = Vec::with_capacity(model.records.len() * layout::record::LEN);
     let mut rule_sets: Vec<u8> = Vec::new();
     let mut rules: Vec<u8> = Vec::new();
     let mut set_ids: HashMap<&[HeaderOp], u32> = HashMap::new();
     let mut names: HashSet<String> = HashSet::new();
-    let mut suffix_labels = 0u128;
 
     for (id, record) in model.records.iter().enumerate() {
         let id = id as u16;
@@ -174,35 +172,11 @@ pub fn compile(model: &Model) -> Result<Vec<u8>, CompileError> {
                 if pattern.kind() != kind {
                     return Err(CompileError::BadPattern(pattern.to_string()));
                 }
-                if kind == PatternKind::Glob {
-                    let text = pattern.as_str();
-                    if !glob_texts.insert(text) {
-                        return Err(CompileError::BadPattern(text.to_string()));
-                    }
-                    use layout::glob as g;
-                    let mut entry = [0u8; g::LEN];
-                    g::TEXT_OFFSET.put(&mut entry, &strings.add(text)?.to_le_bytes());
-                    g::TEXT_LENGTH.put(&mut entry, &(text.len() as u16).to_le_bytes());
-                    g::RECORD.put(&mut entry, &id.to_le_bytes());
-                    globs.extend_from_slice(&entry);
-                    continue;
-                }
-                let key = pattern.key().as_bytes();
-                if kind == PatternKind::Exact {
-                    exact_keys.push(Key {
-                        kind: KIND_EXACT,
-                        key,
-                        record: id,
-                    });
-                } else {
-                    suffix_labels |= label_bit(key);
-                    suffix_keys.push(Key {
-                        kind: KIND_SUFFIX,
-                        key,
-                        record: id,
-                    });
-                }
+                domains.add(pattern, id, &mut strings)?;
             }
+        }
+        for pattern in &record.mx {
+            mx.add(pattern, id, &mut strings)?;
         }
 
         let name_len = u16::try_from(record.name.len())
@@ -225,6 +199,8 @@ pub fn compile(model: &Model) -> Result<Vec<u8>, CompileError> {
         r::RULE_SET.put(&mut entry, &set.to_le_bytes());
         let count = u32_of(record.pattern_count(), "RECORDS")?;
         r::PATTERN_COUNT.put(&mut entry, &count.to_le_bytes());
+        let count = u32_of(record.mx.len(), "RECORDS")?;
+        r::MX_PATTERN_COUNT.put(&mut entry, &count.to_le_bytes());
         records.extend_from_slice(&entry);
     }
 
@@ -251,30 +227,27 @@ pub fn compile(model: &Model) -> Result<Vec<u8>, CompileError> {
         }
         Ok(cuckoo::build(keys, &mut long_keys))
     };
-    let exact = index(&mut exact_keys)?;
-    let suffix = index(&mut suffix_keys)?;
+    let exact = index(&mut domains.exact)?;
+    let suffix = index(&mut domains.suffix)?;
+    let mx_exact = index(&mut mx.exact)?;
+    let mx_suffix = index(&mut mx.suffix)?;
     u32_of(long_keys.len(), "LONG_KEYS")?;
     let mut m = [0u8; meta::LEN];
-    meta::EXACT_SEED.put(&mut m, &exact.seed.to_le_bytes());
-    meta::SUFFIX_SEED.put(&mut m, &suffix.seed.to_le_bytes());
-    meta::EXACT_BUCKET_COUNT.put(&mut m, &exact.bucket_count.to_le_bytes());
-    meta::SUFFIX_BUCKET_COUNT.put(&mut m, &suffix.bucket_count.to_le_bytes());
     for (field, n) in [
         (meta::RECORD_COUNT, model.records.len()),
-        (meta::PATTERN_COUNT, model.pattern_count()),
-        (meta::GLOB_COUNT, globs.len() / layout::glob::LEN),
         (
             meta::RULE_SET_COUNT,
             rule_sets.len() / layout::rule_set::LEN,
         ),
         (meta::RULE_COUNT, rules.len() / layout::rule::LEN),
-        (meta::EXACT_COUNT, exact_keys.len()),
     ] {
         field.put(&mut m, &u32_of(n, "META")?.to_le_bytes());
     }
-    meta::SUFFIX_LABEL_MASK.put(&mut m, &suffix_labels.to_le_bytes());
+    domains.describe(&mut m, meta::SET, &exact, &suffix)?;
+    let mut mx_m = [0u8; mx_meta::LEN];
+    mx.describe(&mut mx_m, mx_meta::SET, &mx_exact, &mx_suffix)?;
 
-    let sections: [(SectionKind, &[u8]); 9] = [
+    let sections: [(SectionKind, &[u8]); 13] = [
         (SectionKind::Meta, &m),
         (SectionKind::ExactIndex, &exact.buckets),
         (SectionKind::SuffixIndex, &suffix.buckets),
@@ -283,9 +256,102 @@ pub fn compile(model: &Model) -> Result<Vec<u8>, CompileError> {
         (SectionKind::Strings, &strings.bytes),
         (SectionKind::RuleSets, &rule_sets),
         (SectionKind::Rules, &rules),
-        (SectionKind::Globs, &globs),
+        (SectionKind::Globs, &domains.globs),
+        (SectionKind::MxMeta, &mx_m),
+        (SectionKind::MxExactIndex, &mx_exact.buckets),
+        (SectionKind::MxSuffixIndex, &mx_suffix.buckets),
+        (SectionKind::MxGlobs, &mx.globs),
     ];
     Ok(assemble(&sections))
+}
+
+/// The keys and globs of one set of patterns (the domains' or the MX hosts')
+/// while a model is compiled.
+#[derive(Default)]
+struct SetKeys<'m> {
+    exact: Vec<Key<'m>>,
+    suffix: Vec<Key<'m>>,
+    /// GLOBS entries, in precedence order.
+    globs: Vec<u8>,
+    glob_texts: HashSet<&'m str>,
+    suffix_labels: u128,
+    patterns: usize,
+}
+
+impl<'m> SetKeys<'m> {
+    /// Files a pattern of record `id`: exact names and suffixes as index keys,
+    /// globs as entries in order.
+    fn add(
+        &mut self,
+        pattern: &'m Pattern,
+        id: u16,
+        strings: &mut StringTable,
+    ) -> Result<(), CompileError> {
+        self.patterns += 1;
+        let key = pattern.key().as_bytes();
+        match pattern.kind() {
+            PatternKind::Glob => {
+                let text = pattern.as_str();
+                if !self.glob_texts.insert(text) {
+                    return Err(CompileError::BadPattern(text.to_string()));
+                }
+                use layout::glob as g;
+                let mut entry = [0u8; g::LEN];
+                g::TEXT_OFFSET.put(&mut entry, &strings.add(text)?.to_le_bytes());
+                g::TEXT_LENGTH.put(&mut entry, &(text.len() as u16).to_le_bytes());
+                g::RECORD.put(&mut entry, &id.to_le_bytes());
+                self.globs.extend_from_slice(&entry);
+            }
+            PatternKind::Exact => self.exact.push(Key {
+                kind: KIND_EXACT,
+                key,
+                record: id,
+            }),
+            PatternKind::Suffix => {
+                self.suffix_labels |= label_bit(key);
+                self.suffix.push(Key {
+                    kind: KIND_SUFFIX,
+                    key,
+                    record: id,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the set's seeds, bucket counts and counts into its meta section
+    /// (`fields` in [`layout::SET_ORDER`]).
+    fn describe(
+        &self,
+        meta: &mut [u8],
+        fields: [layout::Field; 8],
+        exact: &cuckoo::Built,
+        suffix: &cuckoo::Built,
+    ) -> Result<(), CompileError> {
+        let [
+            exact_seed,
+            exact_buckets,
+            suffix_seed,
+            suffix_buckets,
+            patterns,
+            globs,
+            exacts,
+            mask,
+        ] = fields;
+        exact_seed.put(meta, &exact.seed.to_le_bytes());
+        exact_buckets.put(meta, &exact.bucket_count.to_le_bytes());
+        suffix_seed.put(meta, &suffix.seed.to_le_bytes());
+        suffix_buckets.put(meta, &suffix.bucket_count.to_le_bytes());
+        for (field, n) in [
+            (patterns, self.patterns),
+            (globs, self.globs.len() / layout::glob::LEN),
+            (exacts, self.exact.len()),
+        ] {
+            field.put(meta, &u32_of(n, "META")?.to_le_bytes());
+        }
+        mask.put(meta, &self.suffix_labels.to_le_bytes());
+        Ok(())
+    }
 }
 
 /// Lays out the header, the directory and the sections, each section aligned.

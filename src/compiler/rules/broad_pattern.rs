@@ -2,6 +2,7 @@
 
 use crate::compiler::analysis::Context;
 use crate::compiler::codes::Code;
+use crate::compiler::config::PatternSet;
 use crate::compiler::diagnostics::{Collected, Diagnostic};
 use crate::semantics::glob::compile_glob;
 use crate::semantics::glob::{glob_labels, is_wild};
@@ -14,7 +15,7 @@ const COMMON_SUFFIXES: &[&str] = &[
 
 /// Whether `name` is a public suffix (Public Suffix List), counting any single label
 /// as a top-level domain.
-fn is_public_suffix(name: &str) -> bool {
+pub(crate) fn is_public_suffix(name: &str) -> bool {
     if !name.contains('.') {
         return true;
     }
@@ -81,9 +82,23 @@ fn coverage(
     }
 }
 
+/// Reports the patterns of the context's set that cover a public suffix
+/// (`broad-pattern` for domains, `broad-mx` for MX patterns).
 pub(crate) fn check(cx: &Context<'_>, out: &mut Collected) {
     let mut compiles_left = MAX_GLOBS_COMPILED;
-    for (_, entry) in cx.config.patterns() {
+    let (code, what, help) = match cx.set {
+        PatternSet::Domains => (
+            Code::BroadPattern,
+            "domain",
+            "list the provider's own domains, such as `example.co.uk` or `*.example.co.uk`; if this is intended, allow it with `--allow broad-pattern`",
+        ),
+        PatternSet::Mx => (
+            Code::BroadMx,
+            "host",
+            "match the provider's own mail hosts, such as `*.mail.example.com`: any domain whose MX hosts all sit under this pattern would get the record; if this is intended, allow it with `--allow broad-mx`",
+        ),
+    };
+    for (_, entry) in cx.config.patterns_in(cx.set) {
         let pattern = &entry.pattern;
         let Some(coverage) = coverage(
             pattern.kind(),
@@ -95,16 +110,13 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Collected) {
         };
         let message = match coverage {
             _ if pattern.kind() == PatternKind::Exact => {
-                format!("`{pattern}` is a public suffix, not one provider's mail domain")
+                format!("`{pattern}` is a public suffix, not one provider's mail {what}")
             }
-            Coverage::Everything => format!("`{pattern}` matches every domain"),
+            Coverage::Everything => format!("`{pattern}` matches every {what}"),
             Coverage::Suffix(suffix) => {
-                format!("`{pattern}` covers every domain under the public suffix `{suffix}`")
+                format!("`{pattern}` covers every {what} under the public suffix `{suffix}`")
             }
         };
-        out.push(
-            Diagnostic::new(Code::BroadPattern, message, entry.span, "too broad")
-                .with_help("list the provider's own domains, such as `example.co.uk` or `*.example.co.uk`; if this is intended, allow it with `--allow broad-pattern`"),
-        );
+        out.push(Diagnostic::new(code, message, entry.span, "too broad").with_help(help));
     }
 }

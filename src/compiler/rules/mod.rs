@@ -2,11 +2,14 @@
 //! over the merged configuration, its check. The codes themselves (severity,
 //! summary, explanation) are in [`crate::compiler::codes`].
 
+pub(crate) mod bare_mx_domain;
+pub(crate) mod broad_mx;
 pub(crate) mod broad_pattern;
 pub(crate) mod deleted_default;
 pub(crate) mod duplicate_domain;
 pub(crate) mod duplicate_header_rule;
 pub(crate) mod duplicate_isp;
+pub(crate) mod duplicate_mx;
 pub(crate) mod duplicate_setting;
 pub(crate) mod empty_file;
 pub(crate) mod empty_isp;
@@ -16,20 +19,27 @@ pub(crate) mod invalid_domain;
 pub(crate) mod invalid_encoding;
 pub(crate) mod invalid_glob;
 pub(crate) mod invalid_header_name;
+pub(crate) mod invalid_mx;
 pub(crate) mod invalid_name;
 pub(crate) mod invalid_value;
 pub(crate) mod limit_exceeded;
 pub(crate) mod long_header;
 pub(crate) mod move_not_owned;
+#[cfg_attr(not(feature = "resolve"), allow(dead_code))]
+pub(crate) mod mx_of_other_record;
 pub(crate) mod non_ascii_header;
 pub(crate) mod outside_root;
 pub(crate) mod protected_header;
 pub(crate) mod redefined_default;
 pub(crate) mod redundant_domain;
+pub(crate) mod redundant_mx;
 pub(crate) mod syntax;
+#[cfg_attr(not(feature = "resolve"), allow(dead_code))]
+pub(crate) mod undeliverable_domain;
 pub(crate) mod unknown_isp;
 pub(crate) mod unknown_node;
 pub(crate) mod unknown_property;
+pub(crate) mod unreachable_mx;
 pub(crate) mod unreachable_pattern;
 pub(crate) mod unreadable_file;
 
@@ -40,10 +50,18 @@ pub(crate) fn lint(
     config: &crate::compiler::config::Config,
     out: &mut crate::compiler::diagnostics::Collected,
 ) {
-    let cx = crate::compiler::analysis::Context::new(config);
-    redundant_domain::check(&cx, out);
-    unreachable_pattern::check(&cx, out);
-    broad_pattern::check(&cx, out);
-    protected_header::check(&cx, out);
-    duplicate_header_rule::check(&cx, out);
+    use crate::compiler::config::PatternSet;
+    // Domains and MX patterns are checked alike, each set against itself.
+    for set in PatternSet::ALL {
+        let cx = crate::compiler::analysis::Context::new(config, set);
+        redundant_domain::check(&cx, out);
+        unreachable_pattern::check(&cx, out);
+        broad_pattern::check(&cx, out);
+        if set == PatternSet::Domains {
+            protected_header::check(&cx, out);
+            duplicate_header_rule::check(&cx, out);
+        } else {
+            bare_mx_domain::check(&cx, out);
+        }
+    }
 }

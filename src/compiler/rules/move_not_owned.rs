@@ -1,12 +1,14 @@
 //! `move-not-owned`: `from=` names a record that does not own the pattern.
 
 use crate::compiler::codes::Code;
+use crate::compiler::config::PatternSet;
 use crate::compiler::diagnostics::Diagnostic;
 use crate::compiler::source::Span;
 
 /// `from` is the named source record and its `from=` value; `owner` the record that
 /// really owns the pattern, if any; `into_self` whether that is the destination.
 pub(crate) fn new(
+    set: PatternSet,
     pattern: &str,
     span: Span,
     from: (&str, Span),
@@ -33,7 +35,11 @@ pub(crate) fn new(
                 "to move it from its real owner, write `from=\"{owner}\"`"
             )),
         None => d.with_help(format!(
-            "no record owns `{pattern}`; remove `from=` to add it as a new domain"
+            "no record owns `{pattern}`; remove `from=` to add it as a new {}",
+            match set {
+                PatternSet::Domains => "domain",
+                PatternSet::Mx => "MX pattern",
+            }
         )),
     }
 }

@@ -3,15 +3,23 @@
 
 use crate::compiler::analysis::{Context, glob_shadowed_by, worth_reporting};
 use crate::compiler::codes::Code;
-use crate::compiler::config::PatternRef;
+use crate::compiler::config::{PatternRef, PatternSet};
 use crate::compiler::diagnostics::{Collected, Diagnostic};
 use crate::compiler::source::Span;
 use crate::semantics::pattern::PatternKind;
 
+/// The code for a set: `redundant-domain` or `redundant-mx`.
+fn code(set: PatternSet) -> Code {
+    match set {
+        PatternSet::Domains => Code::RedundantDomain,
+        PatternSet::Mx => Code::RedundantMx,
+    }
+}
+
 /// The same pattern twice in one record.
-pub(crate) fn repeated(pattern: &str, span: Span, first: Span) -> Diagnostic {
+pub(crate) fn repeated(set: PatternSet, pattern: &str, span: Span, first: Span) -> Diagnostic {
     Diagnostic::new(
-        Code::RedundantDomain,
+        code(set),
         format!("`{pattern}` is listed twice in this record"),
         span,
         "listed again here",
@@ -25,7 +33,7 @@ fn covered(cx: &Context<'_>, redundant: PatternRef, by: PatternRef) -> Diagnosti
     let this = cx.config.pattern(redundant);
     let wider = cx.config.pattern(by);
     Diagnostic::new(
-        Code::RedundantDomain,
+        code(redundant.set),
         format!(
             "`{}` is already covered by `{}` in `{record}`",
             this.pattern, wider.pattern
@@ -40,11 +48,13 @@ fn covered(cx: &Context<'_>, redundant: PatternRef, by: PatternRef) -> Diagnosti
     ))
 }
 
+/// Reports the patterns of the context's set that their own record covers
+/// (`redundant-domain` for domains, `redundant-mx` for MX patterns).
 pub(crate) fn check(cx: &Context<'_>, out: &mut Collected) {
     if !cx.matcher.has_wildcards() {
         return;
     }
-    for (p, entry) in cx.config.patterns() {
+    for (p, entry) in cx.config.patterns_in(cx.set) {
         let pattern = &entry.pattern;
         let by = match pattern.kind() {
             // Without the name, would the lookup still land in this record? (The

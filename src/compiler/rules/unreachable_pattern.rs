@@ -3,11 +3,18 @@
 
 use crate::compiler::analysis::{Context, glob_shadowed_by, worth_reporting};
 use crate::compiler::codes::Code;
+use crate::compiler::config::PatternSet;
 use crate::compiler::diagnostics::{Collected, Diagnostic};
 use crate::semantics::pattern::PatternKind;
 
+/// Reports the globs of the context's set that never win (`unreachable-pattern`
+/// for domains, `unreachable-mx` for MX patterns).
 pub(crate) fn check(cx: &Context<'_>, out: &mut Collected) {
-    for (p, entry) in cx.config.patterns() {
+    let code = match cx.set {
+        PatternSet::Domains => Code::UnreachablePattern,
+        PatternSet::Mx => Code::UnreachableMx,
+    };
+    for (p, entry) in cx.config.patterns_in(cx.set) {
         if entry.pattern.kind() != PatternKind::Glob {
             continue;
         }
@@ -21,7 +28,11 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Collected) {
         let (why, help) = match winner.pattern.kind() {
             PatternKind::Suffix => (
                 "suffix rules are tried before globs",
-                "remove the glob, or narrow the suffix rule; lookups try exact names, then suffix rules (longest first), then globs in order",
+                if cx.set == PatternSet::Mx {
+                    "remove the glob, or narrow the suffix rule; MX hosts are matched like domains: exact hosts, then suffix rules (longest first), then globs in order"
+                } else {
+                    "remove the glob, or narrow the suffix rule; lookups try exact names, then suffix rules (longest first), then globs in order"
+                },
             ),
             _ => (
                 "globs are tried in configuration order",
@@ -30,7 +41,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Collected) {
         };
         out.push(
             Diagnostic::new(
-                Code::UnreachablePattern,
+                code,
                 format!(
                     "`{}` never wins: `{}` of `{owner}` answers first",
                     entry.pattern, winner.pattern
