@@ -460,7 +460,7 @@ fn build_then_lookup_and_dump() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let summary = stderr(&out);
     assert!(
-        summary.starts_with("wrote isps.isptab: 62 records, 834 patterns, "),
+        summary.starts_with("wrote isps.isptab: 82 records, 814 patterns, 13 MX patterns, "),
         "{summary}"
     );
     assert!(summary.contains(" KiB in "), "{summary}");
@@ -535,7 +535,7 @@ fn build_then_lookup_and_dump() {
     let json = isptab(dir.path(), &["dump", "isps.isptab", "--format", "json"]);
     assert_eq!(
         serde_json::from_slice::<serde_json::Value>(&json.stdout).unwrap()["summary"]["records"],
-        62
+        82
     );
 }
 

@@ -1,10 +1,11 @@
 //! `schema/table-format.md` and `isptab::table::layout` say the same thing: every
 //! field table of the spec (offset, size, name) is the [`Field`] list of its
-//! structure, and the section kinds and encoding codes are the same tables. A
-//! change to one without the other fails here. (Reader floor only: runs without
-//! the compiler.)
+//! structure, the section kinds (with the version that requires each) and the
+//! encoding codes are the same tables, and the spec is of the version the code
+//! writes. A change to one without the other fails here. (Reader floor only:
+//! runs without the compiler.)
 
-use isptab::table::layout::{self, ENCODING_CODES, Field, SectionKind};
+use isptab::table::layout::{self, ENCODING_CODES, Field, MAJOR, MINOR, SectionKind};
 
 const SPEC: &str = include_str!("../schema/table-format.md");
 
@@ -66,6 +67,7 @@ fn every_field_table_is_the_layout() {
         ("### 5.6 RULE_SETS", None, layout::rule_set::FIELDS),
         ("### 5.7 RULES", None, layout::rule::FIELDS),
         ("### 5.8 GLOBS", None, layout::glob::FIELDS),
+        ("### 5.9 MX_META", None, layout::mx_meta::FIELDS),
     ] {
         assert_eq!(
             fields_in_spec(heading, after),
@@ -85,6 +87,7 @@ fn structure_sizes_are_the_spec_sizes() {
         (layout::rule_set::FIELDS, layout::rule_set::LEN),
         (layout::rule::FIELDS, layout::rule::LEN),
         (layout::glob::FIELDS, layout::glob::LEN),
+        (layout::mx_meta::FIELDS, layout::mx_meta::LEN),
     ] {
         // The fields tile the structure: each starts where the one before ends.
         let mut at = 0;
@@ -96,15 +99,31 @@ fn structure_sizes_are_the_spec_sizes() {
     }
 }
 
+/// The version the code writes, as the spec writes it (`1.1`).
+fn version(minor: u16) -> String {
+    format!("{MAJOR}.{minor}")
+}
+
+#[test]
+fn the_spec_is_of_the_version_the_code_writes() {
+    let title = SPEC.lines().next().unwrap_or_default();
+    assert_eq!(
+        title,
+        format!("# The `isptab` table format, version {}", version(MINOR))
+    );
+}
+
 #[test]
 fn section_kinds_and_encoding_codes_are_the_spec_tables() {
-    let kinds: Vec<(u32, String)> = table_after("Section kinds of version 1.0", None)
+    // Each kind, its name and the version from which a table must have it.
+    let heading = format!("Section kinds of version {}", version(MINOR));
+    let kinds: Vec<(u32, String, String)> = table_after(&heading, None)
         .into_iter()
-        .map(|row| (row[0].parse().unwrap(), row[1].clone()))
+        .map(|row| (row[0].parse().unwrap(), row[1].clone(), row[5].clone()))
         .collect();
-    let code: Vec<(u32, String)> = SectionKind::ALL
+    let code: Vec<(u32, String, String)> = SectionKind::ALL
         .iter()
-        .map(|k| (*k as u32, k.name().to_string()))
+        .map(|k| (*k as u32, k.name().to_string(), version(k.since_minor())))
         .collect();
     assert_eq!(kinds, code);
     let encodings: Vec<(u8, String)> = table_after("Encoding codes (the MIME", None)

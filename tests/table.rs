@@ -9,6 +9,7 @@ use std::path::Path;
 
 use isptab::semantics::matcher::{Matcher, Target};
 use isptab::semantics::model::Model;
+use isptab::semantics::precedence::Precedence;
 use isptab::semantics::query;
 use isptab::table::{self, Table};
 use isptab::{DefaultsSource, Input, Options};
@@ -58,6 +59,37 @@ fn table_answer<B: AsRef<[u8]>>(table: &Table<B>, q: &str) -> Option<(String, St
             m.pattern.to_string(),
         )
     })
+}
+
+/// A table's answer with MX hosts: (record, match kind, pattern), or the kind of
+/// answer without a record.
+fn table_mx_answer<B: AsRef<[u8]>>(table: &Table<B>, q: &str, hosts: &[String]) -> String {
+    let answer = table.lookup_with_mx(q, hosts);
+    let via_mx = answer.mx().is_some();
+    match answer.found() {
+        Some(m) => format!(
+            "{} {} {} mx={via_mx}",
+            m.record.name(),
+            m.pattern.kind.as_str(),
+            m.pattern
+        ),
+        None => format!("{:?}", std::mem::discriminant(&answer)),
+    }
+}
+
+/// The precedence function's answer with MX hosts, in the same shape.
+fn precedence_mx_answer(model: &Model, p: &Precedence, q: &str, hosts: &[String]) -> String {
+    let answer = p.lookup_with_mx(q, hosts);
+    let via_mx = answer.mx().is_some();
+    match answer.found() {
+        Some(m) => format!(
+            "{} {} {} mx={via_mx}",
+            model.records[m.target.record].name,
+            m.kind.as_str(),
+            m.target.pattern
+        ),
+        None => format!("{:?}", std::mem::discriminant(&answer)),
+    }
 }
 
 /// The precedence function's answer in the same shape.
@@ -377,23 +409,28 @@ mod agreement {
         ]
     }
 
-    /// A configuration as text: records with patterns (each pattern claimed once),
-    /// some moved to a later record with `from=`, some records deleted.
+    /// A configuration as text: records with domain and MX patterns (each
+    /// claimed once in its set), some moved to a later record with `from=`, some
+    /// records deleted.
     fn configuration() -> impl Strategy<Value = String> {
         (
-            prop::collection::vec(prop::collection::vec(pattern(), 0..6), 1..6),
+            prop::collection::vec(
+                prop::collection::vec((pattern(), any::<bool>()), 0..6),
+                1..6,
+            ),
             prop::collection::vec(any::<(u8, u8)>(), 0..4),
             prop::option::of(any::<u8>()),
         )
             .prop_map(|(records, moves, delete)| {
-                let mut owner: Vec<(String, usize)> = Vec::new();
+                // (node, pattern) -> owner: `domains` and `mx` have owners of their own.
+                let mut owner: Vec<((&str, String), usize)> = Vec::new();
                 let mut blocks: Vec<Vec<String>> = vec![Vec::new(); records.len()];
                 for (r, patterns) in records.iter().enumerate() {
-                    for p in patterns {
-                        let text = p.text();
-                        if !owner.iter().any(|(t, _)| *t == text) {
-                            owner.push((text.clone(), r));
-                            blocks[r].push(format!("    domains \"{text}\""));
+                    for (p, mx) in patterns {
+                        let key = (if *mx { "mx" } else { "domains" }, p.text());
+                        if !owner.iter().any(|(k, _)| *k == key) {
+                            blocks[r].push(format!("    {} \"{}\"", key.0, key.1));
+                            owner.push((key, r));
                         }
                     }
                 }
@@ -407,9 +444,9 @@ mod agreement {
                         break;
                     }
                     let k = *pick as usize % owner.len();
-                    let (text, from) = owner[k].clone();
+                    let ((node, text), from) = owner[k].clone();
                     out.push_str(&format!(
-                        "isp \"M{i}\" {{\n    domains \"{text}\" from=\"{}\"\n}}\n",
+                        "isp \"M{i}\" {{\n    {node} \"{text}\" from=\"{}\"\n}}\n",
                         record_name(from)
                     ));
                     owner[k].1 = 1000 + i;
@@ -443,11 +480,30 @@ mod agreement {
         )
     }
 
+    /// MX sets: none (the implicit MX), a null MX, or hosts in preference order.
+    fn mx_sets() -> impl Strategy<Value = Vec<Vec<String>>> {
+        prop::collection::vec(
+            prop_oneof![
+                1 => Just(Vec::new()),
+                1 => Just(vec![".".to_string()]),
+                6 => prop::collection::vec(
+                    prop_oneof![
+                        4 => name(2, 5),
+                        1 => name(1, 3).prop_map(|n| format!("MX1.{}.", n.to_uppercase())),
+                        1 => Just("bad..host".to_string()),
+                    ],
+                    1..4,
+                ),
+            ],
+            1..6,
+        )
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
 
         #[test]
-        fn table_agrees_with_the_precedence_function(text in configuration(), qs in queries()) {
+        fn table_agrees_with_the_precedence_function(text in configuration(), qs in queries(), mx in mx_sets()) {
             let checked = check_text("random.kdl", &text, DefaultsSource::None);
             prop_assert!(!checked.has_errors(), "{text}\n{}", isptab::compiler::diagnostics::render_plain(&checked.sources, &checked.diagnostics));
             let model = checked.model().unwrap();
@@ -456,8 +512,32 @@ mod agreement {
             let table = Table::from_bytes(bytes.as_slice()).unwrap();
             // The table holds the model: raised back, it is the same model.
             prop_assert_eq!(&table.to_model().unwrap(), &model, "{}", text);
+            let precedence = Precedence::new(&model);
             for q in &qs {
                 prop_assert_eq!(table_answer(&table, q), matcher_answer(&model, &matcher, q), "query {} in\n{}", q, text);
+                for hosts in &mx {
+                    prop_assert_eq!(
+                        table_mx_answer(&table, q, hosts),
+                        precedence_mx_answer(&model, &precedence, q, hosts),
+                        "query {} with MX {:?} in\n{}", q, hosts, text
+                    );
+                }
+            }
+            // Every MX pattern answers for a host it matches, for any domain.
+            for record in &model.records {
+                for pattern in &record.mx {
+                    let host = match pattern.kind() {
+                        isptab::semantics::pattern::PatternKind::Exact => pattern.to_string(),
+                        isptab::semantics::pattern::PatternKind::Suffix => format!("mx.{}", pattern.key()),
+                        isptab::semantics::pattern::PatternKind::Glob => continue,
+                    };
+                    let hosts = [host];
+                    prop_assert_eq!(
+                        table_mx_answer(&table, "hosted.invalid-tld.zz", &hosts),
+                        precedence_mx_answer(&model, &precedence, "hosted.invalid-tld.zz", &hosts)
+                    );
+                    prop_assert!(table.lookup_with_mx("hosted.zz", &hosts).found().is_some() || table.lookup("hosted.zz").found().is_some());
+                }
             }
             // Every pattern answers for itself (exact names) or its subdomains.
             for record in &model.records {

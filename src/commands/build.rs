@@ -51,9 +51,12 @@ pub fn run(args: &BuildArgs, terminal: &TerminalArgs) -> Result<Status, UsageErr
         .map_err(|e| UsageError(format!("cannot write `{out}`: {e}")))?;
     if !terminal.quiet {
         output::write_stderr(&format!(
-            "wrote {out}: {} records, {} patterns, {} in {}\n",
-            model.records.len(),
-            model.pattern_count(),
+            "wrote {out}: {}, {} in {}\n",
+            output::counts(
+                model.records.len(),
+                model.pattern_count(),
+                model.mx_pattern_count()
+            ),
             output::human_bytes(bytes.len()),
             output::human_duration(started.elapsed()),
         ))?;

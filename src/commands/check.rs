@@ -143,15 +143,15 @@ pub fn print(
     Ok(())
 }
 
-/// "3 files (65 records, 862 patterns)".
+/// "3 files (65 records, 862 patterns, 13 MX patterns)".
 pub fn scope(checked: &Checked) -> String {
     let files = checked.sources.len();
     let mut text = format!("{files} file{}", if files == 1 { "" } else { "s" });
     if let Some(config) = &checked.config {
+        let mx: usize = config.records.iter().map(|r| r.mx.len()).sum();
         text.push_str(&format!(
-            " ({} records, {} patterns)",
-            config.records.len(),
-            config.pattern_count()
+            " ({})",
+            output::counts(config.records.len(), config.pattern_count(), mx)
         ));
     }
     text

@@ -76,3 +76,14 @@ pub fn human_duration(d: std::time::Duration) -> String {
         _ => format!("{:.2} s", d.as_secs_f64()),
     }
 }
+
+/// "63 records, 832 patterns" and ", 13 MX patterns" when there are any.
+pub fn counts(records: usize, patterns: usize, mx_patterns: usize) -> String {
+    let mut text = format!("{records} records, {patterns} patterns");
+    match mx_patterns {
+        0 => {}
+        1 => text.push_str(", 1 MX pattern"),
+        n => text.push_str(&format!(", {n} MX patterns")),
+    }
+    text
+}

@@ -13,10 +13,17 @@ use crate::semantics::model::Model;
 /// The table as a KDL configuration.
 pub fn to_kdl<B: AsRef<[u8]>>(table: &Table<B>) -> Result<String, TableError> {
     let (major, minor) = table.version();
-    Ok(model_to_kdl(
-        &table.to_model()?,
-        &format!("a table of format {major}.{minor}"),
-    ))
+    let from = if (major, minor) < (super::layout::MAJOR, super::layout::MINOR) {
+        // An older table rebuilds to the same records in today's format.
+        format!(
+            "a table of format {major}.{minor} (rebuilt, it is a {}.{} table)",
+            super::layout::MAJOR,
+            super::layout::MINOR
+        )
+    } else {
+        format!("a table of format {major}.{minor}")
+    };
+    Ok(model_to_kdl(&table.to_model()?, &from))
 }
 
 /// A model as a KDL configuration; `from` says what it was decompiled from.

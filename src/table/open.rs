@@ -274,7 +274,12 @@ fn parse(data: &[u8]) -> Result<Parsed, TableError> {
     let strings = StringsView::new(data, range(SectionKind::Strings))?;
     let rules = parse_rules(section(SectionKind::Rules), &strings)?;
     let rule_sets = parse_rule_sets(section(SectionKind::RuleSets), rules.len())?;
-    let records = parse_records(section(SectionKind::Records), &strings, rule_sets.len())?;
+    let records = parse_records(
+        section(SectionKind::Records),
+        &strings,
+        rule_sets.len(),
+        head.version.1,
+    )?;
     let set = |shape: &SetShape| -> Result<Patterns, TableError> {
         let m = section(shape.meta);
         if m.len() != shape.meta_len {
@@ -474,8 +479,10 @@ fn read_header(data: &[u8]) -> Result<Head, TableError> {
             )));
         }
         all.push(offset as usize..end as usize);
-        // Unknown kinds are skipped: a later minor version may add sections.
-        let Some(kind) = SectionKind::from_u32(kind_n) else {
+        // Unknown kinds are skipped: a later minor version may add sections. So
+        // are kinds of a later minor than the table's (a 1.0 table's section of
+        // kind 10 is no MX_META).
+        let Some(kind) = SectionKind::from_u32(kind_n).filter(|k| minor >= k.since_minor()) else {
             continue;
         };
         if known.iter().any(|(k, _, _)| *k == kind) {
@@ -614,6 +621,7 @@ fn parse_records(
     records: &[u8],
     strings: &StringsView<'_>,
     rule_sets: usize,
+    minor: u16,
 ) -> Result<Vec<RecordInfo>, TableError> {
     use layout::record;
     records
@@ -660,7 +668,12 @@ fn parse_records(
                 encodings,
                 rule_set,
                 pattern_count: record::PATTERN_COUNT.u32(r).unwrap_or(0) as usize,
-                mx_pattern_count: record::MX_PATTERN_COUNT.u32(r).unwrap_or(0) as usize,
+                // Reserved bytes before 1.1.
+                mx_pattern_count: if minor >= SectionKind::MxMeta.since_minor() {
+                    record::MX_PATTERN_COUNT.u32(r).unwrap_or(0) as usize
+                } else {
+                    0
+                },
             })
         })
         .collect()

@@ -55,13 +55,13 @@ impl<B: AsRef<[u8]>> Table<B> {
                 .sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
         }
         for (record, mut patterns) in records.iter_mut().zip(self.raise_set(&self.parsed.mx)?) {
-            // Exact hosts and suffix rules sorted, then the globs in order (the sort
-            // is stable and keeps them last).
-            patterns.sort_by(|a, b| match (a.kind(), b.kind()) {
-                (PatternKind::Glob, PatternKind::Glob) => std::cmp::Ordering::Equal,
-                (PatternKind::Glob, _) => std::cmp::Ordering::Greater,
-                (_, PatternKind::Glob) => std::cmp::Ordering::Less,
-                _ => a.as_str().cmp(b.as_str()),
+            // As for domains: exact hosts sorted, suffix rules sorted, then the
+            // globs in precedence order (the sort is stable).
+            patterns.sort_by(|a, b| {
+                a.kind().cmp(&b.kind()).then_with(|| match a.kind() {
+                    PatternKind::Glob => std::cmp::Ordering::Equal,
+                    _ => a.as_str().cmp(b.as_str()),
+                })
             });
             record.mx = patterns;
         }
