@@ -60,6 +60,7 @@ fuzz_target!(|data: &[u8]| {
         let table = Table::from_bytes(bytes.as_slice()).expect("a compiled table opens");
         table.verify().expect("a compiled table verifies");
         let matcher = Matcher::new(&model);
+        let precedence = isptab::semantics::precedence::Precedence::new(&model);
         for record in &model.records {
             for pattern in record.patterns() {
                 let q = pattern
@@ -74,6 +75,24 @@ fuzz_target!(|data: &[u8]| {
                     .found()
                     .map(|m| model.records[m.target.record].name.clone());
                 assert_eq!(ours, theirs, "{q}");
+            }
+            // Each MX pattern as a host: the table and the precedence function
+            // agree on step 4.
+            for pattern in &record.mx {
+                let host = pattern
+                    .as_str()
+                    .replace("*.", "mx.")
+                    .replace(['*', '?', '[', ']', '{', '}', ','], "a");
+                let hosts = [host.as_str()];
+                let ours = table
+                    .lookup_with_mx("hosted.example", &hosts)
+                    .found()
+                    .map(|m| m.record.name().to_string());
+                let theirs = precedence
+                    .lookup_with_mx("hosted.example", &hosts)
+                    .found()
+                    .map(|m| model.records[m.target.record].name.clone());
+                assert_eq!(ours, theirs, "MX {host}");
             }
         }
     }

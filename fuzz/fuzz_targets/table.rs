@@ -44,6 +44,11 @@ fuzz_target!(|data: &[u8]| {
             })
             .collect();
         let _ = table.lookup(&q);
+        // The same bytes as MX hosts (step 4 reads the MX sections).
+        let hosts: Vec<&str> = q.split('.').filter(|h| !h.is_empty()).collect();
+        if let Some(m) = table.lookup_with_mx("hosted.example", &hosts).found() {
+            let _ = (m.record.name(), m.pattern.to_string());
+        }
     }
     let verified = table.verify();
     let _ = table::to_kdl(&table);
