@@ -7,7 +7,10 @@
 //! * `mx 3 hosts`: `lookup_with_mx` of that domain with Google Workspace's three
 //!   MX hosts (steps 1-3, then three host lookups that all match `*.google.com`);
 //! * `mx 3 hosts, mixed`: the same with the last host at an unknown provider;
-//! * `mx implicit`: no MX records (the domain is its own MX).
+//! * `mx implicit`: no MX records (the domain is its own MX);
+//! * `one MX host`: one normalized host against the MX patterns;
+//! * `4 domain lookups`: the domain and its three MX host names each looked up
+//!   as a domain (steps 1-3): the budget of `mx 3 hosts`.
 //!
 //! `cargo bench --bench mx`; the figures are in BENCHMARKS.md.
 
@@ -74,6 +77,25 @@ fn mx(c: &mut Criterion) {
                 table
                     .lookup_with_mx(black_box(domain), black_box(&mixed))
                     .found()
+                    .is_some(),
+            )
+        })
+    });
+    // The same four names (the domain and its three hosts) through steps 1-3.
+    group.bench_function("4 domain lookups", |b| {
+        b.iter(|| {
+            let mut n = usize::from(table.lookup(black_box(domain)).found().is_some());
+            for host in black_box(&google) {
+                n += usize::from(table.lookup(host).found().is_some());
+            }
+            black_box(n)
+        })
+    });
+    group.bench_function("one MX host", |b| {
+        b.iter(|| {
+            black_box(
+                table
+                    .lookup_mx_host(black_box("alt1.aspmx.l.google.com"))
                     .is_some(),
             )
         })

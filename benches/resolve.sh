@@ -9,7 +9,7 @@ need nsd nsd
 n=${1:-20000}
 cargo build --release --quiet
 dir=$(mktemp -d)
-trap 'kill "$nsd" 2>/dev/null || true; rm -rf "$dir"' EXIT
+trap 'kill "$nsd" 2>/dev/null; wait "$nsd" 2>/dev/null; rm -rf "$dir"' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cp tests/fixtures/dns/example.zone "$dir/"
 cat > "$dir/nsd.conf" <<CONF
@@ -26,6 +26,7 @@ server:
   pidfile: "$dir/nsd.pid"
   logfile: "$dir/nsd.log"
   server-count: 1
+  rrl-ratelimit: 0
 remote-control:
   control-enable: no
 zone:

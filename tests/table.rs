@@ -494,6 +494,8 @@ mod agreement {
                     ],
                     1..4,
                 ),
+                // Hosts sharing a parent (the table remembers a parent's suffix match).
+                2 => name(1, 4).prop_map(|p| vec![format!("mx1.{p}"), format!("mx2.{p}"), format!("a.mx2.{p}"), format!("mx3.{p}")]),
             ],
             1..6,
         )

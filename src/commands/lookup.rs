@@ -280,20 +280,20 @@ fn answer_batch<B: AsRef<[u8]>>(
         })
         .collect();
     for (i, (query, answer)) in batch.iter().zip(first).enumerate() {
-        let reply = match records[i].take() {
-            None => Reply { answer, dns: None },
-            Some(mx) => match mx.hosts() {
-                Some(hosts) => Reply {
-                    answer: table.lookup_with_mx(query, &hosts),
-                    dns: None,
-                },
-                None => Reply {
-                    answer,
-                    dns: Some(match mx {
-                        MxRecords::Failed(e) => Dns::Failed(e),
-                        _ => Dns::NxDomain,
-                    }),
-                },
+        let mx = records[i].take();
+        let hosts = mx.as_ref().and_then(MxRecords::hosts);
+        let reply = match (mx, &hosts) {
+            (None, _) => Reply { answer, dns: None },
+            (Some(_), Some(hosts)) => Reply {
+                answer: table.lookup_with_mx(query, hosts),
+                dns: None,
+            },
+            (Some(mx), None) => Reply {
+                answer,
+                dns: Some(match mx {
+                    MxRecords::Failed(e) => Dns::Failed(e),
+                    _ => Dns::NxDomain,
+                }),
             },
         };
         line(out, query, &reply, format)?;

@@ -231,7 +231,7 @@ pub(crate) fn lint(config: &Config, resolver: &Resolver, out: &mut Collected) ->
                 if let (Some(by), Some(mx)) = (found.found(), found.mx())
                     && by.record != p.record
                 {
-                    let host = mx.hosts.first().map_or("", |h| h.host.as_str());
+                    let host = mx.hosts.first().map_or("", |h| &*h.host);
                     out.push(mx_of_other_record::new(
                         domain,
                         record,

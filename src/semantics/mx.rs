@@ -37,8 +37,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use super::name::normalize_domain;
-use super::query::{Answer, domain_of};
+use std::borrow::Cow;
+
+use super::query::{Answer, domain_of, host_of};
 pub use super::query::{HostMatch, MxAnswer};
 
 /// The host of a null MX (RFC 7505), as resolvers print it.
@@ -50,13 +51,13 @@ pub fn is_null_mx<H: AsRef<str>>(hosts: &[H]) -> bool {
 }
 
 /// Answers a query with steps 1-3 (`domain`) and, when they find nothing, step 4
-/// over `hosts` (`mx` matches one normalized host; `record` says which record a
-/// match is, so that agreement can be checked).
+/// over `hosts` (`mx` matches one normalized host, in order; `record` says which
+/// record a match is, so that agreement can be checked).
 pub fn answer_with_mx<'q, M, H: AsRef<str>>(
     query: &'q str,
-    hosts: &[H],
+    hosts: &'q [H],
     domain: impl FnOnce(&str) -> Option<M>,
-    mx: impl Fn(&str) -> Option<M>,
+    mut mx: impl FnMut(&str) -> Option<M>,
     record: impl Fn(&M) -> usize,
 ) -> Answer<'q, M> {
     let name = match domain_of(query) {
@@ -70,20 +71,25 @@ pub fn answer_with_mx<'q, M, H: AsRef<str>>(
         return Answer::NullMx(name);
     }
     let implicit = hosts.is_empty();
-    let one = |given: &str| match normalize_domain(given) {
+    let mut one = |given: &'q str| match host_of(given) {
         Ok(host) => HostMatch {
             found: mx(&host),
             host,
             invalid: None,
         },
         Err(e) => HostMatch {
-            host: given.to_string(),
+            host: Cow::Borrowed(given),
             invalid: Some(e),
             found: None,
         },
     };
-    let hosts: Vec<HostMatch<M>> = if implicit {
-        vec![one(&name)]
+    let hosts: Vec<HostMatch<'q, M>> = if implicit {
+        // The domain, already normalized, stands in for its MX.
+        vec![HostMatch {
+            found: mx(&name),
+            host: name.clone(),
+            invalid: None,
+        }]
     } else {
         hosts.iter().map(|h| one(h.as_ref())).collect()
     };

@@ -35,7 +35,7 @@ impl Precedence {
     pub fn lookup_with_mx<'q, H: AsRef<str>>(
         &self,
         query: &'q str,
-        hosts: &[H],
+        hosts: &'q [H],
     ) -> Answer<'q, Match<'_, Target>> {
         answer_with_mx(
             query,

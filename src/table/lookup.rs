@@ -34,15 +34,42 @@ impl<B: AsRef<[u8]>> Table<B> {
     pub fn lookup_with_mx<'q, H: AsRef<str>>(
         &self,
         query: &'q str,
-        hosts: &[H],
+        hosts: &'q [H],
     ) -> Answer<'q, TableMatch<'_>> {
+        // The hosts of one provider share parents (`alt1.aspmx.l.google.com`,
+        // `alt2.aspmx.l.google.com`), and a host's suffix match depends only on
+        // its parent: each parent's is computed once.
+        let mut memo = ParentMemo::default();
         answer_with_mx(
             query,
             hosts,
             |d| self.lookup_domain(d),
-            |h| self.lookup_mx_host(h),
+            |h| self.mx_host(h, &mut memo),
             |m| usize::from(m.record.id()),
         )
+    }
+
+    /// [`Table::lookup_mx_host`], with the suffix match of the previous host's
+    /// parent remembered.
+    fn mx_host<'t>(&'t self, host: &str, memo: &mut ParentMemo<'t>) -> Option<TableMatch<'t>> {
+        let set = &self.parsed.mx;
+        let Some((_, parent)) = host.split_once('.') else {
+            return self.find(set, host);
+        };
+        let suffix = match memo.get(parent) {
+            Some(suffix) => suffix,
+            None => {
+                let suffix = self.find_in(set, host, false);
+                memo.set(parent, suffix);
+                suffix
+            }
+        };
+        let exact = || {
+            (set.exact_count > 0)
+                .then(|| self.probe_batch(set, host.as_bytes(), &[0], true))
+                .flatten()
+        };
+        exact().or(suffix).or_else(|| self.glob_lookup(set, host))
     }
 
     /// Looks up a normalized domain (lowercase ASCII, no trailing dot): the exact
@@ -59,6 +86,12 @@ impl<B: AsRef<[u8]>> Table<B> {
 
     /// The precedence function over one set of patterns.
     fn find(&self, set: &Patterns, domain: &str) -> Option<TableMatch<'_>> {
+        self.find_in(set, domain, true)
+            .or_else(|| self.glob_lookup(set, domain))
+    }
+
+    /// The exact name (when `exact`) and the suffix rules of a set that match.
+    fn find_in(&self, set: &Patterns, domain: &str, exact: bool) -> Option<TableMatch<'_>> {
         let d = domain.as_bytes();
         if d.len() > MAX_NAME_LEN {
             return None;
@@ -67,7 +100,7 @@ impl<B: AsRef<[u8]>> Table<B> {
         // each suffix, longest first, whose label count some suffix rule has.
         let mut starts = [0u8; MAX_LABELS + 1];
         let mut n = 0;
-        let first_suffix = usize::from(set.exact_count > 0);
+        let first_suffix = usize::from(exact && set.exact_count > 0);
         n += first_suffix;
         let mask = set.suffix_labels;
         if mask != 0 {
@@ -93,7 +126,7 @@ impl<B: AsRef<[u8]>> Table<B> {
                 return Some(found);
             }
         }
-        self.glob_lookup(set, domain)
+        None
     }
 
     /// Probes a batch of candidates (key starts in `d`; the first is the exact name
@@ -176,6 +209,39 @@ impl<B: AsRef<[u8]>> Table<B> {
                 key: text(self.data(), glob.text.clone()),
             },
         })
+    }
+}
+
+/// The suffix match of one parent name, remembered across the MX hosts of one
+/// lookup (a copy of the name: a host is at most 253 bytes).
+struct ParentMemo<'t> {
+    len: usize,
+    name: [u8; MAX_NAME_LEN],
+    suffix: Option<TableMatch<'t>>,
+}
+
+impl Default for ParentMemo<'_> {
+    fn default() -> Self {
+        ParentMemo {
+            len: usize::MAX,
+            name: [0; MAX_NAME_LEN],
+            suffix: None,
+        }
+    }
+}
+
+impl<'t> ParentMemo<'t> {
+    /// The suffix match remembered for `parent`, if it is the one remembered.
+    fn get(&self, parent: &str) -> Option<Option<TableMatch<'t>>> {
+        (self.name.get(..self.len) == Some(parent.as_bytes())).then_some(self.suffix)
+    }
+
+    fn set(&mut self, parent: &str, suffix: Option<TableMatch<'t>>) {
+        if let Some(slot) = self.name.get_mut(..parent.len()) {
+            slot.copy_from_slice(parent.as_bytes());
+            self.len = parent.len();
+            self.suffix = suffix;
+        }
     }
 }
 
