@@ -896,3 +896,91 @@ fn paths_stay_inside_the_project_root() {
         Some(0)
     );
 }
+
+/// Step 4 through the command line, without DNS: the MX hosts of every query from
+/// `--mx`, or of each stdin line from `--mx-in-input`; every kind of answer, in
+/// both formats, against a compiled table and against sources.
+#[test]
+fn lookup_with_mx_hosts() {
+    const MX: &str = r#"
+isp "Acme Mail" {
+    domains "acme-mail.example"
+    mx "*.mx.acme-mail.example" "relay?.acme-mail.example"
+}
+isp "Self Hosted" {
+    mx "self-hosted.example"
+}
+"#;
+    let dir = project(&[("isptab.kdl", MX.as_bytes())]);
+    let out = isptab(dir.path(), &["build", "-o", "t.isptab"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // `--mx` gives the same hosts to every query; a domain pattern still wins.
+    let given = isptab(
+        dir.path(),
+        &[
+            "lookup",
+            "--table",
+            "t.isptab",
+            "--mx",
+            "in1.MX.acme-mail.example.",
+            "--mx",
+            "relay2.acme-mail.example",
+            "hosted.example",
+            "gmail.com",
+        ],
+    );
+    assert_eq!(given.status.code(), Some(0), "{}", stderr(&given));
+    assert_eq!(
+        stdout(&given),
+        "hosted.example\tAcme Mail\tmx\t*.mx.acme-mail.example\n\
+         gmail.com\tGmail\texact\tgmail.com\n"
+    );
+    let lines = "\
+both-hosts.example in1.mx.acme-mail.example relay1.acme-mail.example
+mixed.example in1.mx.acme-mail.example aspmx.l.google.com
+workspace.example aspmx.l.google.com alt1.aspmx.l.google.com
+no-mail.example .
+self-hosted.example
+bad-host.example not_a_host..example
+user@gmail.com aspmx.l.google.com
+
+";
+    for (format, name) in [
+        ("text", "cli__lookup_mx_in_input_text"),
+        ("json", "cli__lookup_mx_in_input_json"),
+    ] {
+        for source in [
+            &["--table", "t.isptab"][..],
+            &["--config", "isptab.kdl"][..],
+        ] {
+            let mut args = vec!["lookup", "--mx-in-input", "--format", format];
+            args.extend_from_slice(source);
+            args.push("-");
+            let out = isptab_stdin(dir.path(), &args, lines);
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+            insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+                insta::assert_snapshot!(name, stdout(&out));
+            });
+        }
+    }
+    // `--mx-in-input` reads stdin: a query on the command line is a usage error.
+    let no_stdin = isptab(dir.path(), &["lookup", "--mx-in-input", "a.example"]);
+    assert_eq!(no_stdin.status.code(), Some(2));
+    assert!(
+        stderr(&no_stdin).contains("--mx-in-input"),
+        "{}",
+        stderr(&no_stdin)
+    );
+    // And it does not mix with `--mx` or `--resolve`.
+    let both = isptab(
+        dir.path(),
+        &["lookup", "--mx-in-input", "--mx", "h.example", "-"],
+    );
+    assert_eq!(both.status.code(), Some(2));
+    let bad_dns = isptab(
+        dir.path(),
+        &["lookup", "--resolve", "--dns", "nowhere", "a.example"],
+    );
+    assert_eq!(bad_dns.status.code(), Some(2));
+    assert!(stderr(&bad_dns).contains("IP:PORT"), "{}", stderr(&bad_dns));
+}

@@ -156,5 +156,45 @@ fn dump_and_lookup_json_validate() {
         for line in lines.lines() {
             assert_valid(&lookup_schema, &serde_json::from_str(line).unwrap(), line);
         }
+        // With MX hosts: every shape of step 4's answer.
+        let mx = isptab_stdin(
+            &[
+                "lookup",
+                "--table",
+                table,
+                "--format",
+                "json",
+                "--mx-in-input",
+                "-",
+            ],
+            "a.example aspmx.l.google.com alt1.aspmx.l.google.com\n\
+             b.example aspmx.l.google.com mx.other.example\n\
+             c.example .\n\
+             d.example\n\
+             e.example bad..host\n\
+             gmail.com aspmx.l.google.com\n",
+        );
+        let lines = String::from_utf8(mx.stdout).unwrap();
+        assert_eq!(lines.lines().count(), 6, "{lines}");
+        for line in lines.lines() {
+            assert_valid(&lookup_schema, &serde_json::from_str(line).unwrap(), line);
+        }
     }
+}
+
+fn isptab_stdin(args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_isptab"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }
