@@ -14,8 +14,6 @@ use crate::semantics::name::MAX_NAME_LEN;
 use crate::semantics::pattern::PatternKind;
 use crate::semantics::query::{Answer, answer};
 
-/// The most labels a domain has (253 bytes, one-letter labels).
-const MAX_LABELS: usize = 127;
 /// Candidates hashed and touched together (a name has more only when many of
 /// its suffixes could be rules).
 const BATCH: usize = 8;
@@ -36,9 +34,10 @@ impl<B: AsRef<[u8]>> Table<B> {
         query: &'q str,
         hosts: &'q [H],
     ) -> Answer<'q, TableMatch<'_>> {
-        // The hosts of one provider share parents (`alt1.aspmx.l.google.com`,
-        // `alt2.aspmx.l.google.com`), and a host's suffix match depends only on
-        // its parent: each parent's is computed once.
+        // The hosts of one provider share parents (`aspmx.l.google.com`,
+        // `alt1.aspmx.l.google.com`, `alt2.aspmx.l.google.com`), and a host's
+        // suffix match depends only on its parent: what is known of one parent
+        // is not probed again for the next host.
         let mut memo = ParentMemo::default();
         answer_with_mx(
             query,
@@ -49,17 +48,29 @@ impl<B: AsRef<[u8]>> Table<B> {
         )
     }
 
-    /// [`Table::lookup_mx_host`], with the suffix match of the previous host's
-    /// parent remembered.
+    /// [`Table::lookup_mx_host`], with the suffix match of an earlier host's
+    /// parent remembered. The suffix match of a host is the longest suffix rule
+    /// among its parent P and P's suffixes; when P is the remembered parent M, or
+    /// ends with `.M`, only the suffixes of P longer than M are probed, and M's
+    /// answer stands for the rest.
     fn mx_host<'t>(&'t self, host: &str, memo: &mut ParentMemo<'t>) -> Option<TableMatch<'t>> {
         let set = &self.parsed.mx;
         let Some((_, parent)) = host.split_once('.') else {
             return self.find(set, host);
         };
-        let suffix = match memo.get(parent) {
-            Some(suffix) => suffix,
+        let suffix = match memo.covering(parent) {
+            // Only the remembered parent's own answer: nothing longer to probe.
+            Some((0, known)) => known,
+            // Probe the suffixes of `host` that start before the remembered
+            // parent; the longest wins, else what is known.
+            Some((longer, known)) => {
+                let below = host.len() - parent.len() + longer;
+                let suffix = self.find_in(set, host, false, below).or(known);
+                memo.set(parent, suffix);
+                suffix
+            }
             None => {
-                let suffix = self.find_in(set, host, false);
+                let suffix = self.find_in(set, host, false, host.len());
                 memo.set(parent, suffix);
                 suffix
             }
@@ -86,45 +97,56 @@ impl<B: AsRef<[u8]>> Table<B> {
 
     /// The precedence function over one set of patterns.
     fn find(&self, set: &Patterns, domain: &str) -> Option<TableMatch<'_>> {
-        self.find_in(set, domain, true)
+        self.find_in(set, domain, true, domain.len())
             .or_else(|| self.glob_lookup(set, domain))
     }
 
-    /// The exact name (when `exact`) and the suffix rules of a set that match.
-    fn find_in(&self, set: &Patterns, domain: &str, exact: bool) -> Option<TableMatch<'_>> {
+    /// The exact name (when `exact`) and the suffix rules of a set that match,
+    /// of the suffixes that start before byte `below` of `domain`.
+    fn find_in(
+        &self,
+        set: &Patterns,
+        domain: &str,
+        exact: bool,
+        below: usize,
+    ) -> Option<TableMatch<'_>> {
         let d = domain.as_bytes();
         if d.len() > MAX_NAME_LEN {
             return None;
         }
-        // The candidate keys in precedence order: the name itself (start 0), then
-        // each suffix, longest first, whose label count some suffix rule has.
-        let mut starts = [0u8; MAX_LABELS + 1];
+        // The candidate keys in precedence order, a batch at a time: the name
+        // itself (start 0), then each suffix, longest first, whose label count
+        // some suffix rule has.
+        let mut batch = [0u8; BATCH];
         let mut n = 0;
-        let first_suffix = usize::from(exact && set.exact_count > 0);
-        n += first_suffix;
+        let mut exact_first = exact && set.exact_count > 0;
+        n += usize::from(exact_first);
         let mask = set.suffix_labels;
         if mask != 0 {
-            let mut dots = [0u8; MAX_LABELS];
-            let mut count = 0;
+            // The suffix after the k-th dot from the left has `dots - k` labels.
+            let mut labels = d.iter().filter(|&&b| b == b'.').count();
             for (i, &b) in d.iter().enumerate() {
-                if b == b'.' && count < dots.len() {
-                    dots[count] = i as u8;
-                    count += 1;
+                if b != b'.' {
+                    continue;
                 }
-            }
-            for (j, &dot) in dots[..count].iter().enumerate() {
-                // The suffix after dot `j` has `count - j` labels.
-                if mask & (1u128 << (count - j)) != 0 {
-                    starts[n] = dot + 1;
+                if i + 1 >= below {
+                    break;
+                }
+                if labels < 128 && mask & (1u128 << labels) != 0 {
+                    batch[n] = (i + 1) as u8;
                     n += 1;
+                    if n == BATCH {
+                        if let Some(found) = self.probe_batch(set, d, &batch, exact_first) {
+                            return Some(found);
+                        }
+                        (n, exact_first) = (0, false);
+                    }
                 }
+                labels -= 1;
             }
         }
-        for (i, batch) in starts[..n].chunks(BATCH).enumerate() {
-            let exact_first = i == 0 && first_suffix == 1;
-            if let Some(found) = self.probe_batch(set, d, batch, exact_first) {
-                return Some(found);
-            }
+        if n > 0 {
+            return self.probe_batch(set, d, &batch[..n], exact_first);
         }
         None
     }
@@ -231,9 +253,14 @@ impl Default for ParentMemo<'_> {
 }
 
 impl<'t> ParentMemo<'t> {
-    /// The suffix match remembered for `parent`, if it is the one remembered.
-    fn get(&self, parent: &str) -> Option<Option<TableMatch<'t>>> {
-        (self.name.get(..self.len) == Some(parent.as_bytes())).then_some(self.suffix)
+    /// When `parent` is the remembered name M or ends with `.M`: how many bytes
+    /// of `parent` come before M (0 when it is M), and M's suffix match.
+    fn covering(&self, parent: &str) -> Option<(usize, Option<TableMatch<'t>>)> {
+        let known = self.name.get(..self.len)?;
+        let p = parent.as_bytes();
+        let longer = p.len().checked_sub(known.len())?;
+        let covered = p.ends_with(known) && (longer == 0 || p[longer - 1] == b'.');
+        covered.then_some((longer, self.suffix))
     }
 
     fn set(&mut self, parent: &str, suffix: Option<TableMatch<'t>>) {
