@@ -65,6 +65,11 @@ fn zone_text() -> String {
     zone
 }
 
+/// The library's resolver, asking the server on 127.0.0.1:port.
+fn resolver_at(port: u16, timeout: Duration) -> Resolver {
+    Resolver::new(Some(format!("127.0.0.1:{port}").parse().unwrap()), timeout).unwrap()
+}
+
 fn start_nsd() -> Nsd {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
@@ -90,11 +95,7 @@ fn start_nsd() -> Nsd {
     };
     // Ready when it answers a query over TCP.
     let started = Instant::now();
-    let resolver = Resolver::new(
-        Some(format!("127.0.0.1:{port}").parse().unwrap()),
-        Duration::from_millis(500),
-    )
-    .unwrap();
+    let resolver = resolver_at(port, Duration::from_millis(500));
     while TcpStream::connect(("127.0.0.1", port)).is_err()
         || resolver.mx_of_all(&["workspace-customer.example".into()], || {})[0]
             != MxRecords::Hosts(vec![
@@ -368,11 +369,7 @@ fn dns_code_explanation(code: Code, resolver: &Resolver) {
 #[ignore = "needs nsd: run tests/integration/dns.sh"]
 fn dns_codes_fire_against_a_real_server() {
     let nsd = start_nsd();
-    let resolver = Resolver::new(
-        Some(format!("127.0.0.1:{}", nsd.port).parse().unwrap()),
-        Duration::from_secs(2),
-    )
-    .unwrap();
+    let resolver = resolver_at(nsd.port, Duration::from_secs(2));
     for code in [Code::UndeliverableDomain, Code::MxOfOtherRecord] {
         dns_code_fixtures(code, &resolver);
         dns_code_explanation(code, &resolver);
@@ -442,11 +439,7 @@ isp "Google Hosted" {
 #[ignore = "needs nsd: run tests/integration/dns.sh"]
 fn the_defaults_recognize_hosted_domains() {
     let nsd = start_nsd();
-    let resolver = Resolver::new(
-        Some(format!("127.0.0.1:{}", nsd.port).parse().unwrap()),
-        Duration::from_secs(2),
-    )
-    .unwrap();
+    let resolver = resolver_at(nsd.port, Duration::from_secs(2));
     let checked = isptab::check(
         &[Input::Text {
             name: "isptab.kdl".into(),

@@ -21,7 +21,7 @@ use super::nodes::{self, pattern_error};
 use crate::compiler::diagnostics::{Collected, Diagnostic, Severity};
 use crate::compiler::rules::{
     deleted_default, duplicate_domain, duplicate_isp, duplicate_setting, empty_file, empty_isp,
-    invalid_mx, invalid_value, limit_exceeded, move_not_owned, redefined_default, redundant_domain,
+    invalid_value, limit_exceeded, move_not_owned, redefined_default, redundant_domain,
     unknown_isp, unknown_node,
 };
 use crate::compiler::source::{FileId, Span};
@@ -315,9 +315,9 @@ impl<'f> Merger<'f> {
         for node in block.nodes() {
             let r = NodeReader::new(node, file, &text);
             match node.name().value() {
-                "domains" => self.domains(id, node, file, origin),
+                "domains" => self.patterns(id, PatternSet::Domains, node, file, origin),
                 "domains-file" => self.domains_file(id, node, file, origin),
-                "mx" => self.mx(id, node, file, origin),
+                "mx" => self.patterns(id, PatternSet::Mx, node, file, origin),
                 name @ ("encoding" | "headers") => {
                     let seen = if name == "encoding" {
                         &mut encoding_seen
@@ -370,11 +370,18 @@ impl<'f> Merger<'f> {
         Ok(Some((source, from.span)))
     }
 
-    /// `domains PATTERN... [from="ISP"]`
-    fn domains(&mut self, id: usize, node: &KdlNode, file: FileId, origin: Origin) {
+    /// `domains PATTERN... [from="ISP"]` or `mx PATTERN... [from="ISP"]`
+    fn patterns(
+        &mut self,
+        id: usize,
+        set: PatternSet,
+        node: &KdlNode,
+        file: FileId,
+        origin: Origin,
+    ) {
         let mut out = Vec::new();
         let text = self.text(file);
-        let read = nodes::domains(node, file, &text, &mut out);
+        let read = nodes::patterns(node, set, file, &text, &mut out);
         self.report_all(out);
         let Some((from, values)) = read else {
             return;
@@ -384,32 +391,15 @@ impl<'f> Merger<'f> {
         };
         for value in values {
             match Pattern::parse(value.value) {
-                Ok(pattern) => {
-                    self.claim(id, PatternSet::Domains, pattern, value.span, source, origin)
-                }
-                Err(e) => self.report(pattern_error(value.span, &e, false, |at| value.span_of(at))),
-            }
-        }
-    }
-
-    /// `mx PATTERN... [from="ISP"]`
-    fn mx(&mut self, id: usize, node: &KdlNode, file: FileId, origin: Origin) {
-        let mut out = Vec::new();
-        let text = self.text(file);
-        let read = nodes::mx(node, file, &text, &mut out);
-        self.report_all(out);
-        let Some((from, values)) = read else {
-            return;
-        };
-        let Ok(source) = self.move_source(id, from) else {
-            return;
-        };
-        for value in values {
-            match Pattern::parse(value.value) {
-                Ok(pattern) => self.claim(id, PatternSet::Mx, pattern, value.span, source, origin),
-                Err(e) => self.report(invalid_mx::new(value.value, value.span, &e, |at| {
-                    value.span_of(at)
-                })),
+                Ok(pattern) => self.claim(id, set, pattern, value.span, source, origin),
+                Err(e) => self.report(pattern_error(
+                    set,
+                    value.value,
+                    value.span,
+                    &e,
+                    false,
+                    |at| value.span_of(at),
+                )),
             }
         }
     }
@@ -446,11 +436,19 @@ impl<'f> Merger<'f> {
                 Line::Pattern(range) => {
                     any = true;
                     let span = Span::new(list, range.clone());
-                    match Pattern::parse(&text[range]) {
+                    let written = &text[range];
+                    match Pattern::parse(written) {
                         Ok(pattern) => {
                             self.claim(id, PatternSet::Domains, pattern, span, source, origin)
                         }
-                        Err(e) => self.report(pattern_error(span, &e, true, |at| span.within(at))),
+                        Err(e) => self.report(pattern_error(
+                            PatternSet::Domains,
+                            written,
+                            span,
+                            &e,
+                            true,
+                            |at| span.within(at),
+                        )),
                     }
                 }
                 Line::TooLong(line, range) => {

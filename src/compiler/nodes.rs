@@ -8,12 +8,12 @@ use std::ops::Range;
 
 use kdl::KdlNode;
 
-use super::config::{HeaderRule, Setting};
+use super::config::{HeaderRule, PatternSet, Setting};
 use super::language::{Place, is_node, names, properties};
 use crate::compiler::diagnostics::{Diagnostic, Severity};
 use crate::compiler::rules::{
     header_injection, invalid_domain, invalid_encoding, invalid_glob, invalid_header_name,
-    invalid_value, long_header, non_ascii_header, unknown_node,
+    invalid_mx, invalid_value, long_header, non_ascii_header, unknown_node,
 };
 use crate::compiler::source::{FileId, Span, StrValue};
 use crate::compiler::syntax::NodeReader;
@@ -79,35 +79,19 @@ pub(super) fn include(node: &KdlNode, file: FileId, text: &str, out: &mut Vec<Di
     r.single_string("a file path", out);
 }
 
-/// `domains PATTERN... [from="ISP"]`: the record moved from, and the patterns
-/// as written.
-pub(super) fn domains<'a>(
+/// `domains PATTERN... [from="ISP"]` or `mx PATTERN... [from="ISP"]`: the record
+/// moved from, and the patterns as written.
+pub(super) fn patterns<'a>(
     node: &'a KdlNode,
+    set: PatternSet,
     file: FileId,
     text: &'a str,
     out: &mut Vec<Diagnostic>,
 ) -> Option<(Option<StrValue<'a>>, Vec<StrValue<'a>>)> {
-    pattern_node(node, file, text, "a domain or pattern", out)
-}
-
-/// `mx PATTERN... [from="ISP"]`: the record moved from, and the MX host patterns.
-pub(super) fn mx<'a>(
-    node: &'a KdlNode,
-    file: FileId,
-    text: &'a str,
-    out: &mut Vec<Diagnostic>,
-) -> Option<(Option<StrValue<'a>>, Vec<StrValue<'a>>)> {
-    pattern_node(node, file, text, "an MX host pattern", out)
-}
-
-/// A node of patterns with an optional `from=`: `domains` or `mx`.
-fn pattern_node<'a>(
-    node: &'a KdlNode,
-    file: FileId,
-    text: &'a str,
-    what: &str,
-    out: &mut Vec<Diagnostic>,
-) -> Option<(Option<StrValue<'a>>, Vec<StrValue<'a>>)> {
+    let what = match set {
+        PatternSet::Domains => "a domain or pattern",
+        PatternSet::Mx => "an MX host pattern",
+    };
     let mut r = NodeReader::new(node, file, text);
     r.check_properties(properties(Place::Record, node.name().value()), out);
     r.no_children(out);
@@ -270,9 +254,12 @@ fn header_rule(
     })
 }
 
-/// The diagnostic for a pattern that does not parse; `at` maps a byte range of the
-/// pattern text to a span in the file, `in_list` says it is a domains-file line.
+/// The diagnostic for a pattern of `set` that does not parse (`written`, at
+/// `whole`); `at` maps a byte range of the pattern text to a span in the file,
+/// `in_list` says it is a domains-file line.
 pub(super) fn pattern_error(
+    set: PatternSet,
+    written: &str,
     whole: Span,
     error: &PatternError,
     in_list: bool,
@@ -285,8 +272,9 @@ pub(super) fn pattern_error(
             at(range.clone())
         }
     };
-    match error {
-        PatternError::Domain(e) => invalid_domain::new(span(&e.at), e, in_list),
-        PatternError::Glob(e) => invalid_glob::new(span(&e.at), e),
+    match (set, error) {
+        (PatternSet::Mx, e) => invalid_mx::new(written, span(e.at()), e),
+        (_, PatternError::Domain(e)) => invalid_domain::new(span(&e.at), e, in_list),
+        (_, PatternError::Glob(e)) => invalid_glob::new(span(&e.at), e),
     }
 }

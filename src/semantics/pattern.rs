@@ -117,6 +117,16 @@ pub enum PatternError {
     Glob(GlobError),
 }
 
+impl PatternError {
+    /// The offending part of the input (byte offsets into the text parsed).
+    pub fn at(&self) -> &std::ops::Range<usize> {
+        match self {
+            PatternError::Domain(e) => &e.at,
+            PatternError::Glob(e) => &e.at,
+        }
+    }
+}
+
 impl fmt::Display for PatternError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -203,31 +203,41 @@ pub mod meta {
         EXACT_COUNT,
         SUFFIX_LABEL_MASK,
     ];
-    /// The fields that describe the domains' set of patterns, in [`super::SET_ORDER`].
-    pub const SET: [Field; 8] = [
-        EXACT_SEED,
-        EXACT_BUCKET_COUNT,
-        SUFFIX_SEED,
-        SUFFIX_BUCKET_COUNT,
-        PATTERN_COUNT,
-        GLOB_COUNT,
-        EXACT_COUNT,
-        SUFFIX_LABEL_MASK,
-    ];
+    /// The fields that describe the domains' set of patterns.
+    pub const SET: super::SetFields = super::SetFields {
+        exact_seed: EXACT_SEED,
+        exact_bucket_count: EXACT_BUCKET_COUNT,
+        suffix_seed: SUFFIX_SEED,
+        suffix_bucket_count: SUFFIX_BUCKET_COUNT,
+        pattern_count: PATTERN_COUNT,
+        glob_count: GLOB_COUNT,
+        exact_count: EXACT_COUNT,
+        suffix_label_mask: SUFFIX_LABEL_MASK,
+    };
 }
 
-/// The order of the fields that describe a set of patterns (`meta::SET`,
-/// `mx_meta::SET`).
-pub const SET_ORDER: [&str; 8] = [
-    "exact seed",
-    "exact bucket count",
-    "suffix seed",
-    "suffix bucket count",
-    "pattern count",
-    "glob count",
-    "exact count",
-    "suffix label mask",
-];
+/// The fields of a meta section that describe one set of patterns (`meta::SET`
+/// for the domains, `mx_meta::SET` for the MX hosts): the seed and bucket count
+/// of each index, and the counts.
+#[derive(Clone, Copy, Debug)]
+pub struct SetFields {
+    /// The seed of the exact index.
+    pub exact_seed: Field,
+    /// Buckets in the exact index.
+    pub exact_bucket_count: Field,
+    /// The seed of the suffix index.
+    pub suffix_seed: Field,
+    /// Buckets in the suffix index.
+    pub suffix_bucket_count: Field,
+    /// Patterns of the set, of all records.
+    pub pattern_count: Field,
+    /// Entries in the set's globs section.
+    pub glob_count: Field,
+    /// Entries in the exact index.
+    pub exact_count: Field,
+    /// Bit `n` set when some suffix key has `n` labels.
+    pub suffix_label_mask: Field,
+}
 
 /// The MX_META section (spec section 5.9, since 1.1): the MX patterns' indexes
 /// and globs, laid out like the domains'.
@@ -265,17 +275,17 @@ pub mod mx_meta {
         RESERVED,
         SUFFIX_LABEL_MASK,
     ];
-    /// The fields that describe the MX set of patterns, in [`super::SET_ORDER`].
-    pub const SET: [Field; 8] = [
-        EXACT_SEED,
-        EXACT_BUCKET_COUNT,
-        SUFFIX_SEED,
-        SUFFIX_BUCKET_COUNT,
-        PATTERN_COUNT,
-        GLOB_COUNT,
-        EXACT_COUNT,
-        SUFFIX_LABEL_MASK,
-    ];
+    /// The fields that describe the MX set of patterns.
+    pub const SET: super::SetFields = super::SetFields {
+        exact_seed: EXACT_SEED,
+        exact_bucket_count: EXACT_BUCKET_COUNT,
+        suffix_seed: SUFFIX_SEED,
+        suffix_bucket_count: SUFFIX_BUCKET_COUNT,
+        pattern_count: PATTERN_COUNT,
+        glob_count: GLOB_COUNT,
+        exact_count: EXACT_COUNT,
+        suffix_label_mask: SUFFIX_LABEL_MASK,
+    };
 }
 
 /// An entry of a bucket of EXACT_INDEX or SUFFIX_INDEX (spec section 5.2).

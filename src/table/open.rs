@@ -295,18 +295,14 @@ fn parse(data: &[u8]) -> Result<Parsed, TableError> {
             seed: seed.u64(m).unwrap_or(0),
             bucket_count: count(buckets) as u32,
         };
-        let [
-            exact_seed,
-            exact_buckets,
-            suffix_seed,
-            suffix_buckets,
-            patterns,
-            globs,
-            exacts,
-            mask,
-        ] = shape.fields;
-        let exact = index(KIND_EXACT, shape.exact, exact_seed, exact_buckets);
-        let suffix = index(KIND_SUFFIX, shape.suffix, suffix_seed, suffix_buckets);
+        let f = shape.fields;
+        let exact = index(KIND_EXACT, shape.exact, f.exact_seed, f.exact_bucket_count);
+        let suffix = index(
+            KIND_SUFFIX,
+            shape.suffix,
+            f.suffix_seed,
+            f.suffix_bucket_count,
+        );
         if exact.bucket_count == 0 || suffix.bucket_count == 0 {
             return Err(TableError::section(
                 shape.meta.name(),
@@ -321,7 +317,12 @@ fn parse(data: &[u8]) -> Result<Parsed, TableError> {
             suffix.bucket_count as usize,
             shape.meta,
         )?;
-        expect_len(shape.globs, layout::glob::LEN, count(globs), shape.meta)?;
+        expect_len(
+            shape.globs,
+            layout::glob::LEN,
+            count(f.glob_count),
+            shape.meta,
+        )?;
         let globs = parse_globs(
             section(shape.globs),
             shape.globs.name(),
@@ -333,9 +334,9 @@ fn parse(data: &[u8]) -> Result<Parsed, TableError> {
             exact,
             suffix,
             globs_section: shape.globs,
-            pattern_count: count(patterns),
-            exact_count: count(exacts) as u32,
-            suffix_labels: mask.u128(m).unwrap_or(0),
+            pattern_count: count(f.pattern_count),
+            exact_count: count(f.exact_count) as u32,
+            suffix_labels: f.suffix_label_mask.u128(m).unwrap_or(0),
             globs,
             glob_index: OnceLock::new(),
         })
@@ -360,12 +361,12 @@ fn parse(data: &[u8]) -> Result<Parsed, TableError> {
     })
 }
 
-/// Where one set of patterns lives: its meta section and the fields in it (in
-/// [`layout::SET_ORDER`]), its indexes and its globs.
+/// Where one set of patterns lives: its meta section and the fields in it, its
+/// indexes and its globs.
 struct SetShape {
     meta: SectionKind,
     meta_len: usize,
-    fields: [layout::Field; 8],
+    fields: layout::SetFields,
     exact: SectionKind,
     suffix: SectionKind,
     globs: SectionKind,

@@ -319,37 +319,29 @@ impl<'m> SetKeys<'m> {
         Ok(())
     }
 
-    /// Writes the set's seeds, bucket counts and counts into its meta section
-    /// (`fields` in [`layout::SET_ORDER`]).
+    /// Writes the set's seeds, bucket counts and counts into its meta section.
     fn describe(
         &self,
         meta: &mut [u8],
-        fields: [layout::Field; 8],
+        f: layout::SetFields,
         exact: &cuckoo::Built,
         suffix: &cuckoo::Built,
     ) -> Result<(), CompileError> {
-        let [
-            exact_seed,
-            exact_buckets,
-            suffix_seed,
-            suffix_buckets,
-            patterns,
-            globs,
-            exacts,
-            mask,
-        ] = fields;
-        exact_seed.put(meta, &exact.seed.to_le_bytes());
-        exact_buckets.put(meta, &exact.bucket_count.to_le_bytes());
-        suffix_seed.put(meta, &suffix.seed.to_le_bytes());
-        suffix_buckets.put(meta, &suffix.bucket_count.to_le_bytes());
+        f.exact_seed.put(meta, &exact.seed.to_le_bytes());
+        f.exact_bucket_count
+            .put(meta, &exact.bucket_count.to_le_bytes());
+        f.suffix_seed.put(meta, &suffix.seed.to_le_bytes());
+        f.suffix_bucket_count
+            .put(meta, &suffix.bucket_count.to_le_bytes());
         for (field, n) in [
-            (patterns, self.patterns),
-            (globs, self.globs.len() / layout::glob::LEN),
-            (exacts, self.exact.len()),
+            (f.pattern_count, self.patterns),
+            (f.glob_count, self.globs.len() / layout::glob::LEN),
+            (f.exact_count, self.exact.len()),
         ] {
             field.put(meta, &u32_of(n, "META")?.to_le_bytes());
         }
-        mask.put(meta, &self.suffix_labels.to_le_bytes());
+        f.suffix_label_mask
+            .put(meta, &self.suffix_labels.to_le_bytes());
         Ok(())
     }
 }

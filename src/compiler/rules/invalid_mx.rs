@@ -3,29 +3,14 @@
 //! the mistakes made when copying MX rules from other MTAs (a leading dot for a
 //! suffix, a stray dot, the null MX `.`).
 
-use std::ops::Range;
-
 use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
 use crate::compiler::source::Span;
 use crate::semantics::name::DomainErrorKind;
 use crate::semantics::pattern::PatternError;
 
-/// `written` is the pattern as written, `whole` its span, `at` maps a byte range
-/// of it to a span.
-pub(crate) fn new(
-    written: &str,
-    whole: Span,
-    error: &PatternError,
-    at: impl Fn(Range<usize>) -> Span,
-) -> Diagnostic {
-    let span = |range: &Range<usize>| {
-        if range.is_empty() {
-            whole
-        } else {
-            at(range.clone())
-        }
-    };
+/// `written` is the pattern as written, `span` the offending part of it.
+pub(crate) fn new(written: &str, span: Span, error: &PatternError) -> Diagnostic {
     let trimmed = written.trim();
     let suffix_help = |rest: &str| {
         format!(
@@ -60,7 +45,7 @@ pub(crate) fn new(
             Diagnostic::new(
                 Code::InvalidMx,
                 format!("invalid MX pattern: {}", e.kind),
-                span(&e.at),
+                span,
                 "here",
             )
             .with_help(help)
@@ -68,7 +53,7 @@ pub(crate) fn new(
         PatternError::Glob(e) => Diagnostic::new(
             Code::InvalidMx,
             format!("invalid MX glob: {}", e.message),
-            span(&e.at),
+            span,
             "here",
         )
         .with_help("MX globs match host labels as domain globs do: `*` and `?` stay within a label, `**` spans labels"),
