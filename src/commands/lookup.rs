@@ -2,7 +2,7 @@
 //! files compiled in memory (the same code path either way). One output line per
 //! query, in order.
 
-use std::io::{BufRead, BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Write};
 
 use isptab::compiler::resolve::{MxRecords, Resolver};
 
@@ -327,58 +327,120 @@ fn answer_now<B: AsRef<[u8]>>(
     line(out, text, &Reply { answer, dns: None }, format)
 }
 
+/// Answers queries in order: at once, or (with a resolver) in batches whose
+/// DNS lookups overlap.
+struct Answerer<'a, B> {
+    table: &'a Table<B>,
+    source: MxSource,
+    format: LookupFormat,
+    /// Queries waiting for their DNS lookups (only with `--resolve`).
+    batch: Vec<String>,
+    progress: Progress,
+}
+
+impl<B: AsRef<[u8]>> Answerer<'_, B> {
+    fn take(&mut self, out: &mut impl Write, text: &str) -> std::io::Result<()> {
+        let MxSource::Resolve(resolver) = &self.source else {
+            return answer_now(out, self.table, text, &self.source, self.format);
+        };
+        self.batch.push(text.to_string());
+        if self.batch.len() >= RESOLVE_BATCH {
+            answer_batch(
+                out,
+                self.table,
+                &self.batch,
+                resolver,
+                &self.progress,
+                self.format,
+            )?;
+            self.batch.clear();
+        }
+        Ok(())
+    }
+
+    /// Answers every query taken so far.
+    fn drain(&mut self, out: &mut impl Write) -> std::io::Result<()> {
+        if let MxSource::Resolve(resolver) = &self.source {
+            if !self.batch.is_empty() {
+                answer_batch(
+                    out,
+                    self.table,
+                    &self.batch,
+                    resolver,
+                    &self.progress,
+                    self.format,
+                )?;
+            }
+            self.batch.clear();
+        }
+        Ok(())
+    }
+}
+
+/// Whether stdin has input that a read would return at once (or its end): a
+/// poll with no timeout. When it cannot tell, it says no, so answers are
+/// flushed rather than held.
+fn input_waiting() -> bool {
+    use rustix::event::{PollFd, PollFlags, Timespec, poll};
+    let stdin = std::io::stdin();
+    let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
+    let now = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    matches!(poll(&mut fds, Some(&now)), Ok(n) if n > 0)
+}
+
 fn answer_all<B: AsRef<[u8]>>(table: &Table<B>, args: &LookupArgs) -> Result<Status, UsageError> {
     let source = mx_source(args)?;
-    let resolver = match &source {
-        MxSource::Resolve(r) => Some(r),
-        _ => None,
-    };
     let progress = Progress::counter(
-        resolver.is_some() && super::output::stderr_is_terminal(),
+        matches!(source, MxSource::Resolve(_)) && super::output::stderr_is_terminal(),
         "resolving MX records",
     );
+    let mut answerer = Answerer {
+        table,
+        source,
+        format: args.format,
+        batch: Vec::new(),
+        progress,
+    };
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let format = args.format;
     let result = (|| -> std::io::Result<()> {
-        // With a resolver, queries wait in a batch so their lookups overlap.
-        let mut batch: Vec<String> = Vec::new();
-        let mut take = |text: &str, out: &mut BufWriter<_>| -> std::io::Result<()> {
-            let Some(resolver) = resolver else {
-                return answer_now(out, table, text, &source, format);
-            };
-            batch.push(text.to_string());
-            if batch.len() >= RESOLVE_BATCH {
-                answer_batch(out, table, &batch, resolver, &progress, format)?;
-                batch.clear();
-            }
-            Ok(())
-        };
         for query in &args.queries {
             if query != "-" {
-                take(query, &mut out)?;
+                answerer.take(&mut out, query)?;
                 continue;
             }
             // One query per line of stdin; every line gets an answer, an empty one
-            // `invalid`.
-            let mut stdin = std::io::stdin().lock();
+            // `invalid`. Reads of 64 KiB go straight to the descriptor (past
+            // stdin's own 8 KiB buffer), so an empty buffer here means nothing
+            // read is left unanswered.
+            let mut stdin = BufReader::with_capacity(1 << 16, std::io::stdin().lock());
             let mut buffer = Vec::new();
-            while let Some(length) = read_line(&mut stdin, &mut buffer)? {
+            loop {
+                if stdin.buffer().is_empty() && !input_waiting() {
+                    // A co-process waits for its answers before it writes more:
+                    // everything read is answered and flushed before blocking.
+                    answerer.drain(&mut out)?;
+                    out.flush()?;
+                }
+                let Some(length) = read_line(&mut stdin, &mut buffer)? else {
+                    break;
+                };
                 if buffer.len() > MAX_QUERY_LINE {
                     // Too long to be a query: answered `invalid`, echoed cut (as
                     // an empty query would be: it never reaches DNS).
                     let start = String::from_utf8_lossy(&buffer[..ECHOED]);
-                    take(&format!("{start}... ({length} bytes, cut)"), &mut out)?;
+                    answerer.take(&mut out, &format!("{start}... ({length} bytes, cut)"))?;
                     continue;
                 }
                 // Borrowed when the line is UTF-8.
                 let text = String::from_utf8_lossy(&buffer);
-                take(text.trim_end_matches('\r'), &mut out)?;
+                answerer.take(&mut out, text.trim_end_matches('\r'))?;
             }
         }
-        if let Some(resolver) = resolver {
-            answer_batch(&mut out, table, &batch, resolver, &progress, format)?;
-        }
+        answerer.drain(&mut out)?;
         out.flush()
     })();
     match result {
