@@ -14,7 +14,7 @@ cargo build --release --quiet
 bin=$(realpath "${3:-target/release/isptab}")
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-printf '' > "$dir/empty.kdl"
+printf 'isp "Bench" {\n    domains "bench.example"\n}\n' > "$dir/empty.kdl"
 (cd "$dir" && "$bin" build empty.kdl -o t.isptab)
 # Half hits (the defaults' domains, under made-up users), half misses.
 python3 - "$n" > "$dir/queries.txt" <<'PY'

@@ -57,6 +57,9 @@ pub enum Command {
     Lookup(LookupArgs),
     /// Print a table as a configuration (KDL) or as JSON, after a full check of it.
     Dump(DumpArgs),
+    /// Answer lookups over Postfix's socketmap protocol (maps `isp`, `slug`,
+    /// `transport`), reloading the table when it is replaced.
+    Serve(ServeArgs),
     /// Explain a diagnostic code: what it means, why, an example and the fix.
     Explain(ExplainArgs),
     /// Print the built-in default records (a KDL file).
@@ -212,11 +215,50 @@ pub struct LookupArgs {
     pub format: LookupFormat,
 }
 
-/// Resolving MX records in DNS (`lookup`, `check`).
+/// `isptab serve`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The table to answer from; replaced by rename (as `isptab build` does), it
+    /// is loaded again within a second, and at once on SIGHUP.
+    #[arg(long, value_name = "T")]
+    pub table: PathBuf,
+    /// Where to listen: `inet:HOST:PORT` or `unix:PATH` (repeatable); Postfix
+    /// then asks `socketmap:inet:HOST:PORT:isp`.
+    #[arg(long, value_name = "ADDRESS")]
+    pub listen: Vec<crate::commands::ListenAddress>,
+    /// What the `transport` map answers; `{slug}` stands for the record's slug.
+    #[arg(long, value_name = "TEMPLATE", default_value = "smtp-{slug}:")]
+    pub transport: String,
+    /// Print a master.cf service for each record (named by --transport) and exit.
+    #[arg(long)]
+    pub master_cf: bool,
+    /// Connections served at once; more are closed at once.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_connections: usize,
+    /// Seconds a connection may wait between requests before it is closed.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    pub idle_timeout: f64,
+    /// The permissions of a `unix:` socket, in octal (e.g. 660).
+    #[arg(long, value_name = "MODE", value_parser = parse_mode)]
+    pub socket_mode: Option<u32>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub dns: DnsArgs,
+}
+
+fn parse_mode(text: &str) -> Result<u32, String> {
+    u32::from_str_radix(text, 8)
+        .ok()
+        .filter(|m| *m <= 0o777)
+        .ok_or_else(|| format!("`{text}` is not a mode: write octal digits, e.g. 660"))
+}
+
+/// Resolving MX records in DNS (`lookup`, `check`, `serve`).
 #[derive(Debug, Args)]
 pub struct DnsArgs {
     /// Look up the MX records in DNS of queries that no domain pattern matches
-    /// (`lookup`), or of every exact domain of the configuration (`check`).
+    /// (`lookup`, `serve`), or of every exact domain of the configuration
+    /// (`check`).
     #[arg(long)]
     pub resolve: bool,
     /// With --resolve: ask this DNS server (IP:PORT, or IP for port 53) instead

@@ -10,6 +10,9 @@ mod lookup;
 mod output;
 mod progress;
 mod reformat;
+mod serve;
+
+pub use serve::ListenAddress;
 
 use std::fmt;
 
@@ -49,6 +52,7 @@ pub fn run(command: Command, terminal: &TerminalArgs) -> Result<Status, UsageErr
         Command::Build(args) => build::run(&args, terminal),
         Command::Lookup(args) => lookup::run(&args, terminal),
         Command::Dump(args) => dump::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Fmt(args) => reformat::run(&args, terminal),
         Command::Completions(args) => {
             let mut out = Vec::new();
