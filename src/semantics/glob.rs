@@ -3,6 +3,12 @@
 //! `**` as a whole label spans any run of labels. Normalized like names (case, a
 //! trailing dot, Unicode labels without wildcards to A-labels), validated with the
 //! offending part located, and compiled with globset.
+//!
+//! What is accepted is exactly the grammar of stored globs in
+//! `schema/table-format.md` (section 11.1): the compiler rejects everything else,
+//! the full check rejects a stored glob outside it, and a reader never matches
+//! one ([`is_stored_glob`]), so globset's extensions (nested alternatives, POSIX
+//! classes, ranges chained as `[a-c-e]`) never decide an answer.
 
 use std::ops::Range;
 
@@ -21,14 +27,44 @@ pub struct GlobError {
 
 const GLOB_CHARS: &[char] = &['*', '?', '[', ']', '{', '}', ',', '!', '^'];
 
+/// A problem found in one label: the message and the byte range in the label.
+type LabelError = (String, Range<usize>);
+
 /// Normalizes and validates a glob (trimmed, trailing dot removed, starting at byte
 /// `offset` of the input).
 pub(crate) fn normalize_glob(glob: &str, offset: usize) -> Result<String, GlobError> {
+    let out = normalize_glob_text(glob, offset)?;
+    // The grammar guarantees that globset accepts it; checked anyway, so that no
+    // glob is ever stored that a reader could not compile.
+    compile_glob(&out).map_err(|e| GlobError {
+        message: e,
+        at: offset..offset + glob.len(),
+    })?;
+    Ok(out)
+}
+
+/// Whether `text` is a glob as a table stores it: in the grammar of stored globs
+/// and in normal form. A reader matches only these; anything else in GLOBS or
+/// MX_GLOBS (only a forged or corrupted table holds it) matches nothing.
+pub(crate) fn is_stored_glob(text: &str) -> bool {
+    let wild = text.contains(['*', '?', '[', ']', '{', '}']);
+    let suffix_form = text
+        .strip_prefix("*.")
+        .is_some_and(|rest| !rest.contains(['*', '?', '[', ']', '{', '}']));
+    text.is_ascii()
+        && wild
+        && !suffix_form
+        && normalize_glob_text(text, 0).is_ok_and(|normal| normal == text)
+}
+
+/// [`normalize_glob`] without compiling the result.
+fn normalize_glob_text(glob: &str, offset: usize) -> Result<String, GlobError> {
     let err = |message: String, at: Range<usize>| GlobError {
         message,
         at: offset + at.start..offset + at.end,
     };
     let mut out = String::with_capacity(glob.len());
+    let mut previous: Option<Range<usize>> = None;
     for r in label_ranges(glob) {
         let label = &glob[r.clone()];
         if !out.is_empty() {
@@ -56,6 +92,7 @@ pub(crate) fn normalize_glob(glob: &str, offset: usize) -> Result<String, GlobEr
                 )
             })?;
             out.push_str(&ascii);
+            previous = Some(r);
             continue;
         }
         if let Some((i, c)) = label
@@ -74,6 +111,32 @@ pub(crate) fn normalize_glob(glob: &str, offset: usize) -> Result<String, GlobEr
                 r.start + i..r.start + i + 2,
             ));
         }
+        if label == "**"
+            && let Some(p) = &previous
+            && &glob[p.clone()] == "**"
+        {
+            return Err(err(
+                "`**.**` matches what one `**` matches; write `**` once".into(),
+                p.start..r.end,
+            ));
+        }
+        let lower = label.to_ascii_lowercase();
+        check_label(&lower).map_err(|(message, at)| {
+            // A class or alternatives left open in this label: closed after a
+            // dot, or never.
+            let message = match message.as_str() {
+                OPEN_CLASS | OPEN_ALTERNATES if glob[r.end..].contains(closer(&message)) => {
+                    return err(
+                        format!("{message} cannot span a dot; write one pattern per alternative"),
+                        r.start + at.start..r.end + 1,
+                    );
+                }
+                OPEN_CLASS => format!("{message} is not closed"),
+                OPEN_ALTERNATES => format!("{message} are not closed"),
+                _ => message,
+            };
+            err(message, r.start + at.start..r.start + at.end)
+        })?;
         if label.len() > MAX_LABEL_LEN && !has_meta {
             return Err(err(
                 format!(
@@ -83,11 +146,9 @@ pub(crate) fn normalize_glob(glob: &str, offset: usize) -> Result<String, GlobEr
                 r,
             ));
         }
-        out.push_str(&label.to_ascii_lowercase());
+        out.push_str(&lower);
+        previous = Some(r);
     }
-    // Classes and alternatives stay within a label (a dot inside would let a
-    // wildcard cross labels); checked here for messages that point at the bracket.
-    check_brackets(glob).map_err(|(m, at)| err(m, at))?;
     if out.len() > MAX_NAME_LEN {
         return Err(err(
             format!(
@@ -97,82 +158,134 @@ pub(crate) fn normalize_glob(glob: &str, offset: usize) -> Result<String, GlobEr
             0..glob.len(),
         ));
     }
-    compile_glob(&out).map_err(|e| err(e, 0..glob.len()))?;
     Ok(out)
 }
 
-/// Checks the structure of `[...]` classes and `{a,b}` alternatives: closed,
-/// within one label, not nested, ranges the right way round.
-fn check_brackets(glob: &str) -> Result<(), (String, Range<usize>)> {
-    let mut open: Option<(char, usize)> = None;
-    for (i, c) in glob.char_indices() {
-        match (c, open) {
-            ('[', None) => open = Some(('[', i)),
-            ('{', None) => open = Some(('{', i)),
-            (']', Some(('[', start))) => {
-                check_ranges(glob, start + 1..i)?;
-                open = None;
-            }
-            ('}', Some(('{', _))) => open = None,
-            ('{', Some(('{', _))) => {
-                return Err(("alternatives `{...}` cannot be nested".into(), i..i + 1));
-            }
-            (']', None) => return Err(("`]` closes no character class".into(), i..i + 1)),
-            ('}', None) => return Err(("`}` closes no `{`".into(), i..i + 1)),
-            ('.', Some((kind, start))) => {
-                let close = if kind == '[' { ']' } else { '}' };
-                let what = if kind == '[' {
-                    "a character class `[...]`"
-                } else {
-                    "alternatives `{...}`"
-                };
-                return Err(if glob[i..].contains(close) {
-                    (
-                        format!("{what} cannot span a dot; write one pattern per alternative"),
-                        start..i + 1,
-                    )
-                } else {
-                    (format!("{what} is not closed"), start..start + 1)
-                });
-            }
-            _ => {}
-        }
-    }
-    match open {
-        Some(('[', start)) => Err((
-            "a character class `[...]` is not closed".into(),
-            start..start + 1,
-        )),
-        Some((_, start)) => Err((
-            "alternatives `{...}` are not closed".into(),
-            start..start + 1,
-        )),
-        None => Ok(()),
-    }
+const OPEN_CLASS: &str = "a character class `[...]`";
+const OPEN_ALTERNATES: &str = "alternatives `{...}`";
+
+fn closer(open: &str) -> char {
+    if open == OPEN_CLASS { ']' } else { '}' }
 }
 
-/// Rejects backwards ranges such as `[9-0]` in the class body at `body`.
-fn check_ranges(glob: &str, body: Range<usize>) -> Result<(), (String, Range<usize>)> {
-    let chars: Vec<(usize, char)> = glob[body.clone()].char_indices().collect();
-    let skip = usize::from(matches!(chars.first(), Some((_, '!' | '^'))));
-    for w in chars[skip.min(chars.len())..].windows(3) {
-        if let [(i, a), (_, '-'), (_, b)] = w
-            && a > b
-        {
-            let at = body.start + i;
-            return Err((
-                format!("the range `{a}-{b}` is backwards; write `{b}-{a}`"),
-                at..at + 3,
-            ));
+/// Parses one lowercase ASCII label other than `**` by the grammar of stored
+/// globs: name characters, `*`, `?`, classes and (unnested) alternatives.
+fn check_label(label: &str) -> Result<(), LabelError> {
+    let b = label.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'[' => i = class(b, i)?,
+            b'{' => {
+                let start = i;
+                i += 1;
+                loop {
+                    match b.get(i) {
+                        None => return Err((OPEN_ALTERNATES.into(), start..start + 1)),
+                        Some(b'}') => break,
+                        Some(b'{') => {
+                            return Err(("alternatives `{...}` cannot be nested".into(), i..i + 1));
+                        }
+                        Some(b'[') => i = class(b, i)?,
+                        Some(&c) => {
+                            if c != b',' {
+                                plain(c, i)?;
+                            }
+                            i += 1;
+                        }
+                    }
+                }
+                i += 1;
+            }
+            c => {
+                plain(c, i)?;
+                i += 1;
+            }
         }
     }
-    if chars.len() == skip {
-        return Err((
-            "a character class `[]` is empty".into(),
-            body.start - 1..body.end + 1,
-        ));
-    }
     Ok(())
+}
+
+/// A character outside classes: a name character, `*` or `?`.
+fn plain(c: u8, i: usize) -> Result<(), LabelError> {
+    let what = match c {
+        b'a'..=b'z' | b'0'..=b'9' | b'-' | b'*' | b'?' => return Ok(()),
+        b']' => "`]` closes no character class".to_string(),
+        b'}' => "`}` closes no `{`".to_string(),
+        b',' => "`,` separates alternatives only inside `{...}`: write `{a,b}`".to_string(),
+        b'!' | b'^' => format!(
+            "`{}` negates a character class only right after its `[`",
+            char::from(c)
+        ),
+        c => format!("`{}` cannot appear in a domain glob", char::from(c)),
+    };
+    Err((what, i..i + 1))
+}
+
+/// Parses the class that starts at `b[start] == b'['`; gives the index after
+/// its `]`. Members are letters, digits and `-`: `x-y` is a range (`x <= y`), and
+/// a literal `-` comes first (after a negation) or last, so that no class reads
+/// two ways.
+fn class(b: &[u8], start: usize) -> Result<usize, LabelError> {
+    let member = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let mut i = start + 1;
+    if matches!(b.get(i), Some(b'!' | b'^')) {
+        i += 1;
+    }
+    let body = i;
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    loop {
+        match b.get(i) {
+            None => return Err((OPEN_CLASS.into(), start..start + 1)),
+            Some(b']') if i == body => {
+                return Err(("a character class `[]` is empty".into(), start..i + 1));
+            }
+            Some(b']') => return Ok(i + 1),
+            Some(b'-') if b.get(i + 1) == Some(&b']') => i += 1,
+            Some(&c) if member(c) => {
+                if b.get(i + 1) == Some(&b'-') && b.get(i + 2).is_some_and(|&d| member(d)) {
+                    let (lo, hi) = (c, b[i + 2]);
+                    if lo > hi {
+                        let (lo, hi) = (char::from(lo), char::from(hi));
+                        return Err((
+                            format!("the range `{lo}-{hi}` is backwards; write `{hi}-{lo}`"),
+                            i..i + 3,
+                        ));
+                    }
+                    i += 3;
+                    if b.get(i) == Some(&b'-') && b.get(i + 1) != Some(&b']') {
+                        return Err((
+                            format!(
+                                "`-` after the range `{}-{}` is ambiguous; put a literal `-` first or last in the class",
+                                char::from(lo),
+                                char::from(hi)
+                            ),
+                            i..i + 1,
+                        ));
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+            Some(b'-') => {
+                return Err((
+                    "a `-` in a character class is a range between two letters or digits, or a literal `-` first or last".into(),
+                    i..i + 1,
+                ));
+            }
+            Some(&c) => {
+                return Err((
+                    format!(
+                        "`{}` cannot appear in a character class (letters, digits and `-` only)",
+                        char::from(c)
+                    ),
+                    i..i + 1,
+                ));
+            }
+        }
+    }
 }
 
 /// The labels of a normalized glob.
@@ -199,7 +312,8 @@ pub(crate) fn compile_glob(glob: &str) -> Result<Glob, String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::semantics::pattern::{Pattern, PatternError};
+    use super::is_stored_glob;
+    use crate::semantics::pattern::{Pattern, PatternError, PatternKind};
 
     #[test]
     fn rejects_bad_globs() {
@@ -210,11 +324,60 @@ mod tests {
             "a b.*",
             "x.[z-a]",
             "x.{a,b",
+            // Outside the grammar of stored globs (table-format.md, 11.1).
+            "**.**.b.test",
+            "a.**.**",
+            "[a-c-e].test",
+            "[--a].test",
+            "[a--].test",
+            "{a,{b,c}}.test",
+            "[[:alpha:]].test",
+            "[*?].test",
+            "[{]}.test",
+            "a,b.*",
+            "x!.*",
+            "x^.*",
+            "a/b.*",
+            "a\\b.*",
         ] {
             assert!(
                 matches!(Pattern::parse(bad), Err(PatternError::Glob(_))),
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn accepts_the_grammar() {
+        for good in [
+            "[-a].test",
+            "[a-].test",
+            "[!-a].test",
+            "[^a-c-].test",
+            "[-].test",
+            "[--].test",
+            "x{,-a}.test",
+            "x{}.test",
+            "{[ab],c?}.test",
+            "**",
+            "**.*.**",
+            "a.**.b.**",
+        ] {
+            let p = Pattern::parse(good).unwrap_or_else(|e| panic!("{good}: {e}"));
+            assert_eq!(p.kind(), PatternKind::Glob, "{good}");
+            assert!(is_stored_glob(p.as_str()), "{good}");
+        }
+    }
+
+    #[test]
+    fn stored_globs_are_normal_glob_texts() {
+        assert!(is_stored_glob("mx?.example.com"));
+        // Not normal: case, a suffix rule's or an exact name's form.
+        assert!(!is_stored_glob("MX?.example.com"));
+        assert!(!is_stored_glob("*.example.com"));
+        assert!(!is_stored_glob("example.com"));
+        assert!(!is_stored_glob("a/b.*"));
+        assert!(!is_stored_glob("**.**.b.test"));
+        assert!(!is_stored_glob("ü*.test"));
     }
 }

@@ -20,7 +20,7 @@ use aho_corasick::AhoCorasick;
 use foldhash::{HashMap, HashMapExt};
 use globset::GlobMatcher;
 
-use super::glob::{compile_glob, glob_labels, is_wild};
+use super::glob::{compile_glob, glob_labels, is_stored_glob, is_wild};
 use super::name::MAX_NAME_LEN;
 
 /// Globs in precedence order, with a literal prefilter.
@@ -28,8 +28,8 @@ use super::name::MAX_NAME_LEN;
 pub(crate) struct GlobIndex {
     globs: Vec<Box<str>>,
     /// Each glob's matcher, compiled when it is first tried (`None` for a glob
-    /// that does not compile, which only a corrupted table holds; it never
-    /// matches).
+    /// outside the grammar of stored globs, which only a forged table holds; it
+    /// never matches).
     matchers: Vec<OnceLock<Option<GlobMatcher>>>,
     /// The keys, and for each, the globs filed under it.
     literals: Option<AhoCorasick>,
@@ -95,6 +95,12 @@ impl GlobIndex {
         for (i, glob) in globs.into_iter().enumerate() {
             let i = i as u32;
             index.globs.push(glob.into());
+            if !is_stored_glob(glob) {
+                // Outside the grammar of stored globs (a forged table): it
+                // matches nothing, so it is never tried.
+                index.matchers.push(OnceLock::from(None));
+                continue;
+            }
             index.matchers.push(OnceLock::new());
             // The key fewest globs share so far; the longer one on a tie.
             let best = keys(glob).into_iter().min_by_key(|k| {
@@ -223,12 +229,14 @@ mod tests {
             "a.**.com",
             "x{,1}.com",
             "[!a].co.*",
+            // Outside the grammar: they match nothing (`a/b.*` would match
+            // `a.b.com` through globset, while its key `.a/b.` is in no name).
+            "a/b.*",
+            "**.**.com",
+            "[a-c-e].uk",
         ];
         let index = GlobIndex::new(globs);
-        let matchers: Vec<_> = globs
-            .iter()
-            .map(|g| compile_glob(g).unwrap().compile_matcher())
-            .collect();
+        let matchers: Vec<_> = globs.iter().map(|g| spec_matcher(g)).collect();
         let labels = [
             "a", "b", "x", "x1", "mail", "gmail", "co", "uk", "com", "net",
         ];
@@ -242,8 +250,78 @@ mod tests {
         }
         for name in &names {
             let path = name.replace('.', "/");
-            let naive = matchers.iter().position(|m| m.is_match(&path));
+            let naive = matchers
+                .iter()
+                .position(|m| m.as_ref().is_some_and(|m| m.is_match(&path)));
             assert_eq!(index.first_match(name), naive, "{name}");
+        }
+    }
+
+    /// What section 11 of the spec says a stored glob matches, without any
+    /// prefilter: nothing outside the grammar, else the globset translation.
+    fn spec_matcher(glob: &str) -> Option<GlobMatcher> {
+        is_stored_glob(glob).then(|| compile_glob(glob).unwrap().compile_matcher())
+    }
+
+    /// Every string of up to `len` characters over `alphabet`.
+    fn strings(alphabet: &[char], len: usize) -> Vec<String> {
+        let mut all = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..len {
+            last = last
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |&c| format!("{s}{c}")))
+                .collect();
+            all.extend(last.iter().cloned());
+        }
+        all
+    }
+
+    /// The class of the `/` bug: for every glob of up to four characters over
+    /// the glob syntax, letters, `.` and `/`, and every base glob with any ASCII
+    /// punctuation character put anywhere, the prefilter gives the answer of
+    /// trying the glob on every name of up to three short labels.
+    #[test]
+    fn prefilter_never_changes_an_answer_for_any_punctuation() {
+        let syntax = [
+            'a', 'b', '.', '-', '*', '?', '[', ']', '{', '}', ',', '!', '^', '/',
+        ];
+        let mut globs = strings(&syntax, 4);
+        let bases = ["a*.b", "[ab]b.**", "{a,b-}.a", "**.a?", "a.**.b"];
+        for p in (b'!'..=b'~')
+            .filter(u8::is_ascii_punctuation)
+            .map(char::from)
+        {
+            for base in bases {
+                for at in 0..=base.len() {
+                    globs.push(format!("{}{p}{}", &base[..at], &base[at..]));
+                }
+            }
+        }
+        let labels = ["a", "b", "ab", "ba", "aa", "a-b", "bab"];
+        let mut names: Vec<String> = labels.iter().map(|l| l.to_string()).collect();
+        for _ in 0..2 {
+            let longer: Vec<String> = names
+                .iter()
+                .filter(|n| n.matches('.').count() < 2)
+                .flat_map(|n| labels.iter().map(move |l| format!("{l}.{n}")))
+                .collect();
+            names.extend(longer);
+        }
+        names.sort();
+        names.dedup();
+        let paths: Vec<String> = names.iter().map(|n| n.replace('.', "/")).collect();
+        for glob in &globs {
+            let Some(matcher) = spec_matcher(glob) else {
+                // Never tried, so it answers nothing either way.
+                assert!(GlobIndex::new([glob.as_str()]).first_match("a.b").is_none());
+                continue;
+            };
+            let index = GlobIndex::new([glob.as_str()]);
+            for (name, path) in names.iter().zip(&paths) {
+                let naive = matcher.is_match(path).then_some(0);
+                assert_eq!(index.first_match(name), naive, "glob {glob:?}, name {name}");
+            }
         }
     }
 }

@@ -100,7 +100,13 @@ pub fn domain_of(query: &str) -> Result<Cow<'_, str>, DomainError> {
 /// normalized like a domain; already-normalized names are not copied.
 pub fn host_of(host: &str) -> Result<Cow<'_, str>, DomainError> {
     let host = host.trim();
-    normalized(host.strip_suffix('.').unwrap_or(host))
+    // DNS gives hosts with their trailing dot: borrowed when the rest is
+    // normal. Anything else takes the full path, which removes one dot only
+    // (`mx.example.net..` is invalid, as a domain is).
+    match host.strip_suffix('.') {
+        Some(body) if is_normal(body.as_bytes()) => Ok(Cow::Borrowed(body)),
+        _ => normalized(host),
+    }
 }
 
 /// A name normalized: borrowed when it is already lowercase ASCII without `xn--`
@@ -172,7 +178,25 @@ pub fn answer<'q, M>(query: &'q str, lookup: impl FnOnce(&str) -> Option<M>) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::domain_of;
+    use super::{domain_of, host_of};
+
+    /// A host loses one trailing dot, like a domain, and nothing else.
+    #[test]
+    fn hosts_lose_one_trailing_dot() {
+        assert_eq!(host_of("MX1.Example.NET.").unwrap(), "mx1.example.net");
+        assert!(matches!(
+            host_of("mx1.example.net.").unwrap(),
+            std::borrow::Cow::Borrowed("mx1.example.net")
+        ));
+        for bad in [
+            "mx1.example.net..",
+            "mx1.example.net .",
+            "a@mx.example.net",
+            ".",
+        ] {
+            assert!(host_of(bad).is_err(), "{bad}");
+        }
+    }
 
     /// The one-pass check accepts exactly the names the full path keeps as they
     /// are.
