@@ -474,3 +474,120 @@ fn the_defaults_recognize_hosted_domains() {
     assert_eq!(names[1].as_deref(), Some("Microsoft 365"));
     assert_eq!(names[2], None);
 }
+
+mod support;
+
+/// `isptab serve --resolve`: a domain that no domain pattern matches is answered
+/// by its MX hosts; NXDOMAIN and a null MX are not found; a failed lookup is
+/// `TEMP` (Postfix tries again later).
+#[test]
+#[ignore = "needs nsd: run tests/integration/dns.sh"]
+fn serve_resolves_hosted_domains() {
+    let nsd = start_nsd();
+    let dir = project();
+    let built = isptab(
+        &["build", "--no-defaults", "-o", "t.isptab"],
+        "",
+        dir.path(),
+    );
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let dns = format!("127.0.0.1:{}", nsd.port);
+    let server = support::Server::start(
+        dir.path(),
+        &[
+            "--table",
+            "t.isptab",
+            "--resolve",
+            "--dns",
+            &dns,
+            "--dns-timeout",
+            "2",
+        ],
+        "inet:127.0.0.1:0",
+    );
+    let mut c = server.connect();
+    for (request, reply) in [
+        ("isp gmail.com", "OK Google"),
+        ("isp ceo@workspace-customer.example", "OK Google"),
+        ("isp m365-customer.example", "OK Microsoft 365"),
+        ("slug acme-customer.example", "OK acme-mail"),
+        ("transport x1.wild.example", "OK smtp-acme-mail:"),
+        ("isp self-hosted.example", "OK Self-hosted"),
+        ("isp alias.example", "OK Google"),
+        ("isp mixed-providers.example", "NOTFOUND "),
+        ("isp no-mail.example", "NOTFOUND "),
+        ("isp nothing-here.example", "NOTFOUND "),
+    ] {
+        assert_eq!(support::ask(&mut c, request), reply, "{request}");
+    }
+    let refused = support::ask(&mut c, "isp refused.org");
+    assert!(refused.starts_with("TEMP DNS: "), "{refused}");
+    assert_eq!(server.stop(), Some(0));
+}
+
+/// The same without an answering DNS server: `TEMP` within the timeout, and the
+/// table still answers what it holds.
+#[test]
+fn serve_resolve_without_answers_is_temp_in_time() {
+    let (_udp, _tcp, port) = silent_server();
+    let dir = project();
+    let built = isptab(
+        &["build", "--no-defaults", "-o", "t.isptab"],
+        "",
+        dir.path(),
+    );
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let dns = format!("127.0.0.1:{port}");
+    let server = support::Server::start(
+        dir.path(),
+        &[
+            "--table",
+            "t.isptab",
+            "--resolve",
+            "--dns",
+            &dns,
+            "--dns-timeout",
+            "1",
+        ],
+        "inet:127.0.0.1:0",
+    );
+    let mut c = server.connect();
+    let started = Instant::now();
+    let reply = support::ask(&mut c, "isp hosted.example");
+    assert!(reply.starts_with("TEMP DNS: "), "{reply}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(support::ask(&mut c, "isp gmail.com"), "OK Google");
+    assert_eq!(server.stop(), Some(0));
+}
+
+/// `lookup --resolve -` as a co-process: a line is resolved and answered while
+/// stdin stays open.
+#[test]
+#[ignore = "needs nsd: run tests/integration/dns.sh"]
+fn lookup_resolve_streams() {
+    let nsd = start_nsd();
+    let dir = project();
+    let dns = format!("127.0.0.1:{}", nsd.port);
+    let mut lookup = support::Coprocess::start(
+        dir.path(),
+        &[
+            "lookup",
+            "--config",
+            "isptab.kdl",
+            "--no-defaults",
+            "--resolve",
+            "--dns",
+            &dns,
+            "-",
+        ],
+    );
+    assert_eq!(
+        lookup.ask("x1.wild.example"),
+        "x1.wild.example\tAcme Mail\tmx\t*.acme-mail.example"
+    );
+    assert_eq!(
+        lookup.ask("gmail.com"),
+        "gmail.com\tGoogle\texact\tgmail.com"
+    );
+    assert_eq!(lookup.finish(), (Some(0), vec![]));
+}

@@ -1,12 +1,15 @@
 //! What the tests that drive the `isptab` binary as a long-running process share:
-//! a project directory, a table built in it, and a child that answers line by line.
+//! a project directory, a table built in it, a child that answers line by line,
+//! and `isptab serve` with a socketmap client.
 #![allow(dead_code)] // each test file uses a part
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
@@ -125,4 +128,137 @@ impl Drop for Coprocess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A running server and what it logs.
+pub struct Server {
+    child: Child,
+    log: Arc<Mutex<Vec<String>>>,
+    address: String,
+}
+
+impl Server {
+    /// Starts `isptab serve ARGS --listen ADDRESS` in `dir` and waits until it
+    /// listens (`inet:127.0.0.1:0` picks a free port).
+    pub fn start(dir: &Path, args: &[&str], listen: &str) -> Server {
+        let mut all = vec!["serve"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--listen", listen]);
+        let mut child = command(dir, &all)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start isptab serve");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (send, listening) = std::sync::mpsc::channel();
+        let lines = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line.contains("event=listening") {
+                    let _ = send.send(line.clone());
+                }
+                lines.lock().unwrap().push(line);
+            }
+        });
+        let line = listening
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("the server did not start: {:?}", log.lock().unwrap()));
+        let address = line
+            .split(' ')
+            .find_map(|f| f.strip_prefix("address="))
+            .expect("the address in the log")
+            .to_string();
+        Server {
+            child,
+            log,
+            address,
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        let port = self.address.rsplit(':').next().expect("a port");
+        port.parse().expect("a port number")
+    }
+
+    pub fn connect(&self) -> TcpStream {
+        let stream = TcpStream::connect(("127.0.0.1", self.port())).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("a timeout");
+        stream
+    }
+
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Waits until a logged line contains `text`.
+    pub fn wait_for_log(&self, text: &str, within: Duration) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < within {
+            if self.log().iter().any(|l| l.contains(text)) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    pub fn signal(&self, signal: &str) {
+        let done = std::process::Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(done.success());
+    }
+
+    /// SIGTERM, then the exit code.
+    pub fn stop(mut self) -> Option<i32> {
+        self.signal("-TERM");
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status.code();
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "the server did not stop"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One request, one reply (the reply's netstring payload).
+pub fn ask(stream: &mut impl ReadWrite, request: &str) -> String {
+    write!(stream, "{}:{request},", request.len()).expect("send a request");
+    stream.flush().expect("flush");
+    read_reply(stream).expect("a reply")
+}
+
+pub trait ReadWrite: Read + Write {}
+impl<T: Read + Write> ReadWrite for T {}
+
+pub fn read_reply(stream: &mut impl Read) -> Result<String, String> {
+    let mut length = 0usize;
+    let mut byte = [0u8];
+    loop {
+        stream.read_exact(&mut byte).map_err(|e| e.to_string())?;
+        match byte[0] {
+            b':' => break,
+            d @ b'0'..=b'9' => length = length * 10 + usize::from(d - b'0'),
+            other => return Err(format!("bad byte {other}")),
+        }
+    }
+    let mut data = vec![0; length + 1];
+    stream.read_exact(&mut data).map_err(|e| e.to_string())?;
+    assert_eq!(data.pop(), Some(b','));
+    String::from_utf8(data).map_err(|e| e.to_string())
 }
