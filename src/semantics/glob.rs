@@ -95,6 +95,12 @@ fn normalize_glob_text(glob: &str, offset: usize) -> Result<String, GlobError> {
             previous = Some(r);
             continue;
         }
+        if let Some(i) = label.find("[:") {
+            return Err(err(
+                "POSIX classes such as `[:digit:]` are not part of domain globs; write a range such as `[0-9]`".into(),
+                r.start + i..r.start + i + 2,
+            ));
+        }
         if let Some((i, c)) = label
             .char_indices()
             .find(|&(_, c)| !is_name_char(c.to_ascii_lowercase()) && !GLOB_CHARS.contains(&c))
@@ -212,7 +218,7 @@ fn plain(c: u8, i: usize) -> Result<(), LabelError> {
         b'a'..=b'z' | b'0'..=b'9' | b'-' | b'*' | b'?' => return Ok(()),
         b']' => "`]` closes no character class".to_string(),
         b'}' => "`}` closes no `{`".to_string(),
-        b',' => "`,` separates alternatives only inside `{...}`: write `{a,b}`".to_string(),
+        b',' => "`,` separates alternatives only inside braces, as in `{a,b}`".to_string(),
         b'!' | b'^' => format!(
             "`{}` negates a character class only right after its `[`",
             char::from(c)
