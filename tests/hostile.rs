@@ -811,6 +811,21 @@ mod case {
         })
     }
 
+    /// `mx?.corp` made `m/?.corp`: outside the grammar of stored globs. A
+    /// reader never matches it (through globset it would match `m.x.corp...`,
+    /// which its prefilter key never finds).
+    pub(super) fn glob_outside_the_grammar() -> Case {
+        verify("glob outside the grammar", {
+            let mut f = Forge::new();
+            let at = f.find(SectionKind::Strings, b"mx?.corp");
+            f.bytes[at + 1] = b'/';
+            let bytes = f.seal().done();
+            let table = Table::from_bytes(&bytes[..]).expect("globs are not parsed on open");
+            assert!(table.lookup("m.a.corp.example").found().is_none());
+            bytes
+        })
+    }
+
     pub(super) fn globs_out_of_record_order() -> Case {
         verify("globs out of record order", {
             let mut f = Forge::new();
@@ -1114,6 +1129,7 @@ tests! {
     glob_of_a_record_that_does_not_exist,
     empty_glob,
     glob_that_is_not_a_glob,
+    glob_outside_the_grammar,
     globs_out_of_record_order,
     // The indexes.
     a_bucket_byte_changed_checksum_kept,
