@@ -674,3 +674,36 @@ pub extern "C" fn isptab_version() -> *const c_char {
         };
     VERSION.as_ptr()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_the_fallback() {
+        assert_eq!(guard(ISPTAB_ERROR, || panic!("boom")), ISPTAB_ERROR);
+        assert_eq!(guard(0, || 7), 7);
+    }
+
+    #[test]
+    fn errors_are_cut_on_a_character_boundary_and_terminated() {
+        let mut buf = [b'x' as c_char; 8];
+        // SAFETY: `buf` has 8 writable bytes.
+        unsafe { write_error(buf.as_mut_ptr(), 5, "abcé") };
+        // "abcé" is 5 bytes; 4 fit, which would split the é: 3 are kept.
+        assert_eq!(buf.map(|b| b as u8)[..5], *b"abc\0x");
+        // SAFETY: as above.
+        unsafe { write_error(buf.as_mut_ptr(), 1, "abc") };
+        assert_eq!(buf[0], 0);
+    }
+
+    #[test]
+    fn null_and_huge_lengths_are_refused() {
+        // SAFETY: NULL pointers are never read.
+        unsafe {
+            assert_eq!(bytes(std::ptr::null(), 0), Some(&[][..]));
+            assert_eq!(bytes(std::ptr::null(), 1), None);
+            assert_eq!(bytes(c"a".as_ptr(), usize::MAX), None);
+        }
+    }
+}
