@@ -1,9 +1,9 @@
 /*
  * isptab.h: look up recipient domains in an isptab table (`isptab build`).
  *
- * Link with -lisptab (shared: libisptab.so; static: libisptab.a, plus
- * -lpthread -ldl -lm), or with `pkg-config --cflags --libs isptab` (see
- * capi/isptab.pc.in).
+ * Link with -lisptab (libisptab.so), or with libisptab.a followed by
+ * -lgcc_s -lutil -lrt -lpthread -lm -ldl; or with
+ * `pkg-config --cflags --libs isptab` (capi/isptab.pc.in, see README.md).
  *
  *     isptab_table *t = isptab_open("/etc/isptab/isps.isptab", err, sizeof err);
  *     isptab_match m;
