@@ -214,8 +214,9 @@ impl<B: AsRef<[u8]>> Table<B> {
         None
     }
 
-    /// The globs, indexed on first use. A glob that does not compile (a corrupted
-    /// table) never matches; [`Table::verify`] reports it.
+    /// The globs, indexed on first use. A glob outside the grammar of stored
+    /// globs (a forged or corrupted table) never matches; [`Table::verify`]
+    /// reports it.
     fn glob_lookup(&self, set: &Patterns, domain: &str) -> Option<TableMatch<'_>> {
         if set.globs.is_empty() {
             return None;
