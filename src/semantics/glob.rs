@@ -7,7 +7,7 @@
 //! What is accepted is exactly the grammar of stored globs in
 //! `schema/table-format.md` (section 11.1): the compiler rejects everything else,
 //! the full check rejects a stored glob outside it, and a reader never matches
-//! one ([`is_stored_glob`]), so globset's extensions (nested alternatives, POSIX
+//! one (`is_stored_glob`), so globset's extensions (nested alternatives, POSIX
 //! classes, ranges chained as `[a-c-e]`) never decide an answer.
 
 use std::ops::Range;
