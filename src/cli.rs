@@ -233,8 +233,8 @@ pub struct ServeArgs {
     #[arg(long)]
     pub master_cf: bool,
     /// Connections served at once; more are closed at once.
-    #[arg(long, value_name = "N", default_value_t = 256)]
-    pub max_connections: usize,
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
     /// Seconds a connection may wait between requests before it is closed.
     #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
     pub idle_timeout: f64,

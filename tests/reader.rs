@@ -158,3 +158,39 @@ fn compile_refuses_what_no_clean_configuration_gives() {
         Err(CompileError::BadPattern(_))
     ));
 }
+
+/// `Table::load` reads the header before the rest: a huge file that is not a
+/// table (here 64 GiB, sparse) is refused for what it is, without reading or
+/// reserving its size; a table cut short is refused for its length.
+#[test]
+fn load_looks_at_the_header_first() {
+    use isptab::table::{OpenError, TableErrorKind};
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(64 << 30)
+        .unwrap();
+    match Table::load(&huge) {
+        Err(OpenError::Table(e)) => assert_eq!(e.kind(), &TableErrorKind::NotATable),
+        other => panic!("{:?}", other.map(|t| t.len())),
+    }
+    let bytes = table::compile(&model()).unwrap();
+    let cut = dir.path().join("cut");
+    std::fs::write(&cut, &bytes[..bytes.len() - 1]).unwrap();
+    match Table::load(&cut) {
+        Err(OpenError::Table(e)) => {
+            assert!(
+                matches!(e.kind(), TableErrorKind::WrongLength { .. }),
+                "{e}"
+            )
+        }
+        other => panic!("{:?}", other.map(|t| t.len())),
+    }
+    let short = dir.path().join("short");
+    std::fs::write(&short, &bytes[..10]).unwrap();
+    assert!(matches!(
+        Table::load(&short),
+        Err(OpenError::Table(e)) if e.kind() == &TableErrorKind::TooShort(10)
+    ));
+}

@@ -97,6 +97,10 @@ fn bad_requests_get_perm_and_a_closed_connection() {
             b"3:abc;",
             "PERM not a netstring: expected `,` after the data",
         ),
+        (
+            b"013:isp gmail.com,",
+            "PERM not a netstring: a length has no leading zeros",
+        ),
     ] {
         let mut c = server.connect();
         c.write_all(bytes).unwrap();
@@ -215,6 +219,12 @@ fn reloads_on_rename_and_sighup_and_keeps_the_old_table_when_the_new_fails() {
     replace(dir.path(), &dir.path().join("broken"));
     assert!(server.wait_for_log("event=reload-failed", Duration::from_secs(5)));
     assert_eq!(ask(&mut c, "isp acme.example"), "OK Two");
+    // A huge file that is not a table: refused from its header, at once.
+    let huge = std::fs::File::create(dir.path().join("huge")).unwrap();
+    huge.set_len(64 << 30).unwrap();
+    std::fs::rename(dir.path().join("huge"), dir.path().join("t.isptab")).unwrap();
+    assert!(server.wait_for_log("wrong magic bytes", Duration::from_secs(5)));
+    assert_eq!(ask(&mut c, "isp acme.example"), "OK Two");
     // SIGHUP reloads at once (here: the same broken file, failing again), and
     // then a good one.
     build(dir.path(), "one.kdl", "t.isptab");
@@ -256,8 +266,19 @@ fn unix_sockets_and_clean_shutdown() {
     .unwrap();
     assert_eq!(second.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&second.stderr).contains("already listens"));
-    // SIGTERM: the open connection is closed, the socket removed, exit 0.
+    // Another server that took the path (after the socket was removed) keeps
+    // its socket when the first one stops.
+    std::fs::remove_file(&socket).unwrap();
+    let other = Server::start(dir.path(), &["--table", "t.isptab"], &listen);
+    let mut c2 = UnixStream::connect(&socket).unwrap();
+    assert_eq!(ask(&mut c2, "isp gmail.com"), "OK Gmail");
+    // SIGTERM: the open connection is closed, exit 0; the other server's socket
+    // stays, and goes when it stops.
     assert_eq!(server.stop(), Some(0));
+    assert!(socket.exists());
+    assert_eq!(ask(&mut c2, "isp gmail.com"), "OK Gmail");
+    drop(c2);
+    assert_eq!(other.stop(), Some(0));
     assert!(!socket.exists());
     let mut rest = Vec::new();
     assert_eq!(c.read_to_end(&mut rest).unwrap_or(0), 0);
@@ -304,7 +325,43 @@ fn usage_errors() {
         ),
         (
             &["--table", "t.isptab", "--master-cf", "--transport", "relay"],
-            "SERVICE:NEXTHOP",
+            "TRANSPORT:NEXTHOP",
+        ),
+        (
+            &[
+                "--table",
+                "t.isptab",
+                "--master-cf",
+                "--transport",
+                "relay:[{slug}.example]",
+            ],
+            "needs `{slug}` in the transport",
+        ),
+        (
+            &["--table", "t.isptab", "--transport", "smtp\u{202e}-{slug}:"],
+            "invisible",
+        ),
+        (
+            &[
+                "--table",
+                "t.isptab",
+                "--listen",
+                "inet:127.0.0.1:0",
+                "--max-connections",
+                "0",
+            ],
+            "0 is not in",
+        ),
+        (
+            &[
+                "--table",
+                "t.isptab",
+                "--listen",
+                "inet:127.0.0.1:0",
+                "--idle-timeout",
+                "1e-12",
+            ],
+            "at least",
         ),
     ] {
         let mut all = vec!["serve"];
@@ -464,4 +521,64 @@ fn load_with_twenty_reloads() {
         server.log()
     );
     assert_eq!(server.stop(), Some(0));
+}
+
+#[test]
+fn every_record_has_its_own_slug() {
+    // Two names with one plain slug get hashed slugs; a third record is named as
+    // one of those hashed slugs reads.
+    let hashed = |name: &str| format!("{:08x}", xxhash_rust::xxh3::xxh3_64(name.as_bytes()) as u32);
+    let third = format!("Acme {}", hashed("Acme"));
+    let config = format!(
+        "isp \"Acme\" {{\n    domains \"a1.example\"\n}}\nisp \"Acme!\" {{\n    domains \"a2.example\"\n}}\nisp \"{third}\" {{\n    domains \"a3.example\"\n}}\n"
+    );
+    let dir = project(&[("isptab.kdl", &config)]);
+    build(dir.path(), "isptab.kdl", "t.isptab");
+    let server = Server::start(dir.path(), &["--table", "t.isptab"], "inet:127.0.0.1:0");
+    let mut c = server.connect();
+    let slugs: Vec<String> = ["a1.example", "a2.example", "a3.example"]
+        .iter()
+        .map(|d| ask(&mut c, &format!("slug {d}")))
+        .collect();
+    assert_eq!(slugs[2], format!("OK acme-{}", hashed("Acme")));
+    assert_ne!(slugs[0], slugs[2]);
+    assert_ne!(slugs[0], slugs[1]);
+    assert_ne!(slugs[1], slugs[2]);
+    assert_eq!(server.stop(), Some(0));
+    let out = command(dir.path(), &["serve", "--table", "t.isptab", "--master-cf"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut services: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("smtp-"))
+        .map(|l| l.split(' ').next().unwrap_or(""))
+        .collect();
+    let all = services.len();
+    services.sort_unstable();
+    services.dedup();
+    assert_eq!(services.len(), all, "{text}");
+}
+
+#[test]
+fn a_request_half_sent_at_sigterm_is_answered() {
+    let dir = table_dir();
+    let server = Server::start(dir.path(), &["--table", "t.isptab"], "inet:127.0.0.1:0");
+    let mut c = server.connect();
+    assert_eq!(ask(&mut c, "isp gmail.com"), "OK Gmail");
+    c.write_all(b"13:isp gm").unwrap();
+    c.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    server.signal("-TERM");
+    std::thread::sleep(Duration::from_millis(300));
+    c.write_all(b"ail.com,").unwrap();
+    assert_eq!(read_reply(&mut c).unwrap(), "OK Gmail");
+    assert!(closed(&mut c));
+    let mut server = server;
+    assert_eq!(server.wait_exit(), Some(0));
+    assert!(
+        server.log().iter().all(|l| !l.contains("bad-request")),
+        "{:?}",
+        server.log()
+    );
 }

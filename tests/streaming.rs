@@ -90,3 +90,68 @@ fn a_batch_still_answers_every_line_in_order() {
     writer.join().expect("the writer");
     assert_eq!(lookup.finish(), (Some(0), vec![]));
 }
+
+#[test]
+fn a_line_is_answered_while_the_next_is_still_being_written() {
+    // One write holds a whole line and the start of the next: the first gets its
+    // answer before the second is finished.
+    let dir = project(&[("isptab.kdl", RECORDS)]);
+    build(dir.path(), "isptab.kdl", "t.isptab");
+    for args in [
+        &["lookup", "--table", "t.isptab", "-"][..],
+        &["lookup", "--table", "t.isptab", "--mx-in-input", "-"],
+        &["lookup", "--config", "isptab.kdl", "--format", "json", "-"],
+    ] {
+        let mut lookup = Coprocess::start(dir.path(), args);
+        let mut stdin = lookup.take_stdin();
+        use std::io::Write;
+        stdin.write_all(b"acme-mail.example\nx.acme").unwrap();
+        stdin.flush().unwrap();
+        assert!(lookup.next_line().contains("acme-mail.example"), "{args:?}");
+        stdin.write_all(b".example\n").unwrap();
+        stdin.flush().unwrap();
+        assert!(lookup.next_line().contains("x.acme.example"), "{args:?}");
+        drop(stdin);
+        assert_eq!(lookup.finish(), (Some(0), vec![]));
+    }
+}
+
+#[test]
+fn an_over_long_line_is_invalid_in_every_mode() {
+    let dir = project(&[("isptab.kdl", RECORDS)]);
+    build(dir.path(), "isptab.kdl", "t.isptab");
+    let long = format!("acme-mail.example {}", "x ".repeat(3000));
+    for args in [
+        &["lookup", "--table", "t.isptab", "-"][..],
+        &["lookup", "--table", "t.isptab", "--mx-in-input", "-"],
+        &[
+            "lookup",
+            "--table",
+            "t.isptab",
+            "--mx",
+            "a.mx.acme-mail.example",
+            "-",
+        ],
+    ] {
+        let mut lookup = Coprocess::start(dir.path(), args);
+        let answer = lookup.ask(&long);
+        assert!(
+            answer.ends_with("... (6018 bytes, cut)\t-\tinvalid\t-"),
+            "{args:?}: {answer}"
+        );
+        assert_eq!(lookup.finish().0, Some(0));
+    }
+}
+
+#[test]
+fn a_read_error_is_reported_as_one() {
+    let dir = project(&[("isptab.kdl", RECORDS)]);
+    build(dir.path(), "isptab.kdl", "t.isptab");
+    let out = support::command(dir.path(), &["lookup", "--table", "t.isptab", "-"])
+        .stdin(std::fs::File::open(dir.path()).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot read the queries"), "{err}");
+}

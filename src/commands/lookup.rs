@@ -190,14 +190,29 @@ fn line(
     }
 }
 
+/// Why answering stopped: reading the queries or writing the answers failed.
+enum Failed {
+    Read(std::io::Error),
+    Write(std::io::Error),
+}
+
 /// Reads one line of stdin into `buffer` (without its line break), keeping at most
 /// [`MAX_QUERY_LINE`] bytes of it: `None` at the end of input, else the line's
-/// whole length (without its line break).
-fn read_line(stdin: &mut impl BufRead, buffer: &mut Vec<u8>) -> std::io::Result<Option<usize>> {
+/// whole length (without its line break). Before a read that would wait for
+/// input, `before_waiting` runs: everything read so far gets its answer before
+/// the writer of the next line is waited for, even mid-line.
+fn read_line<R: std::io::Read>(
+    stdin: &mut BufReader<R>,
+    buffer: &mut Vec<u8>,
+    before_waiting: &mut dyn FnMut() -> std::io::Result<()>,
+) -> Result<Option<usize>, Failed> {
     buffer.clear();
     let mut length = 0;
     loop {
-        let available = stdin.fill_buf()?;
+        if stdin.buffer().is_empty() && !input_waiting() {
+            before_waiting().map_err(Failed::Write)?;
+        }
+        let available = stdin.fill_buf().map_err(Failed::Read)?;
         if available.is_empty() {
             return Ok((length > 0).then_some(length));
         }
@@ -358,6 +373,15 @@ impl<B: AsRef<[u8]>> Answerer<'_, B> {
         Ok(())
     }
 
+    /// Takes the echo of a line too long to be a query: `invalid`, whatever the
+    /// MX source (its words are not MX hosts).
+    fn take_cut(&mut self, out: &mut impl Write, echo: &str) -> std::io::Result<()> {
+        match self.source {
+            MxSource::InInput => answer_now(out, self.table, echo, &MxSource::None, self.format),
+            _ => self.take(out, echo),
+        }
+    }
+
     /// Answers every query taken so far.
     fn drain(&mut self, out: &mut impl Write) -> std::io::Result<()> {
         if let MxSource::Resolve(resolver) = &self.source {
@@ -406,46 +430,48 @@ fn answer_all<B: AsRef<[u8]>>(table: &Table<B>, args: &LookupArgs) -> Result<Sta
     };
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let result = (|| -> std::io::Result<()> {
+    let result = (|| -> Result<(), Failed> {
         for query in &args.queries {
             if query != "-" {
-                answerer.take(&mut out, query)?;
+                answerer.take(&mut out, query).map_err(Failed::Write)?;
                 continue;
             }
             // One query per line of stdin; every line gets an answer, an empty one
             // `invalid`. Reads of 64 KiB go straight to the descriptor (past
-            // stdin's own 8 KiB buffer), so an empty buffer here means nothing
+            // stdin's own 8 KiB buffer), so an empty buffer means that nothing
             // read is left unanswered.
             let mut stdin = BufReader::with_capacity(1 << 16, std::io::stdin().lock());
             let mut buffer = Vec::new();
             loop {
-                if stdin.buffer().is_empty() && !input_waiting() {
-                    // A co-process waits for its answers before it writes more:
-                    // everything read is answered and flushed before blocking.
+                // A co-process waits for its answers before it writes more.
+                let mut answer_what_was_read = || {
                     answerer.drain(&mut out)?;
-                    out.flush()?;
-                }
-                let Some(length) = read_line(&mut stdin, &mut buffer)? else {
+                    out.flush()
+                };
+                let Some(length) = read_line(&mut stdin, &mut buffer, &mut answer_what_was_read)?
+                else {
                     break;
                 };
-                if buffer.len() > MAX_QUERY_LINE {
+                let taken = if buffer.len() > MAX_QUERY_LINE {
                     // Too long to be a query: answered `invalid`, echoed cut (as
                     // an empty query would be: it never reaches DNS).
                     let start = String::from_utf8_lossy(&buffer[..ECHOED]);
-                    answerer.take(&mut out, &format!("{start}... ({length} bytes, cut)"))?;
-                    continue;
-                }
-                // Borrowed when the line is UTF-8.
-                let text = String::from_utf8_lossy(&buffer);
-                answerer.take(&mut out, text.trim_end_matches('\r'))?;
+                    answerer.take_cut(&mut out, &format!("{start}... ({length} bytes, cut)"))
+                } else {
+                    // Borrowed when the line is UTF-8.
+                    let text = String::from_utf8_lossy(&buffer);
+                    answerer.take(&mut out, text.trim_end_matches('\r'))
+                };
+                taken.map_err(Failed::Write)?;
             }
         }
-        answerer.drain(&mut out)?;
-        out.flush()
+        answerer.drain(&mut out).map_err(Failed::Write)?;
+        out.flush().map_err(Failed::Write)
     })();
     match result {
         Ok(()) => Ok(Status::Ok),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Status::Ok),
-        Err(e) => Err(UsageError(format!("cannot write the answers: {e}"))),
+        Err(Failed::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Status::Ok),
+        Err(Failed::Write(e)) => Err(UsageError(format!("cannot write the answers: {e}"))),
+        Err(Failed::Read(e)) => Err(UsageError(format!("cannot read the queries: {e}"))),
     }
 }

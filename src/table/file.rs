@@ -9,6 +9,7 @@ use std::path::Path;
 use rustix::fs::{FileType, Mode, OFlags};
 
 use super::error::TableError;
+use super::layout::header;
 use super::open::Table;
 
 /// Why a table file could not be opened.
@@ -69,14 +70,23 @@ impl Table<Vec<u8>> {
     /// no longer matches its header, or a checksum fails in [`Table::verify`]),
     /// never a crash. It costs one copy of the file in memory.
     pub fn load(path: impl AsRef<Path>) -> Result<Table<Vec<u8>>, OpenError> {
-        let (file, size) = open_regular(path.as_ref())?;
-        let mut bytes = Vec::new();
+        let (mut file, size) = open_regular(path.as_ref())?;
+        // The header first: a file that is not a table of its own size (a large
+        // file put in the wrong place) is refused before it is read whole.
+        let mut start = Vec::with_capacity(header::LEN);
+        (&mut file)
+            .take(header::LEN as u64)
+            .read_to_end(&mut start)
+            .map_err(OpenError::Io)?;
+        super::open::check_start(&start, usize::try_from(size).unwrap_or(usize::MAX))
+            .map_err(OpenError::Table)?;
+        let mut bytes = start;
         bytes
-            .try_reserve_exact(size as usize)
+            .try_reserve_exact((size as usize).saturating_sub(bytes.len()))
             .map_err(|e| OpenError::Io(io::Error::new(io::ErrorKind::OutOfMemory, e)))?;
         // At most one byte more than its size: a file that grows meanwhile is
         // caught by the length check, not read without end.
-        file.take(size.saturating_add(1))
+        file.take(size.saturating_add(1).saturating_sub(header::LEN as u64))
             .read_to_end(&mut bytes)
             .map_err(OpenError::Io)?;
         Table::from_bytes(bytes).map_err(OpenError::Table)

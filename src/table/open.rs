@@ -400,30 +400,41 @@ struct Head {
     all_sections: Vec<Range<usize>>,
 }
 
-/// Checks the header and the directory.
-fn read_header(data: &[u8]) -> Result<Head, TableError> {
-    if data.len() < header::LEN {
-        return Err(TableErrorKind::TooShort(data.len()).into());
+/// Checks what the first [`header::LEN`] bytes of a file of `total` bytes say
+/// about it: the magic label, the byte order, the major version and the length.
+/// [`Table::load`] asks this before it reads the rest, so a large file that is
+/// not a table is never read whole.
+pub(super) fn check_start(start: &[u8], total: usize) -> Result<(), TableError> {
+    if start.len() < header::LEN {
+        return Err(TableErrorKind::TooShort(start.len()).into());
     }
-    if data[header::MAGIC.range(0)] != layout::MAGIC {
+    if start[header::MAGIC.range(0)] != layout::MAGIC {
         return Err(TableErrorKind::NotATable.into());
     }
-    if header::ENDIAN_CHECK.u32(data) != Some(layout::ENDIAN_CHECK) {
+    if header::ENDIAN_CHECK.u32(start) != Some(layout::ENDIAN_CHECK) {
         return Err(TableErrorKind::WrongEndianness.into());
     }
-    let major = header::MAJOR.u16(data).unwrap_or(0);
-    let minor = header::MINOR.u16(data).unwrap_or(0);
+    let major = header::MAJOR.u16(start).unwrap_or(0);
+    let minor = header::MINOR.u16(start).unwrap_or(0);
     if major != layout::MAJOR {
         return Err(TableErrorKind::UnsupportedVersion(major, minor).into());
     }
-    let file_len = header::FILE_LENGTH.u64(data).unwrap_or(0);
-    if file_len != data.len() as u64 {
+    let file_len = header::FILE_LENGTH.u64(start).unwrap_or(0);
+    if file_len != total as u64 {
         return Err(TableErrorKind::WrongLength {
             expected: file_len,
-            actual: data.len(),
+            actual: total,
         }
         .into());
     }
+    Ok(())
+}
+
+/// Checks the header and the directory.
+fn read_header(data: &[u8]) -> Result<Head, TableError> {
+    check_start(data, data.len())?;
+    let major = header::MAJOR.u16(data).unwrap_or(0);
+    let minor = header::MINOR.u16(data).unwrap_or(0);
     let count = header::SECTION_COUNT.u32(data).unwrap_or(0) as usize;
     if count > layout::MAX_SECTIONS {
         return Err(TableErrorKind::Directory(format!(

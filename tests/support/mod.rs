@@ -215,6 +215,11 @@ impl Server {
     /// SIGTERM, then the exit code.
     pub fn stop(mut self) -> Option<i32> {
         self.signal("-TERM");
+        self.wait_exit()
+    }
+
+    /// The exit code, once the server has stopped by itself (within 20 s).
+    pub fn wait_exit(&mut self) -> Option<i32> {
         let start = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().expect("wait") {

@@ -2,12 +2,14 @@
 //! socketmap addresses) and the connections it accepts.
 
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream, ToSocketAddrs};
+use std::net::{TcpListener, TcpStream, ToSocketAddrs};
 use std::os::fd::{AsFd, BorrowedFd};
-use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::PathBuf;
 use std::time::Duration;
+
+use rustix::fs::Mode;
 
 /// A `--listen` address.
 #[derive(Clone, Debug)]
@@ -38,8 +40,9 @@ impl std::str::FromStr for Address {
 pub enum Listener {
     /// TCP.
     Tcp(TcpListener),
-    /// A Unix socket, removed when the server stops.
-    Unix(UnixListener, PathBuf),
+    /// A Unix socket, removed when the server stops if the file at its path is
+    /// still the one it bound (device and inode).
+    Unix(UnixListener, PathBuf, (u64, u64)),
 }
 
 impl Listener {
@@ -69,19 +72,27 @@ impl Listener {
                     std::fs::remove_file(path)
                         .map_err(|e| format!("cannot remove the stale socket `{shown}`: {e}"))?;
                 }
-                let listener = UnixListener::bind(path)
-                    .map_err(|e| format!("cannot listen on `unix:{shown}`: {e}"))?;
-                if let Some(mode) = mode {
-                    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-                        .map_err(|e| format!("cannot set the mode of `{shown}`: {e}"))?;
+                // The mode is set by the umask at bind, not by a chmod of the
+                // path afterwards (which would follow whatever is there then).
+                // No other thread runs yet, so the process-wide umask is ours.
+                let old =
+                    mode.map(|m| rustix::process::umask(Mode::from_bits_truncate(!m & 0o777)));
+                let bound = UnixListener::bind(path);
+                if let Some(old) = old {
+                    rustix::process::umask(old);
                 }
-                Listener::Unix(listener, path.clone())
+                let listener =
+                    bound.map_err(|e| format!("cannot listen on `unix:{shown}`: {e}"))?;
+                let meta = std::fs::symlink_metadata(path)
+                    .map_err(|e| format!("cannot look at `unix:{shown}`: {e}"))?;
+                let identity = (meta.dev(), meta.ino());
+                Listener::Unix(listener, path.clone(), identity)
             }
         };
         // Accepts wait in poll, so a shutdown is never stuck in accept.
         match &listener {
             Listener::Tcp(l) => l.set_nonblocking(true),
-            Listener::Unix(l, _) => l.set_nonblocking(true),
+            Listener::Unix(l, ..) => l.set_nonblocking(true),
         }
         .map_err(|e| format!("cannot configure the listener: {e}"))?;
         Ok(listener)
@@ -95,7 +106,7 @@ impl Listener {
                 Ok(addr) => format!("inet:{addr}"),
                 Err(_) => "inet:?".to_string(),
             },
-            Listener::Unix(_, path) => format!("unix:{}", path.display()),
+            Listener::Unix(_, path, _) => format!("unix:{}", path.display()),
         }
     }
 
@@ -103,14 +114,18 @@ impl Listener {
     pub fn accept(&self) -> io::Result<Connection> {
         let stream = match self {
             Listener::Tcp(l) => l.accept().map(|(s, _)| Stream::Tcp(s))?,
-            Listener::Unix(l, _) => l.accept().map(|(s, _)| Stream::Unix(s))?,
+            Listener::Unix(l, ..) => l.accept().map(|(s, _)| Stream::Unix(s))?,
         };
         Ok(Connection(stream))
     }
 
-    /// Removes the socket file of a Unix listener.
+    /// Removes the socket file of a Unix listener, unless another file (another
+    /// server's socket) has taken its path since.
     pub fn remove(&self) {
-        if let Listener::Unix(_, path) = self {
+        if let Listener::Unix(_, path, identity) = self
+            && let Ok(meta) = std::fs::symlink_metadata(path)
+            && (meta.dev(), meta.ino()) == *identity
+        {
             let _ = std::fs::remove_file(path);
         }
     }
@@ -120,7 +135,7 @@ impl AsFd for Listener {
     fn as_fd(&self) -> BorrowedFd<'_> {
         match self {
             Listener::Tcp(l) => l.as_fd(),
-            Listener::Unix(l, _) => l.as_fd(),
+            Listener::Unix(l, ..) => l.as_fd(),
         }
     }
 }
@@ -157,14 +172,6 @@ impl Connection {
             Stream::Tcp(s) => Stream::Tcp(s.try_clone()?),
             Stream::Unix(s) => Stream::Unix(s.try_clone()?),
         }))
-    }
-
-    /// Ends reading: a read waiting for the next request returns at once.
-    pub fn stop_reading(&self) {
-        let _ = match &self.0 {
-            Stream::Tcp(s) => s.shutdown(Shutdown::Read),
-            Stream::Unix(s) => s.shutdown(Shutdown::Read),
-        };
     }
 
     /// Who is connected (for logs).

@@ -46,8 +46,9 @@ fn quoted(value: &str) -> String {
     if plain {
         return value.to_string();
     }
-    let escaped = isptab::semantics::escape::escape(value);
-    format!("\"{}\"", escaped.replace('\\', "\\\\").replace('"', "\\\""))
+    // Quoted as KDL quotes a string: `\\` and `\"`, and what escape() escapes
+    // shown as `\n`, `\u{1b}`, so a literal backslash never reads as an escape.
+    isptab::semantics::escape::kdl_string(value)
 }
 
 /// RFC 3339 in UTC with milliseconds.
@@ -93,7 +94,8 @@ mod tests {
         assert_eq!(timestamp(leap), "2000-02-29T00:00:00.000Z");
         assert_eq!(quoted("inet:127.0.0.1:25"), "inet:127.0.0.1:25");
         assert_eq!(quoted("a b"), "\"a b\"");
-        assert_eq!(quoted("x\"\n"), "\"x\\\"\\\\n\"");
+        assert_eq!(quoted("x\"\n"), "\"x\\\"\\n\"");
+        assert_eq!(quoted("a\\n"), "\"a\\\\n\"");
         assert_eq!(quoted(""), "\"\"");
     }
 }

@@ -41,26 +41,41 @@ const MAX_SLUG: usize = 40;
 /// ASCII letters and digits, every other run of characters one `-` (`Yahoo
 /// Europe` → `yahoo-europe`), at most 40 characters. A slug that would be empty
 /// or that two records share gets `-` and 8 hex digits of the xxh3 hash of the
-/// record's name, so every record has its own and it stays the same while the
-/// record keeps its name.
+/// record's name (`isp-` and the hash when empty), then 16 digits, then a
+/// counter, until no other record of the table has it: every record has its own
+/// slug, the same while the table's names stay.
 pub fn slugs<B: AsRef<[u8]>>(table: &Table<B>) -> Vec<String> {
+    use std::collections::{HashMap, HashSet};
     let plain: Vec<String> = table.records().map(|r| plain_slug(r.name())).collect();
-    let mut count = std::collections::HashMap::new();
+    let mut count: HashMap<&str, usize> = HashMap::new();
     for slug in &plain {
         *count.entry(slug.as_str()).or_insert(0) += 1;
     }
+    let unique = |slug: &String| !slug.is_empty() && count[slug.as_str()] == 1;
+    let mut taken: HashSet<String> = plain.iter().filter(|s| unique(s)).cloned().collect();
     table
         .records()
         .zip(&plain)
         .map(|(record, slug)| {
-            if !slug.is_empty() && count[slug.as_str()] == 1 {
+            if unique(slug) {
                 return slug.clone();
             }
-            let hash = xxhash_rust::xxh3::xxh3_64(record.name().as_bytes()) as u32;
-            match slug.is_empty() {
-                true => format!("isp-{hash:08x}"),
-                false => format!("{slug}-{hash:08x}"),
-            }
+            let hash = xxhash_rust::xxh3::xxh3_64(record.name().as_bytes());
+            let stem = if slug.is_empty() {
+                "isp"
+            } else {
+                slug.as_str()
+            };
+            let short = format!("{stem}-{:08x}", hash as u32);
+            let long = format!("{stem}-{hash:016x}");
+            let numbered = (2u32..).map(|n| format!("{long}-{n}"));
+            let chosen = [short, long.clone()]
+                .into_iter()
+                .chain(numbered)
+                .find(|candidate| !taken.contains(candidate))
+                .unwrap_or(long);
+            taken.insert(chosen.clone());
+            chosen
         })
         .collect()
 }
@@ -83,20 +98,36 @@ fn plain_slug(name: &str) -> String {
 pub struct Template(String);
 
 impl Template {
-    /// Checks a template: `{slug}` is its only placeholder.
+    /// Checks a template: `TRANSPORT:NEXTHOP` as Postfix's transport(5) reads a
+    /// result, with `{slug}` (its only placeholder) somewhere, so that records
+    /// differ; no white space, control, bidi or invisible characters.
     pub fn new(text: &str) -> Result<Template, String> {
-        let rest = text.replace("{slug}", "");
-        if rest.contains(['{', '}']) {
+        let shown = isptab::semantics::escape::escape(text);
+        if text.replace("{slug}", "").contains(['{', '}']) {
             return Err(format!(
-                "the transport template `{text}` has a placeholder other than `{{slug}}`"
+                "the transport template `{shown}` has a placeholder other than `{{slug}}`"
             ));
         }
-        if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if text.chars().any(char::is_whitespace) || shown != text {
             return Err(format!(
-                "the transport template `{text}` holds white space or a control character"
+                "the transport template `{shown}` holds white space, a control or an invisible character"
+            ));
+        }
+        if !text.contains(':') || !text.contains("{slug}") {
+            return Err(format!(
+                "the transport template `{shown}` must be TRANSPORT:NEXTHOP with `{{slug}}` in it, as `smtp-{{slug}}:` or `relay:[{{slug}}.relay.example]`"
             ));
         }
         Ok(Template(text.to_string()))
+    }
+
+    /// The master.cf service of a record, when the template names one per
+    /// record (`{slug}` before the `:`).
+    pub fn service(&self, slug: &str) -> Option<String> {
+        let (transport, _) = self.0.split_once(':')?;
+        transport
+            .contains("{slug}")
+            .then(|| transport.replace("{slug}", slug))
     }
 
     /// The transport of a record.
@@ -182,7 +213,25 @@ mod tests {
             Template::new("smtp-{slug}:").unwrap().fill("gmail"),
             "smtp-gmail:"
         );
-        assert!(Template::new("smtp-{name}:").is_err());
-        assert!(Template::new("smtp {slug}").is_err());
+        let relay = Template::new("relay:[{slug}.example]").unwrap();
+        assert_eq!(relay.service("gmail"), None);
+        assert_eq!(
+            Template::new("smtp-{slug}:")
+                .unwrap()
+                .service("gmail")
+                .as_deref(),
+            Some("smtp-gmail")
+        );
+        for bad in [
+            "smtp-{name}:",
+            "smtp {slug}:",
+            "",
+            "smtp-{slug}",
+            "relay:[mx.example]",
+            "smtp\u{202e}-{slug}:",
+            "smtp-{slug}\u{7}:",
+        ] {
+            assert!(Template::new(bad).is_err(), "{bad:?}");
+        }
     }
 }

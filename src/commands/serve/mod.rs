@@ -5,8 +5,9 @@
 //! One thread per connection, at most `--max-connections` of them; each request
 //! is answered from the table current when it arrives ([`current`]), and a
 //! connection that is idle, slow or malformed is closed ([`netstring`]). SIGHUP
-//! reloads the table, SIGTERM and SIGINT stop the server cleanly: no new
-//! connections, open ones end after the request they are answering.
+//! reloads the table (on the reload thread, so nothing waits for a load),
+//! SIGTERM and SIGINT stop the server cleanly: no new connections, open ones end
+//! after the requests they have sent.
 
 mod current;
 mod listen;
@@ -14,11 +15,14 @@ mod log;
 mod maps;
 mod netstring;
 
-use std::collections::HashMap;
-use std::io::{BufReader, BufWriter, Write};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::io::{BufReader, BufWriter, ErrorKind, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
+
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
 
 use isptab::compiler::resolve::Resolver;
 use isptab::semantics::escape::escape;
@@ -32,8 +36,11 @@ use self::netstring::ReadError;
 use super::{Status, UsageError};
 use crate::cli::ServeArgs;
 
-/// How long a shutdown waits for open connections to finish their request.
+/// How long a shutdown waits for open connections to finish their requests.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// The shortest `--idle-timeout` (a socket timeout cannot be zero).
+const MIN_IDLE: f64 = 0.001;
 
 /// What every connection shares.
 struct Shared {
@@ -42,12 +49,27 @@ struct Shared {
     resolver: Option<Resolver>,
     idle: Duration,
     stopping: AtomicBool,
-    /// Open connections (a second handle each, to end them on shutdown).
-    open: Mutex<HashMap<u64, Connection>>,
+    /// Connections being answered.
+    open: AtomicUsize,
+}
+
+impl Shared {
+    fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::Acquire)
+    }
 }
 
 pub fn run(args: &ServeArgs) -> Result<Status, UsageError> {
+    // Signals first: a SIGHUP or SIGTERM that a service manager sends while the
+    // table loads waits for its thread instead of killing the process.
+    let signals = Signals::new([SIGHUP, SIGINT, SIGTERM])
+        .map_err(|e| UsageError(format!("cannot handle signals: {e}")))?;
     let template = Template::new(&args.transport).map_err(UsageError)?;
+    if !(args.idle_timeout.is_finite() && args.idle_timeout >= MIN_IDLE) {
+        return Err(UsageError(format!(
+            "--idle-timeout must be a number of seconds, at least {MIN_IDLE}"
+        )));
+    }
     let current = Current::start(&args.table).map_err(UsageError)?;
     if args.master_cf {
         super::output::write_stdout(&master_cf(&current, &template, args)?)?;
@@ -57,11 +79,6 @@ pub fn run(args: &ServeArgs) -> Result<Status, UsageError> {
         return Err(UsageError(
             "give an address to listen on: --listen inet:127.0.0.1:9900 or --listen unix:PATH"
                 .into(),
-        ));
-    }
-    if !(args.idle_timeout.is_finite() && args.idle_timeout > 0.0) {
-        return Err(UsageError(
-            "--idle-timeout must be a positive number of seconds".into(),
         ));
     }
     let resolver = match args.dns.resolve {
@@ -84,15 +101,18 @@ pub fn run(args: &ServeArgs) -> Result<Status, UsageError> {
         resolver,
         idle: Duration::from_secs_f64(args.idle_timeout.min(1e9)),
         stopping: AtomicBool::new(false),
-        open: Mutex::new(HashMap::new()),
+        open: AtomicUsize::new(0),
     });
-    let signals = watch_signals(&shared);
-    if let Err(e) = signals {
+    let (reload_now, reload_requests) = std::sync::mpsc::channel();
+    let started = watch_signals(&shared, signals, reload_now)
+        .and_then(|()| watch_file(&shared, reload_requests));
+    if let Err(e) = started {
         listeners.iter().for_each(Listener::remove);
-        return Err(UsageError(format!("cannot handle signals: {e}")));
+        return Err(UsageError(format!(
+            "cannot start the server's threads: {e}"
+        )));
     }
-    watch_file(&shared);
-    let loaded = shared.current.get();
+    let records = shared.current.get().table.records().len();
     for listener in &listeners {
         log::event(
             Level::Info,
@@ -100,19 +120,16 @@ pub fn run(args: &ServeArgs) -> Result<Status, UsageError> {
             &[
                 ("address", &listener.shown()),
                 ("table", &args.table.display()),
-                ("records", &loaded.table.records().len()),
+                ("records", &records),
                 ("max-connections", &args.max_connections),
             ],
         );
     }
-    drop(loaded);
-    accept_until_stopped(&shared, &listeners, args.max_connections);
-    // Open connections end after the request they are answering.
-    for connection in lock(&shared.open).values() {
-        connection.stop_reading();
-    }
+    accept_until_stopped(&shared, &listeners, args.max_connections as usize);
+    // Open connections see `stopping` within a tick of their socket timeout and
+    // end once the requests they have sent are answered.
     let deadline = Instant::now() + SHUTDOWN_GRACE;
-    while !lock(&shared.open).is_empty() && Instant::now() < deadline {
+    while shared.open.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
     }
     listeners.iter().for_each(Listener::remove);
@@ -120,64 +137,101 @@ pub fn run(args: &ServeArgs) -> Result<Status, UsageError> {
     Ok(Status::Ok)
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// SIGHUP reloads the table; SIGTERM and SIGINT stop the server.
-fn watch_signals(shared: &Arc<Shared>) -> std::io::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGHUP, SIGINT, SIGTERM])?;
+/// SIGHUP asks the reload thread to load the table now; SIGTERM and SIGINT stop
+/// the server.
+fn watch_signals(
+    shared: &Arc<Shared>,
+    mut signals: Signals,
+    reload_now: Sender<()>,
+) -> std::io::Result<()> {
     let shared = Arc::clone(shared);
     std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
             for signal in signals.forever() {
                 if signal == SIGHUP {
-                    shared.current.check(true);
-                } else {
+                    let _ = reload_now.send(());
+                    continue;
+                }
+                // Later ones change nothing (and, handled here, cannot kill the
+                // process before it has stopped cleanly).
+                if !shared.stopping.swap(true, Ordering::AcqRel) {
                     let name = if signal == SIGTERM {
                         "SIGTERM"
                     } else {
                         "SIGINT"
                     };
                     log::event(Level::Info, "stopping", &[("signal", &name)]);
-                    shared.stopping.store(true, Ordering::Release);
-                    break;
                 }
             }
-        })?;
-    Ok(())
+        })
+        .map(drop)
 }
 
-/// Looks at the table file every [`current::CHECK_EVERY`].
-fn watch_file(shared: &Arc<Shared>) {
+/// Looks at the table file every [`current::CHECK_EVERY`], and loads it at once
+/// when SIGHUP asks (several SIGHUPs waiting are one reload).
+fn watch_file(shared: &Arc<Shared>, reload_requests: Receiver<()>) -> std::io::Result<()> {
     let shared = Arc::clone(shared);
-    let spawned = std::thread::Builder::new()
+    std::thread::Builder::new()
         .name("reload".into())
         .spawn(move || {
-            while !shared.stopping.load(Ordering::Acquire) {
-                std::thread::sleep(current::CHECK_EVERY);
-                shared.current.check(false);
+            while !shared.stopping() {
+                match reload_requests.recv_timeout(current::CHECK_EVERY) {
+                    Ok(()) => {
+                        while reload_requests.try_recv().is_ok() {}
+                        shared.current.check(true);
+                    }
+                    Err(RecvTimeoutError::Timeout) => shared.current.check(false),
+                    Err(RecvTimeoutError::Disconnected) => {
+                        std::thread::sleep(current::CHECK_EVERY);
+                        shared.current.check(false);
+                    }
+                }
             }
-        });
-    if let Err(e) = spawned {
-        log::event(
-            Level::Error,
-            "no-reload",
-            &[("error", &format!("cannot watch the table file: {e}"))],
-        );
+        })
+        .map(drop)
+}
+
+/// What went wrong with connections since it was last logged: logged at most
+/// once a second, so a flood of clients cannot flood the log.
+#[derive(Default)]
+struct Tally {
+    refused: u64,
+    failed: u64,
+    last_error: Option<String>,
+}
+
+impl Tally {
+    fn log_every_second(&mut self, since: &mut Instant, limit: usize) {
+        if since.elapsed() < Duration::from_secs(1) {
+            return;
+        }
+        if self.refused > 0 {
+            log::event(
+                Level::Warn,
+                "connections-refused",
+                &[("count", &self.refused), ("max-connections", &limit)],
+            );
+        }
+        if let Some(error) = &self.last_error {
+            log::event(
+                Level::Error,
+                "connections-failed",
+                &[("count", &self.failed), ("error", error)],
+            );
+        }
+        *self = Tally::default();
+        *since = Instant::now();
     }
 }
 
 /// Accepts connections until a signal stops the server; beyond the limit a
-/// connection is closed at once (and counted in one log line a second).
+/// connection is closed at once.
 fn accept_until_stopped(shared: &Arc<Shared>, listeners: &[Listener], limit: usize) {
     use rustix::event::{PollFd, PollFlags, Timespec, poll};
-    let next_id = AtomicU64::new(0);
-    let mut refused = 0u64;
-    let mut refused_logged = Instant::now();
-    while !shared.stopping.load(Ordering::Acquire) {
+    let mut tally = Tally::default();
+    let mut logged = Instant::now();
+    while !shared.stopping() {
         let mut fds: Vec<PollFd<'_>> = listeners
             .iter()
             .map(|l| PollFd::new(l, PollFlags::IN))
@@ -191,86 +245,73 @@ fn accept_until_stopped(shared: &Arc<Shared>, listeners: &[Listener], limit: usi
         }
         let ready: Vec<bool> = fds.iter().map(|f| !f.revents().is_empty()).collect();
         for (listener, _) in listeners.iter().zip(ready).filter(|(_, r)| *r) {
-            while let Ok(connection) = listener.accept() {
-                if lock(&shared.open).len() >= limit {
-                    refused += 1;
-                    drop(connection);
+            loop {
+                let connection = match listener.accept() {
+                    Ok(connection) => connection,
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                    Err(e) => {
+                        // Out of descriptors, say: the connection waits in the
+                        // backlog; pause rather than spin on it.
+                        tally.failed += 1;
+                        tally.last_error = Some(format!("cannot accept: {e}"));
+                        std::thread::sleep(Duration::from_millis(50));
+                        break;
+                    }
+                };
+                if shared.open.load(Ordering::Acquire) >= limit {
+                    tally.refused += 1;
                     continue;
                 }
-                let id = next_id.fetch_add(1, Ordering::Relaxed);
-                start_connection(shared, id, connection);
+                if let Err(e) = start_connection(shared, connection) {
+                    tally.failed += 1;
+                    tally.last_error = Some(e.to_string());
+                }
             }
         }
-        if refused > 0 && refused_logged.elapsed() >= Duration::from_secs(1) {
-            log::event(
-                Level::Warn,
-                "connections-refused",
-                &[("count", &refused), ("max-connections", &limit)],
-            );
-            refused = 0;
-            refused_logged = Instant::now();
-        }
+        tally.log_every_second(&mut logged, limit);
     }
 }
 
-/// Registers a connection and answers it on its own thread.
-fn start_connection(shared: &Arc<Shared>, id: u64, connection: Connection) {
+/// Configures a connection and answers it on its own thread.
+fn start_connection(shared: &Arc<Shared>, connection: Connection) -> std::io::Result<()> {
+    let read_timeout = shared.idle.min(netstring::TICK);
+    connection.configure(read_timeout, netstring::REQUEST_TIMEOUT)?;
+    let reader = connection.try_clone()?;
     let peer = connection.peer();
-    let registered = connection
-        .try_clone()
-        .map(|handle| lock(&shared.open).insert(id, handle));
-    if let Err(e) = registered {
-        log::event(
-            Level::Error,
-            "connection-failed",
-            &[("peer", &peer), ("error", &e)],
-        );
-        return;
-    }
+    shared.open.fetch_add(1, Ordering::AcqRel);
     let thread_shared = Arc::clone(shared);
     let spawned = std::thread::Builder::new()
         .name("connection".into())
         .stack_size(256 * 1024)
         .spawn(move || {
-            /// Unregisters the connection however its thread ends.
-            struct Registered<'a>(&'a Shared, u64);
-            impl Drop for Registered<'_> {
+            /// Counts the connection out however its thread ends.
+            struct Open<'a>(&'a Shared);
+            impl Drop for Open<'_> {
                 fn drop(&mut self) {
-                    lock(&self.0.open).remove(&self.1);
+                    self.0.open.fetch_sub(1, Ordering::AcqRel);
                 }
             }
-            let _registered = Registered(&thread_shared, id);
-            answer_connection(&thread_shared, connection, &peer);
+            let _open = Open(&thread_shared);
+            answer_connection(&thread_shared, reader, connection, &peer);
         });
     if let Err(e) = spawned {
-        lock(&shared.open).remove(&id);
-        log::event(Level::Error, "connection-failed", &[("error", &e)]);
+        shared.open.fetch_sub(1, Ordering::AcqRel);
+        return Err(e);
     }
+    Ok(())
 }
 
 /// Answers requests until the client closes, idles, errs or the server stops.
-fn answer_connection(shared: &Shared, connection: Connection, peer: &str) {
-    let read_timeout = shared.idle.min(netstring::REQUEST_TIMEOUT);
-    let reader = match connection
-        .configure(read_timeout, netstring::REQUEST_TIMEOUT)
-        .and_then(|()| connection.try_clone())
-    {
-        Ok(reader) => reader,
-        Err(e) => {
-            log::event(
-                Level::Error,
-                "connection-failed",
-                &[("peer", &peer), ("error", &e)],
-            );
-            return;
-        }
-    };
+fn answer_connection(shared: &Shared, reader: Connection, writer: Connection, peer: &str) {
     let mut input = BufReader::with_capacity(8192, reader);
-    let mut output = BufWriter::with_capacity(8192, connection);
+    let mut output = BufWriter::with_capacity(8192, writer);
     let mut loaded = shared.current.get();
     let mut request = Vec::new();
-    let stop = || shared.stopping.load(Ordering::Acquire);
+    let stop = || shared.stopping();
     loop {
+        if stop() && input.buffer().is_empty() {
+            break;
+        }
         let refusal = match netstring::read(&mut input, &mut request, shared.idle, &stop) {
             Ok(()) => None,
             Err(ReadError::Closed | ReadError::Idle) => break,
@@ -322,12 +363,19 @@ fn answer_connection(shared: &Shared, connection: Connection, peer: &str) {
             }
         });
         if let Err(e) = written {
+            let error = match e.kind() {
+                ErrorKind::WouldBlock | ErrorKind::TimedOut => format!(
+                    "the client did not read its replies for {} seconds",
+                    netstring::REQUEST_TIMEOUT.as_secs()
+                ),
+                _ => e.to_string(),
+            };
             log::event(
                 Level::Warn,
                 "connection-failed",
-                &[("peer", &peer), ("error", &e)],
+                &[("peer", &peer), ("error", &error)],
             );
-            break;
+            return;
         }
     }
     let _ = output.flush();
@@ -345,14 +393,13 @@ fn master_cf(
         "# master.cf services for the records of {} (isptab serve --master-cf):\n\
          # one smtp(8) client per record, named as --transport {} names it.\n",
         escape(&args.table.display().to_string()),
-        args.transport
+        escape(&args.transport)
     );
     for (record, slug) in loaded.table.records().zip(&loaded.slugs) {
-        let transport = template.fill(slug);
-        let Some((service, _)) = transport.split_once(':').filter(|(s, _)| !s.is_empty()) else {
+        let Some(service) = template.service(slug) else {
             return Err(UsageError(format!(
-                "--master-cf needs a transport template `SERVICE:NEXTHOP` (as `smtp-{{slug}}:`), not `{}`",
-                args.transport
+                "--master-cf needs `{{slug}}` in the transport of the template (as `smtp-{{slug}}:`), not `{}`",
+                escape(&args.transport)
             )));
         };
         text.push_str(&format!(

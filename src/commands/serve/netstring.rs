@@ -34,9 +34,13 @@ fn timed_out(e: &io::Error) -> bool {
     matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
 }
 
-/// Reads one request into `data`. The socket's read timeout must be set (at
-/// most [`REQUEST_TIMEOUT`]); `idle` bounds the wait for a request to begin and
-/// `stop` ends that wait early (a shutdown).
+/// How often a read waiting on the socket wakes up to look at the clock and
+/// at `stop`: the socket's read timeout.
+pub const TICK: Duration = Duration::from_secs(1);
+
+/// Reads one request into `data`. The socket's read timeout must be at most
+/// [`TICK`]; `idle` bounds the wait for a request to begin, and `stop` ends that
+/// wait (a shutdown; a request already begun is read to its end).
 pub fn read(
     input: &mut impl BufRead,
     data: &mut Vec<u8>,
@@ -85,6 +89,10 @@ pub fn read(
     loop {
         match next()? {
             b':' if digits > 0 => break,
+            // Netstrings have no leading zeros (a length of 0 is `0:`).
+            b'0'..=b'9' if digits == 1 && length == 0 => {
+                return Err(ReadError::Malformed("a length has no leading zeros"));
+            }
             byte @ b'0'..=b'9' if digits < 10 => {
                 length = length * 10 + u64::from(byte - b'0');
                 digits += 1;
@@ -130,6 +138,11 @@ mod tests {
         assert!(matches!(one(b":abc,"), Err(ReadError::Malformed(_))));
         assert!(matches!(one(b"5:abc"), Err(ReadError::Malformed(_))));
         assert!(matches!(one(b"4097:"), Err(ReadError::TooLong(4097))));
+        assert!(matches!(
+            one(b"013:isp gmail.com,"),
+            Err(ReadError::Malformed(_))
+        ));
+        assert!(matches!(one(b"00:,"), Err(ReadError::Malformed(_))));
         assert!(matches!(
             one(b"99999999999999999999:"),
             Err(ReadError::TooLong(_))
