@@ -477,6 +477,27 @@ fn the_defaults_recognize_hosted_domains() {
 
 mod support;
 
+/// The test records built into `t.isptab` and served with `--resolve` against
+/// the DNS server on `port`.
+fn serve_resolving(dir: &Path, port: u16, timeout: &str) -> support::Server {
+    let built = isptab(&["build", "--no-defaults", "-o", "t.isptab"], "", dir);
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let dns = format!("127.0.0.1:{port}");
+    support::Server::start(
+        dir,
+        &[
+            "--table",
+            "t.isptab",
+            "--resolve",
+            "--dns",
+            &dns,
+            "--dns-timeout",
+            timeout,
+        ],
+        "inet:127.0.0.1:0",
+    )
+}
+
 /// `isptab serve --resolve`: a domain that no domain pattern matches is answered
 /// by its MX hosts; NXDOMAIN and a null MX are not found; a failed lookup is
 /// `TEMP` (Postfix tries again later).
@@ -485,26 +506,7 @@ mod support;
 fn serve_resolves_hosted_domains() {
     let nsd = start_nsd();
     let dir = project();
-    let built = isptab(
-        &["build", "--no-defaults", "-o", "t.isptab"],
-        "",
-        dir.path(),
-    );
-    assert!(built.status.success(), "{}", text(&built.stderr));
-    let dns = format!("127.0.0.1:{}", nsd.port);
-    let server = support::Server::start(
-        dir.path(),
-        &[
-            "--table",
-            "t.isptab",
-            "--resolve",
-            "--dns",
-            &dns,
-            "--dns-timeout",
-            "2",
-        ],
-        "inet:127.0.0.1:0",
-    );
+    let server = serve_resolving(dir.path(), nsd.port, "2");
     let mut c = server.connect();
     for (request, reply) in [
         ("isp gmail.com", "OK Google"),
@@ -531,26 +533,7 @@ fn serve_resolves_hosted_domains() {
 fn serve_resolve_without_answers_is_temp_in_time() {
     let (_udp, _tcp, port) = silent_server();
     let dir = project();
-    let built = isptab(
-        &["build", "--no-defaults", "-o", "t.isptab"],
-        "",
-        dir.path(),
-    );
-    assert!(built.status.success(), "{}", text(&built.stderr));
-    let dns = format!("127.0.0.1:{port}");
-    let server = support::Server::start(
-        dir.path(),
-        &[
-            "--table",
-            "t.isptab",
-            "--resolve",
-            "--dns",
-            &dns,
-            "--dns-timeout",
-            "1",
-        ],
-        "inet:127.0.0.1:0",
-    );
+    let server = serve_resolving(dir.path(), port, "1");
     let mut c = server.connect();
     let started = Instant::now();
     let reply = support::ask(&mut c, "isp hosted.example");

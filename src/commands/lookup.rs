@@ -355,20 +355,12 @@ struct Answerer<'a, B> {
 
 impl<B: AsRef<[u8]>> Answerer<'_, B> {
     fn take(&mut self, out: &mut impl Write, text: &str) -> std::io::Result<()> {
-        let MxSource::Resolve(resolver) = &self.source else {
+        if !matches!(self.source, MxSource::Resolve(_)) {
             return answer_now(out, self.table, text, &self.source, self.format);
-        };
+        }
         self.batch.push(text.to_string());
         if self.batch.len() >= RESOLVE_BATCH {
-            answer_batch(
-                out,
-                self.table,
-                &self.batch,
-                resolver,
-                &self.progress,
-                self.format,
-            )?;
-            self.batch.clear();
+            self.drain(out)?;
         }
         Ok(())
     }
