@@ -4,9 +4,11 @@
 # pkg-config file into two scratch prefixes, compiles capi/tests/test.c with
 # the system compiler against each, and runs it natively, under valgrind (leak
 # check) and built with AddressSanitizer and UBSan, on a table `isptab build`
-# makes from capi/tests/fixture.kdl; then runs examples/ctypes_lookup.py and
-# compares its output with `isptab lookup --table`. Installs cc, valgrind,
-# pkg-config and python3 from Debian when they are missing.
+# makes from capi/tests/fixture.kdl; compiles capi/tests/conformance.c against
+# the shared library and runs it natively and under valgrind on
+# tests/conformance/; then runs examples/ctypes_lookup.py and compares its
+# output with `isptab lookup --table`. Installs cc, valgrind, pkg-config and
+# python3 from Debian when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tests/integration/need.sh
@@ -48,6 +50,9 @@ cc "${cflags[@]}" capi/tests/test.c $(pc static --cflags --static --libs) -o "$w
 # shellcheck disable=SC2046
 cc "${cflags[@]}" -g -fsanitize=address,undefined -fno-sanitize-recover=all capi/tests/test.c \
     $(pc shared --cflags --libs) -Wl,-rpath,"$work/shared/lib" -o "$work/test-asan"
+# shellcheck disable=SC2046
+cc "${cflags[@]}" capi/tests/conformance.c $(pc shared --cflags --libs) \
+    -Wl,-rpath,"$work/shared/lib" -o "$work/conformance"
 if ldd "$work/test-static" | grep -q libisptab; then
     echo "capi.sh: the static test links libisptab.so" >&2
     exit 1
@@ -64,6 +69,11 @@ done
 echo "test-asan:"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     "$work/test-asan" "$table" "$work" 2000
+
+# The C library answers the conformance suite as tests/conformance/ says.
+"$work/conformance" tests/conformance
+echo "conformance under valgrind:"
+"${valgrind[@]}" "$work/conformance" tests/conformance
 
 # The ctypes example answers like `isptab lookup --table`.
 queries=(alpha.example User@ALPHA.example. a.b.alpha.example alpha-x.example
