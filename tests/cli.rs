@@ -9,6 +9,8 @@ use std::process::{Command, Output};
 
 use tempfile::TempDir;
 
+mod support;
+
 fn isptab(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_isptab"))
         .args(args)
@@ -433,22 +435,7 @@ fn a_million_line_domains_file() {
 }
 
 fn isptab_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_isptab"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    support::isptab_stdin(dir, args, input)
 }
 
 const SPLIT: &[u8] = b"isp \"Yahoo Europe\" {\n    domains \"yahoo.fr\" from=\"Yahoo\"\n    domains \"*.yahoo.fr\" \"yahoomail.*\"\n}\n";

@@ -7,7 +7,6 @@
 // These use the compiler and the resolver.
 #![cfg(feature = "cli")]
 
-use std::io::Write;
 use std::net::{TcpListener, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -134,21 +133,7 @@ isp "Self-hosted" {
 "#;
 
 fn isptab(args: &[&str], stdin: &str, dir: &Path) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_isptab"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    support::isptab_stdin(dir, args, stdin)
 }
 
 fn text(bytes: &[u8]) -> String {

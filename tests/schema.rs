@@ -11,6 +11,8 @@ use std::process::Command;
 
 use isptab::compiler::language::{NODES, Place};
 
+mod support;
+
 /// (place, node, property or "") for every node and property of a schema block.
 fn schema_entries(
     doc: &kdl::KdlDocument,
@@ -183,18 +185,5 @@ fn dump_and_lookup_json_validate() {
 }
 
 fn isptab_stdin(args: &[&str], input: &str) -> std::process::Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_isptab"))
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    support::isptab_stdin(Path::new("."), args, input)
 }

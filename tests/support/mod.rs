@@ -29,6 +29,26 @@ pub fn isptab(dir: &Path, args: &[&str]) -> Output {
     command(dir, args).output().expect("run isptab")
 }
 
+/// Runs the binary with `input` on stdin (written from another thread, so a
+/// large input cannot block on a full output pipe), stdout and stderr captured.
+pub fn isptab_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
+    let mut child = command(dir, args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start isptab");
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let input = input.to_string();
+    let writer = std::thread::spawn(move || {
+        // The child may exit before reading everything (a usage error).
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let output = child.wait_with_output().expect("wait for isptab");
+    writer.join().expect("the stdin writer");
+    output
+}
+
 /// A temporary directory holding the given files.
 pub fn project(files: &[(&str, &str)]) -> TempDir {
     let dir = tempfile::tempdir().expect("a temporary directory");
