@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
-use isptab::table::{OpenError, Table};
+use isptab::table::Table;
 
 use super::log::{self, Level};
 use super::maps;
@@ -143,14 +143,11 @@ impl Current {
 
 /// Reads and fully verifies a table file.
 fn load(path: &Path, generation: u64) -> Result<Loaded, String> {
-    let shown = path.display();
-    let table = Table::load(path).map_err(|e| match e {
-        OpenError::Io(e) => format!("cannot read `{shown}`: {e}"),
-        OpenError::Table(e) => format!("`{shown}` is not a valid table: {e}"),
+    let table = super::super::lookup::load(path).map_err(|e| e.0)?;
+    table.verify().map_err(|e| {
+        let shown = super::super::output::shown_path(path);
+        format!("`{shown}` is not a valid table: {e}")
     })?;
-    table
-        .verify()
-        .map_err(|e| format!("`{shown}` is not a valid table: {e}"))?;
     let slugs = maps::slugs(&table);
     Ok(Loaded {
         table,
