@@ -60,6 +60,10 @@ pub enum Command {
     /// Answer lookups over Postfix's socketmap protocol (maps `isp`, `slug`,
     /// `transport`), reloading the table when it is replaced.
     Serve(ServeArgs),
+    /// Compare two tables or configurations by meaning: records added, removed
+    /// and renamed, patterns moved, encodings and header rules changed, and which
+    /// recipients get another record.
+    Diff(DiffArgs),
     /// Explain a diagnostic code: what it means, why, an example and the fix.
     Explain(ExplainArgs),
     /// Print the built-in default records (a KDL file).
@@ -213,6 +217,68 @@ pub struct LookupArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: LookupFormat,
+}
+
+/// How `diff` prints its report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// For people, on stdout (colour only on a terminal).
+    #[default]
+    Human,
+    /// For a pull-request comment: a summary table and collapsible details.
+    Markdown,
+    /// One JSON document (schema/diff.schema.json).
+    Json,
+}
+
+/// `isptab diff`
+///
+/// Exit codes: 0 whether or not the sides differ (3 with --exit-code when they
+/// do), 1 when a side has errors (its diagnostics are printed, nothing is
+/// compared), 2 usage or I/O error.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// OLD and NEW: each a table (recognized by its first bytes) or a
+    /// configuration's entry file. With --git: the configuration files of the
+    /// working tree (default ./isptab.kdl).
+    #[arg(value_name = "SIDE")]
+    pub sides: Vec<PathBuf>,
+    /// The old side is these configuration files, applied in order (repeatable),
+    /// instead of OLD.
+    #[arg(long, value_name = "FILE")]
+    pub old_config: Vec<PathBuf>,
+    /// The new side is these configuration files (repeatable), instead of NEW.
+    #[arg(long, value_name = "FILE")]
+    pub new_config: Vec<PathBuf>,
+    /// Compare the configuration in the working tree with the same files at REV
+    /// (a commit, branch or tag), read from git with their includes and domains
+    /// files.
+    #[arg(long, value_name = "REV", conflicts_with = "old_config")]
+    pub git: Option<String>,
+    /// Configurations use no default records.
+    #[arg(long, conflicts_with_all = ["defaults", "old_defaults", "new_defaults"])]
+    pub no_defaults: bool,
+    /// Configurations use the records of FILE as the defaults.
+    #[arg(long, value_name = "FILE")]
+    pub defaults: Option<PathBuf>,
+    /// The old configuration uses the records of FILE as the defaults (to see
+    /// what a new defaults file changes).
+    #[arg(long, value_name = "FILE")]
+    pub old_defaults: Option<PathBuf>,
+    /// The new configuration uses the records of FILE as the defaults.
+    #[arg(long, value_name = "FILE")]
+    pub new_defaults: Option<PathBuf>,
+    /// Recipient domains or addresses, one per line, optionally
+    /// `COUNT<TAB>DOMAIN` (`-`: stdin): the report counts those that get another
+    /// record. Without it, a sample made from the patterns of both sides.
+    #[arg(long, value_name = "FILE")]
+    pub queries: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DiffFormat,
+    /// Exit 3 when the sides differ.
+    #[arg(long)]
+    pub exit_code: bool,
 }
 
 /// `isptab serve`

@@ -1,5 +1,6 @@
 //! The `isptab` command: parses arguments, runs the command and maps the result to
-//! an exit code (0 no errors, 1 the input has errors, 2 usage or I/O error).
+//! an exit code (0 no errors, 1 the input has errors, 2 usage or I/O error, 3
+//! `diff --exit-code`: the sides differ).
 
 #![forbid(unsafe_code)]
 

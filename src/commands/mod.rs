@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod diff;
 mod dns;
 mod dump;
 mod explain;
@@ -27,6 +28,8 @@ pub enum Status {
     Errors = 1,
     /// Usage error, unreadable input path, I/O failure.
     Usage = 2,
+    /// `diff --exit-code`: the sides differ.
+    Differ = 3,
 }
 
 /// A failure that is not about the input's content: exit code 2.
@@ -52,6 +55,7 @@ pub fn run(command: Command, terminal: &TerminalArgs) -> Result<Status, UsageErr
         Command::Build(args) => build::run(&args, terminal),
         Command::Lookup(args) => lookup::run(&args, terminal),
         Command::Dump(args) => dump::run(&args),
+        Command::Diff(args) => diff::run(&args, terminal),
         Command::Serve(args) => serve::run(&args),
         Command::Fmt(args) => reformat::run(&args, terminal),
         Command::Completions(args) => {

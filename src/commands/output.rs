@@ -17,6 +17,18 @@ pub fn stderr_color(choice: ColorChoice) -> bool {
     }
 }
 
+/// Whether to colour output written to stdout.
+pub fn stdout_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            !no_color && std::io::stdout().is_terminal()
+        }
+    }
+}
+
 /// Whether stderr is a terminal (progress is shown only there).
 pub fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()

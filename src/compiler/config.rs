@@ -7,6 +7,7 @@
 use crate::compiler::source::Span;
 use crate::semantics::encoding::{Encoding, EncodingSettings, Part};
 use crate::semantics::header::HeaderOp;
+pub use crate::semantics::model::PatternSet;
 use crate::semantics::model::{Model, Record as ModelRecord};
 use crate::semantics::pattern::Pattern;
 
@@ -22,22 +23,6 @@ pub enum Origin {
 /// Identifies a record in a [`Config`] (its position in definition order).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RecordId(pub u32);
-
-/// Which patterns of a record: those over recipient domains or those over MX
-/// host names. Each set has its own owners: a record may own `gmail.com` as a
-/// domain while another owns it as an MX host.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum PatternSet {
-    /// `domains` and `domains-file`.
-    Domains,
-    /// `mx`.
-    Mx,
-}
-
-impl PatternSet {
-    /// Both sets.
-    pub const ALL: [PatternSet; 2] = [PatternSet::Domains, PatternSet::Mx];
-}
 
 /// Identifies one pattern: its record, its set and its position there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

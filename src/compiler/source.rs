@@ -316,6 +316,17 @@ impl SourceMap {
         &self.files[id.index()]
     }
 
+    /// Renames the files `rename` gives a new name for (`isptab diff --git`
+    /// shows the files it read from a revision as `REV:path`, not where it put
+    /// them).
+    pub fn rename(&mut self, rename: impl Fn(&str) -> Option<String>) {
+        for file in &mut self.files {
+            if let Some(name) = rename(&file.name) {
+                file.name = name;
+            }
+        }
+    }
+
     /// The number of files loaded.
     pub fn len(&self) -> usize {
         self.files.len()

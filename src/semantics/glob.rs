@@ -304,6 +304,99 @@ pub(crate) fn is_wild(label: &str) -> bool {
     label.contains(GLOB_CHARS)
 }
 
+/// A name the glob matches, for samples (`isptab diff` asks both sides what
+/// such a name gets): each wildcard stands for `x`, a class for its first member
+/// (a negated one for a letter it leaves out), alternatives for the first. `None`
+/// when that name is not one the glob matches, or not a valid name.
+pub fn example_name(glob: &str) -> Option<String> {
+    let b = glob.as_bytes();
+    let mut out = String::with_capacity(glob.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'*' => {
+                out.push('x');
+                while b.get(i) == Some(&b'*') {
+                    i += 1;
+                }
+            }
+            b'?' => {
+                out.push('x');
+                i += 1;
+            }
+            b'[' => {
+                let end = i + b[i..].iter().position(|&c| c == b']')? + 1;
+                out.push(class_example(&glob[i + 1..end - 1])?);
+                i = end;
+            }
+            b'{' => {
+                let end = i + b[i..].iter().position(|&c| c == b'}')? + 1;
+                let first = glob[i + 1..end - 1].split(',').next().unwrap_or("");
+                out.push_str(&example_name_part(first)?);
+                i = end;
+            }
+            c => {
+                out.push(char::from(c));
+                i += 1;
+            }
+        }
+    }
+    let matcher = compile_glob(glob).ok()?.compile_matcher();
+    let valid = super::name::normalize_name(&out, 0, 2).is_ok_and(|n| n == out);
+    (valid && matcher.is_match(out.replace('.', "/"))).then_some(out)
+}
+
+/// [`example_name`] of the inside of an alternative (no braces there).
+fn example_name_part(text: &str) -> Option<String> {
+    if text.is_empty() {
+        return Some(String::new());
+    }
+    let mut out = String::new();
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'*' | b'?' => out.push('x'),
+            b'[' => {
+                let end = i + b[i..].iter().position(|&c| c == b']')?;
+                out.push(class_example(&text[i + 1..end])?);
+                i = end;
+            }
+            c => out.push(char::from(c)),
+        }
+        i += 1;
+    }
+    Some(out)
+}
+
+/// A character a class matches (its body, without the brackets).
+fn class_example(body: &str) -> Option<char> {
+    match body.strip_prefix(['!', '^']) {
+        Some(members) => "xqz0a".chars().find(|&c| !class_has(members, c)),
+        None => body.chars().next(),
+    }
+}
+
+/// Whether a class body (without its brackets and negation) has `c`.
+fn class_has(members: &str, c: char) -> bool {
+    let m: Vec<char> = members.chars().collect();
+    let mut i = 0;
+    while i < m.len() {
+        if i + 2 < m.len() && m[i + 1] == '-' {
+            if (m[i]..=m[i + 2]).contains(&c) {
+                return true;
+            }
+            i += 3;
+        } else {
+            if m[i] == c {
+                return true;
+            }
+            i += 1;
+        }
+    }
+    false
+}
+
 /// Compiles a normalized domain glob: labels become path components so that `*`
 /// and `?` never cross a dot and `**` spans whole labels.
 pub(crate) fn compile_glob(glob: &str) -> Result<Glob, String> {
@@ -372,6 +465,23 @@ mod tests {
             let p = Pattern::parse(good).unwrap_or_else(|e| panic!("{good}: {e}"));
             assert_eq!(p.kind(), PatternKind::Glob, "{good}");
             assert!(is_stored_glob(p.as_str()), "{good}");
+        }
+    }
+
+    #[test]
+    fn example_names_are_matched_by_their_globs() {
+        use super::example_name;
+        for (glob, name) in [
+            ("mx?.example.com", Some("mxx.example.com")),
+            ("*.mail.*.example", Some("x.mail.x.example")),
+            ("**.example.com", Some("x.example.com")),
+            ("mx[0-9].example.com", Some("mx0.example.com")),
+            ("mx[!x].example.com", Some("mxq.example.com")),
+            ("{eu,us}-mx.example.com", Some("eu-mx.example.com")),
+            ("x{,-a}.com", Some("x.com")),
+            ("a{b[c-d],e}.com", Some("abc.com")),
+        ] {
+            assert_eq!(example_name(glob).as_deref(), name, "{glob}");
         }
     }
 

@@ -5,6 +5,7 @@
 //! with MX hosts as step 4: [`mx`]), queries, and the escaping every printer of
 //! untrusted text uses. The table and the compiler both stand on it.
 
+pub mod diff;
 pub mod encoding;
 pub mod escape;
 pub mod glob;

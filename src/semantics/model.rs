@@ -11,6 +11,31 @@ use super::pattern::{Pattern, PatternKind};
 /// table's index entries.
 pub const MAX_RECORDS: usize = 0x7fff;
 
+/// Which patterns of a record: those over recipient domains or those over MX
+/// host names. Each set has its own owners: a record may own `gmail.com` as a
+/// domain while another owns it as an MX host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PatternSet {
+    /// `domains` and `domains-file`: [`Record::exact`], [`Record::suffix`],
+    /// [`Record::globs`].
+    Domains,
+    /// `mx`: [`Record::mx`].
+    Mx,
+}
+
+impl PatternSet {
+    /// Both sets.
+    pub const ALL: [PatternSet; 2] = [PatternSet::Domains, PatternSet::Mx];
+
+    /// `domains` or `mx`, as in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PatternSet::Domains => "domains",
+            PatternSet::Mx => "mx",
+        }
+    }
+}
+
 /// One record: a provider, the patterns it serves and how mail to it is shaped.
 #[derive(Clone, Debug)]
 pub struct Record {
@@ -68,6 +93,15 @@ impl Record {
     /// How many patterns the record has.
     pub fn pattern_count(&self) -> usize {
         self.exact.len() + self.suffix.len() + self.globs.len()
+    }
+
+    /// The patterns of a set: every domain pattern ([`Record::patterns`]) or
+    /// every MX pattern.
+    pub fn patterns_in(&self, set: PatternSet) -> Box<dyn Iterator<Item = &Pattern> + '_> {
+        match set {
+            PatternSet::Domains => Box::new(self.patterns()),
+            PatternSet::Mx => Box::new(self.mx.iter()),
+        }
     }
 
     /// The MX patterns of a kind, in the order given.

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use super::glob::{GlobError, normalize_glob};
 use super::name::{DomainError, normalize_name, trim};
+use super::query::is_normal;
 
 /// The bit of a suffix key's label count in a suffix-label mask (counts above
 /// 127 share bit 127). A lookup tries only the suffix lengths whose bit is set;
@@ -84,11 +85,18 @@ impl Pattern {
             if let Some(rest) = body.strip_prefix("*.")
                 && !rest.contains(['*', '?', '[', ']', '{', '}'])
             {
+                // Already normal (every key a table holds): nothing to convert.
+                if is_normal(rest.as_bytes()) {
+                    return Ok(Pattern::new(PatternKind::Suffix, format!("*.{rest}")));
+                }
                 let key = normalize_name(rest, offset + 2, 1).map_err(PatternError::Domain)?;
                 return Ok(Pattern::new(PatternKind::Suffix, format!("*.{key}")));
             }
             let glob = normalize_glob(body, offset).map_err(PatternError::Glob)?;
             return Ok(Pattern::new(PatternKind::Glob, glob));
+        }
+        if is_normal(body.as_bytes()) {
+            return Ok(Pattern::new(PatternKind::Exact, body.to_string()));
         }
         let name = normalize_name(body, offset, 2).map_err(PatternError::Domain)?;
         Ok(Pattern::new(PatternKind::Exact, name))

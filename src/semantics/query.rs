@@ -130,7 +130,7 @@ fn normalized(name: &str) -> Result<Cow<'_, str>, DomainError> {
 /// a last label not all digits, at most 253 bytes, no `xn--` label (those are
 /// checked by IDNA). The common case of every lookup; anything else takes the
 /// full path, which also says what is wrong.
-fn is_normal(name: &[u8]) -> bool {
+pub(crate) fn is_normal(name: &[u8]) -> bool {
     if name.is_empty() || name.len() > MAX_NAME_LEN {
         return false;
     }

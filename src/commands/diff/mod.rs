@@ -1,0 +1,230 @@
+//! `isptab diff OLD NEW`: two tables or configurations compared by meaning
+//! ([`isptab::semantics::diff`]), with the impact on real recipients, printed
+//! for people, as Markdown or as JSON.
+//!
+//! | module | what |
+//! |---|---|
+//! | `side.rs` | a side: a table, a configuration, or one read from git; its model, table and origins |
+//! | `git.rs` | `--git REV`: the configuration's directory as it is at a revision |
+//! | `report.rs` | the report with every name resolved (the JSON document) |
+//! | `human.rs`, `markdown.rs` | the other two formats |
+
+mod git;
+mod human;
+mod markdown;
+mod report;
+mod side;
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+
+use isptab::DefaultsSource;
+use isptab::semantics::diff::{self, Impact};
+use isptab::semantics::query::domain_of;
+
+use super::{Status, UsageError, output};
+use crate::cli::{DiffArgs, DiffFormat, TerminalArgs};
+use side::{Side, Source};
+
+/// The longest query line read; longer lines count as invalid.
+const MAX_QUERY_LINE: usize = 4096;
+
+pub fn run(args: &DiffArgs, terminal: &TerminalArgs) -> Result<Status, UsageError> {
+    let (old_source, new_source) = sources(args)?;
+    let defaults = |side: &Option<PathBuf>| match (side, &args.defaults, args.no_defaults) {
+        (Some(path), _, _) | (None, Some(path), _) => DefaultsSource::File(path.clone()),
+        (None, None, true) => DefaultsSource::None,
+        (None, None, false) => DefaultsSource::Builtin,
+    };
+    // Both sides are loaded, one per core, and the problems of both printed.
+    let (old_defaults, new_defaults) = (defaults(&args.old_defaults), defaults(&args.new_defaults));
+    let (old, new) = std::thread::scope(|scope| {
+        let new = scope.spawn(|| side::load(&new_source, &new_defaults));
+        let old = side::load(&old_source, &old_defaults);
+        let new = new
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (old, new)
+    });
+    let (old, new) = (old?, new?);
+    let (old, new) = match (old, new) {
+        (Ok(old), Ok(new)) => (old, new),
+        (old, new) => {
+            for failed in [old.err(), new.err()].into_iter().flatten() {
+                failed.print(terminal)?;
+            }
+            return Ok(Status::Errors);
+        }
+    };
+    let diff = diff::compare(&old.model, &new.model);
+    let (impact, sampled) = match &args.queries {
+        Some(path) => (impact_of_queries(path, &old, &new, &diff)?, false),
+        None => (impact_of_sample(&old, &new, &diff), true),
+    };
+    let report = report::build(&old, &new, &diff, &impact, sampled);
+    let text = match args.format {
+        DiffFormat::Human => human::render(&report, output::stdout_color(terminal.color)),
+        DiffFormat::Markdown => markdown::render(&report),
+        DiffFormat::Json => {
+            let json = serde_json::to_string_pretty(&report)
+                .map_err(|e| UsageError(format!("internal error: {e}")))?;
+            format!("{}\n", isptab::semantics::escape::json(&json))
+        }
+    };
+    output::write_stdout(&text)?;
+    let differ = diff.differ;
+    drop(diff);
+    // Freeing two models of millions of patterns takes longer than the rest of
+    // the exit: the process ends instead (the temporary files of --git, held by
+    // the sources, are still removed).
+    std::mem::forget((old, new));
+    Ok(if args.exit_code && differ {
+        Status::Differ
+    } else {
+        Status::Ok
+    })
+}
+
+/// What the old and the new side are read from.
+fn sources(args: &DiffArgs) -> Result<(Source, Source), UsageError> {
+    let mut sides = args.sides.iter().cloned();
+    if let Some(rev) = &args.git {
+        let files: Vec<PathBuf> = if !args.new_config.is_empty() {
+            args.new_config.clone()
+        } else if !args.sides.is_empty() {
+            sides.by_ref().collect()
+        } else {
+            vec![PathBuf::from("isptab.kdl")]
+        };
+        if sides.next().is_some() || (!args.new_config.is_empty() && !args.sides.is_empty()) {
+            return Err(UsageError(
+                "with --git, give the configuration files of the working tree (or --new-config), not two sides".into(),
+            ));
+        }
+        let revision = git::checkout(rev, &files)?;
+        return Ok((Source::Git(revision), Source::Config(files)));
+    }
+    let mut side = |config: &[PathBuf], which: &str| {
+        if !config.is_empty() {
+            return Ok(Source::Config(config.to_vec()));
+        }
+        sides.next().map(Source::Path).ok_or_else(|| {
+            UsageError(format!(
+                "no {which} side: give OLD and NEW (tables or configuration files), --{which}-config FILE, or --git REV"
+            ))
+        })
+    };
+    let old = side(&args.old_config, "old")?;
+    let new = side(&args.new_config, "new")?;
+    if sides.next().is_some() {
+        return Err(UsageError(
+            "too many sides: give OLD and NEW (use --old-config/--new-config for configurations of several files)".into(),
+        ));
+    }
+    Ok((old, new))
+}
+
+/// The record a side gives a normalized domain (its position in the model).
+fn answer(side: &Side, domain: &str) -> Option<usize> {
+    side.table
+        .lookup_domain(domain)
+        .map(|m| usize::from(m.record.id()))
+}
+
+/// The impact over the sample names of both sides (an exact name is answered
+/// by its owner without a lookup).
+fn impact_of_sample(old: &Side, new: &Side, diff: &diff::Diff<'_>) -> Impact {
+    let mut impact = Impact::new(diff);
+    for s in diff.sample(&old.model, &new.model) {
+        let a = s.old.or_else(|| answer(old, &s.name));
+        let b = s.new.or_else(|| answer(new, &s.name));
+        impact.add(&s.name, 1, a, b);
+    }
+    impact
+}
+
+/// The impact over a file of queries: `DOMAIN` or `COUNT<TAB>DOMAIN` per line
+/// (an address for a domain), blank lines and `#` comments skipped.
+fn impact_of_queries(
+    path: &std::path::Path,
+    old: &Side,
+    new: &Side,
+    diff: &diff::Diff<'_>,
+) -> Result<Impact, UsageError> {
+    let shown = output::shown_path(path);
+    let reader: Box<dyn Read> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(
+            std::fs::File::open(path)
+                .map_err(|e| UsageError(format!("cannot read `{shown}`: {e}")))?,
+        )
+    };
+    let mut reader = BufReader::with_capacity(1 << 16, reader);
+    let mut impact = Impact::new(diff);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let n = (&mut reader)
+            .take(MAX_QUERY_LINE as u64 + 1)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| UsageError(format!("cannot read `{shown}`: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        if line.len() > MAX_QUERY_LINE && line.last() != Some(&b'\n') {
+            // Too long to be a query: skip the rest of it.
+            skip_line(&mut reader)
+                .map_err(|e| UsageError(format!("cannot read `{shown}`: {e}")))?;
+            impact.add_invalid();
+            continue;
+        }
+        let Ok(text) = std::str::from_utf8(&line) else {
+            impact.add_invalid();
+            continue;
+        };
+        let text = text.trim();
+        if text.is_empty() || text.starts_with('#') {
+            continue;
+        }
+        let (weight, query) = match text.split_once(char::is_whitespace) {
+            Some((count, rest)) if count.bytes().all(|b| b.is_ascii_digit()) => {
+                match count.parse::<u64>() {
+                    Ok(w) => (w, rest.trim()),
+                    Err(_) => {
+                        impact.add_invalid();
+                        continue;
+                    }
+                }
+            }
+            _ => (1, text),
+        };
+        match domain_of(query) {
+            Ok(domain) => {
+                impact.add(query, weight, answer(old, &domain), answer(new, &domain));
+            }
+            Err(_) => impact.add_invalid(),
+        }
+    }
+    Ok(impact)
+}
+
+/// Reads to the end of the current line.
+fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(());
+        }
+        match buffer.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                reader.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let n = buffer.len();
+                reader.consume(n);
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! One side of a diff: a table, or a configuration compiled in memory (from the
+//! working tree or from a git revision), as a model, a table to answer queries
+//! and, for a configuration, where each record, pattern and setting was written.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use isptab::compiler::source::Span;
+use isptab::semantics::encoding::Part;
+use isptab::semantics::model::{Model, PatternSet};
+use isptab::semantics::pattern::Pattern;
+use isptab::table::{self, OpenError, Table, TableErrorKind};
+use isptab::{Checked, DefaultsSource, Input, Options};
+
+use super::super::{UsageError, output};
+use crate::cli::{ReportFormat, TerminalArgs};
+
+/// A side, ready to compare.
+pub struct Side {
+    /// How the side is named in the report (`old.isptab`, `HEAD:isptab.kdl`).
+    pub label: String,
+    /// `table`, `config` or `git`.
+    pub kind: &'static str,
+    /// Its records.
+    pub model: Model,
+    /// Its compiled form, answering queries.
+    pub table: Table<Vec<u8>>,
+    /// Where things were written (configurations only).
+    pub origins: Option<Origins>,
+}
+
+/// What a side is read from.
+pub enum Source {
+    /// A path given alone: a table if its first bytes say so, else an entry file.
+    Path(PathBuf),
+    /// Configuration files, in order.
+    Config(Vec<PathBuf>),
+    /// Configuration files read from a git revision (see [`super::git`]).
+    Git(super::git::Revision),
+}
+
+/// A side that cannot be compared, and why (printed by the caller, so that the
+/// two sides, loaded at once, do not mix their reports).
+pub enum HasErrors {
+    /// A table that is not valid.
+    Table(String),
+    /// A configuration with errors.
+    Config(Box<Checked>),
+}
+
+impl HasErrors {
+    /// Prints the problems on stderr.
+    pub fn print(&self, terminal: &TerminalArgs) -> Result<(), UsageError> {
+        match self {
+            HasErrors::Table(message) => output::write_stderr(message)?,
+            HasErrors::Config(checked) => {
+                super::super::check::print(checked, ReportFormat::Human, terminal, false)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Loads a side: `Ok(Err(..))` when its input has errors, `Err(..)` on a usage
+/// or I/O problem.
+pub fn load(
+    source: &Source,
+    defaults: &DefaultsSource,
+) -> Result<Result<Side, HasErrors>, UsageError> {
+    let (files, label, kind, root) = match source {
+        Source::Path(path) => {
+            let shown = output::shown_path(path);
+            match Table::load(path) {
+                Ok(table) => return from_table(table, shown),
+                // Not a table: an entry file.
+                Err(OpenError::Table(e))
+                    if matches!(
+                        e.kind(),
+                        TableErrorKind::NotATable | TableErrorKind::TooShort(_)
+                    ) =>
+                {
+                    (vec![path.clone()], shown, "config", None)
+                }
+                Err(OpenError::Table(e)) => return Ok(Err(invalid_table(&shown, &e))),
+                Err(OpenError::Io(e)) => {
+                    return Err(UsageError(format!("cannot read `{shown}`: {e}")));
+                }
+            }
+        }
+        Source::Config(files) => {
+            let label = files
+                .iter()
+                .map(|f| output::shown_path(f))
+                .collect::<Vec<_>>()
+                .join(" + ");
+            (files.clone(), label, "config", None)
+        }
+        Source::Git(revision) => (
+            revision.files.clone(),
+            revision.label(),
+            "git",
+            Some(revision.root.clone()),
+        ),
+    };
+    let options = Options {
+        defaults: defaults.clone(),
+        root,
+        ..Options::default()
+    };
+    let inputs: Vec<Input> = files.into_iter().map(Input::Path).collect();
+    let mut checked = isptab::check(&inputs, &options)?;
+    if let Source::Git(revision) = source {
+        checked.sources.rename(|name| revision.shown(name));
+        for d in &mut checked.diagnostics {
+            d.message = revision.in_message(&d.message);
+            d.help = d.help.as_deref().map(|h| revision.in_message(h));
+            for label in std::iter::once(&mut d.primary).chain(&mut d.secondary) {
+                label.message = revision.in_message(&label.message);
+            }
+        }
+    }
+    let Ok(model) = checked.model() else {
+        return Ok(Err(HasErrors::Config(Box::new(checked))));
+    };
+    let bytes =
+        table::compile(&model).map_err(|e| UsageError(format!("cannot compile `{label}`: {e}")))?;
+    let table = Table::from_bytes(bytes).map_err(|e| UsageError(format!("internal error: {e}")))?;
+    Ok(Ok(Side {
+        label,
+        kind,
+        model,
+        table,
+        origins: Some(Origins::new(checked)),
+    }))
+}
+
+/// A table side: fully checked first, as `dump` does (its names end up in the
+/// report).
+fn from_table(table: Table<Vec<u8>>, label: String) -> Result<Result<Side, HasErrors>, UsageError> {
+    let model = table.verify().and_then(|()| table.to_model());
+    match model {
+        Ok(model) => Ok(Ok(Side {
+            label,
+            kind: "table",
+            model,
+            table,
+            origins: None,
+        })),
+        Err(e) => Ok(Err(invalid_table(&label, &e))),
+    }
+}
+
+fn invalid_table(shown: &str, e: &table::TableError) -> HasErrors {
+    HasErrors::Table(format!("error: `{shown}` is not a valid table: {e}\n"))
+}
+
+/// Where a configuration wrote each record, pattern, encoding and header rule.
+pub struct Origins {
+    checked: Checked,
+    records: HashMap<String, usize>,
+    patterns: HashMap<(PatternSet, Arc<str>), Span>,
+}
+
+impl Origins {
+    fn new(checked: Checked) -> Origins {
+        let mut records = HashMap::new();
+        let mut patterns = HashMap::new();
+        if let Some(config) = &checked.config {
+            for (i, record) in config.records.iter().enumerate() {
+                records.insert(record.name.to_lowercase(), i);
+                for set in PatternSet::ALL {
+                    for entry in record.patterns_in(set) {
+                        patterns.insert((set, entry.pattern.text().clone()), entry.span);
+                    }
+                }
+            }
+        }
+        Origins {
+            checked,
+            records,
+            patterns,
+        }
+    }
+
+    /// `FILE:LINE` of a span.
+    fn at(&self, span: Span) -> String {
+        let file = self.checked.sources.get(span.file);
+        format!(
+            "{}:{}",
+            file.name(),
+            file.location(span.start as usize).line
+        )
+    }
+
+    fn record(&self, name: &str) -> Option<&isptab::compiler::config::Record> {
+        let config = self.checked.config.as_ref()?;
+        config.records.get(*self.records.get(&name.to_lowercase())?)
+    }
+
+    /// Where the record was defined.
+    pub fn of_record(&self, name: &str) -> Option<String> {
+        self.record(name).map(|r| self.at(r.name_span))
+    }
+
+    /// Where a pattern was written.
+    pub fn of_pattern(&self, set: PatternSet, pattern: &Pattern) -> Option<String> {
+        self.patterns
+            .get(&(set, pattern.text().clone()))
+            .map(|&span| self.at(span))
+    }
+
+    /// Where a part's encoding was set (`None`: not set, it follows the defaults).
+    pub fn of_encoding(&self, name: &str, part: Part) -> Option<String> {
+        let setting = self.record(name)?.encoding.get(part)?;
+        Some(self.at(setting.span))
+    }
+
+    /// Where the header rule at `index` of the record's rules is.
+    pub fn of_header(&self, name: &str, index: usize) -> Option<String> {
+        let rule = self.record(name)?.headers.get(index)?;
+        Some(self.at(rule.span))
+    }
+}
