@@ -7,24 +7,22 @@ use crate::cli::ColorChoice;
 
 /// Whether to colour output written to stderr.
 pub fn stderr_color(choice: ColorChoice) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-            !no_color && std::io::stderr().is_terminal()
-        }
-    }
+    color(choice, || std::io::stderr().is_terminal())
 }
 
 /// Whether to colour output written to stdout.
 pub fn stdout_color(choice: ColorChoice) -> bool {
+    color(choice, || std::io::stdout().is_terminal())
+}
+
+/// `auto` colours a terminal unless `NO_COLOR` is set (and not empty).
+fn color(choice: ColorChoice, is_terminal: impl FnOnce() -> bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
             let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-            !no_color && std::io::stdout().is_terminal()
+            !no_color && is_terminal()
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use isptab::semantics::escape::{escape, kdl_string};
 
-use super::report::{ChangedRecord, ImpactInfo, MovedPattern, Report};
+use super::report::{self, ChangedRecord, ImpactInfo, MovedPattern, Report};
 
 /// Patterns listed in a line before "and N more".
 const SHOWN: usize = 5;
@@ -265,27 +265,7 @@ pub fn percent(n: u64, total: u64) -> String {
 
 /// `3 patterns: a.com, b.com, c.com` or `1,000 patterns: a.com, ... and 995 more`.
 fn patterns(n: usize, names: &[String], mx: bool) -> String {
-    let word = match (n == 1, mx) {
-        (true, false) => "pattern",
-        (false, false) => "patterns",
-        (true, true) => "MX pattern",
-        (false, true) => "MX patterns",
-    };
-    let shown: Vec<String> = names
-        .iter()
-        .take(SHOWN)
-        .map(|p| escape(p).into_owned())
-        .collect();
-    let more = n.saturating_sub(shown.len());
-    let mut text = format!("{n} {word}");
-    if !shown.is_empty() {
-        text.push_str(": ");
-        text.push_str(&shown.join(", "));
-    }
-    if more > 0 {
-        text.push_str(&format!(" and {more} more"));
-    }
-    text
+    report::count_of_patterns(n, names, mx, SHOWN, |p| escape(p).into_owned())
 }
 
 /// `  (isptab.kdl:4)` or nothing.

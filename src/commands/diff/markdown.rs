@@ -7,7 +7,7 @@
 use isptab::semantics::escape::escape;
 
 use super::human::{groups, percent};
-use super::report::{ChangedRecord, Report};
+use super::report::{self, ChangedRecord, Report};
 
 /// Patterns listed per item before "and N more".
 const SHOWN: usize = 10;
@@ -32,23 +32,7 @@ fn at(origin: &Option<String>) -> String {
 }
 
 fn list(n: usize, names: &[String], mx: bool) -> String {
-    let word = match (n == 1, mx) {
-        (true, false) => "pattern",
-        (false, false) => "patterns",
-        (true, true) => "MX pattern",
-        (false, true) => "MX patterns",
-    };
-    let shown: Vec<String> = names.iter().take(SHOWN).map(|p| md(p)).collect();
-    let more = n.saturating_sub(shown.len());
-    let mut text = format!("{n} {word}");
-    if !shown.is_empty() {
-        text.push_str(": ");
-        text.push_str(&shown.join(", "));
-    }
-    if more > 0 {
-        text.push_str(&format!(" and {more} more"));
-    }
-    text
+    report::count_of_patterns(n, names, mx, SHOWN, md)
 }
 
 fn details(out: &mut String, summary: &str, body: &str) {

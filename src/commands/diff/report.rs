@@ -400,3 +400,31 @@ fn summary_text(s: &Summary, impact: &ImpactInfo, reordered: bool) -> String {
     ));
     parts.join("; ")
 }
+
+/// `3 patterns: a.com, b.com, c.com` or `1000 MX patterns: a.com, ... and 990 more`:
+/// the first `shown` names, each written by `quote` (the format's escaping).
+pub fn count_of_patterns(
+    n: usize,
+    names: &[String],
+    mx: bool,
+    shown: usize,
+    quote: impl Fn(&str) -> String,
+) -> String {
+    let word = match (n == 1, mx) {
+        (true, false) => "pattern",
+        (false, false) => "patterns",
+        (true, true) => "MX pattern",
+        (false, true) => "MX patterns",
+    };
+    let listed: Vec<String> = names.iter().take(shown).map(|p| quote(p)).collect();
+    let more = n.saturating_sub(listed.len());
+    let mut text = format!("{n} {word}");
+    if !listed.is_empty() {
+        text.push_str(": ");
+        text.push_str(&listed.join(", "));
+    }
+    if more > 0 {
+        text.push_str(&format!(" and {more} more"));
+    }
+    text
+}
