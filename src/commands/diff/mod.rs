@@ -135,12 +135,62 @@ fn answer(side: &Side, domain: &str) -> Option<usize> {
 /// by its owner without a lookup).
 fn impact_of_sample(old: &Side, new: &Side, diff: &diff::Diff<'_>) -> Impact {
     let mut impact = Impact::new(diff);
-    for s in diff.sample(&old.model, &new.model) {
-        let a = s.old.or_else(|| answer(old, &s.name));
-        let b = s.new.or_else(|| answer(new, &s.name));
+    let sample = diff.sample(&old.model, &new.model);
+    let (a, b) = both_answers(sample.len(), |is_old, i| {
+        let s = &sample[i];
+        let (known, side) = if is_old { (s.old, old) } else { (s.new, new) };
+        known.or_else(|| answer(side, &s.name))
+    });
+    for ((s, a), b) in sample.iter().zip(a).zip(b) {
         impact.add(&s.name, 1, a, b);
     }
     impact
+}
+
+/// The answers of the old side (`ask(true, i)`) and of the new one
+/// (`ask(false, i)`) to `n` queries: the two sides on two cores.
+fn both_answers(
+    n: usize,
+    ask: impl Fn(bool, usize) -> Option<usize> + Sync,
+) -> (Vec<Option<usize>>, Vec<Option<usize>>) {
+    let answers = |is_old| (0..n).map(|i| ask(is_old, i)).collect::<Vec<_>>();
+    std::thread::scope(|scope| {
+        let b = scope.spawn(|| answers(false));
+        let a = answers(true);
+        let b = b
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (a, b)
+    })
+}
+
+/// Queries read but not yet looked up: answered in batches, both sides at once.
+struct Batch<'a> {
+    queries: Vec<(String, u64, String)>,
+    old: &'a Side,
+    new: &'a Side,
+}
+
+impl Batch<'_> {
+    const LEN: usize = 1 << 14;
+
+    fn push(&mut self, impact: &mut Impact, query: &str, weight: u64, domain: String) {
+        self.queries.push((query.to_string(), weight, domain));
+        if self.queries.len() == Self::LEN {
+            self.flush(impact);
+        }
+    }
+
+    fn flush(&mut self, impact: &mut Impact) {
+        let (queries, old, new) = (&self.queries, self.old, self.new);
+        let (a, b) = both_answers(queries.len(), |is_old, i| {
+            answer(if is_old { old } else { new }, &queries[i].2)
+        });
+        for (((query, weight, _), a), b) in queries.iter().zip(a).zip(b) {
+            impact.add(query, *weight, a, b);
+        }
+        self.queries.clear();
+    }
 }
 
 /// The impact over a file of queries: `DOMAIN` or `COUNT<TAB>DOMAIN` per line
@@ -162,6 +212,11 @@ fn impact_of_queries(
     };
     let mut reader = BufReader::with_capacity(1 << 16, reader);
     let mut impact = Impact::new(diff);
+    let mut batch = Batch {
+        queries: Vec::with_capacity(Batch::LEN),
+        old,
+        new,
+    };
     let mut line = Vec::new();
     loop {
         line.clear();
@@ -200,12 +255,11 @@ fn impact_of_queries(
             _ => (1, text),
         };
         match domain_of(query) {
-            Ok(domain) => {
-                impact.add(query, weight, answer(old, &domain), answer(new, &domain));
-            }
+            Ok(domain) => batch.push(&mut impact, query, weight, domain.into_owned()),
             Err(_) => impact.add_invalid(),
         }
     }
+    batch.flush(&mut impact);
     Ok(impact)
 }
 
