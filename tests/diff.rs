@@ -344,7 +344,7 @@ fn what_the_inputs_hold_is_escaped() {
         ("a.kdl", "isp \"Shop\" {\n    domains \"shop.example\"\n}\n"),
         (
             "b.kdl",
-            "isp \"Shop\" {\n    domains \"shop.example\"\n}\nisp \"Evil](https://x.example) <b>*|\" {\n    domains \"evil.example\"\n}\n",
+            "isp \"Shop\" {\n    domains \"shop.example\"\n}\nisp \"Evil](https://x.example) <b>*|\" {\n    domains \"evil.example\"\n}\nisp \"cc @octocat #1\" {\n    domains \"www.ping.example\"\n}\n",
         ),
         ("queries.txt", "3\t\u{202e}\u{1b}[31m@evil.example\n"),
     ]);
@@ -363,9 +363,12 @@ fn what_the_inputs_hold_is_escaped() {
     );
     let text = stdout(&markdown);
     assert!(
-        text.contains(r"Evil\]\(https\:\/\/x\.example\) \<b\>\*\|"),
+        text.contains(r"<code>Evil\]\(https\:\/\/x\.example\) \<b\>\*\|</code>"),
         "{text}"
     );
+    // Mentions, issue references and autolinks are not made inside `<code>`.
+    assert!(text.contains(r"<code>cc \@octocat \#1</code>"), "{text}");
+    assert!(text.contains(r"<code>www\.ping\.example</code>"), "{text}");
     assert!(
         !text.contains('\u{202e}') && !text.contains('\u{1b}'),
         "{text}"
@@ -533,4 +536,200 @@ fn git_refuses_a_symbolic_link_in_the_revision() {
         stderr(&out)
     );
     assert!(!stderr(&out).contains("isptab-diff-"), "{}", stderr(&out));
+}
+
+/// Runs `diff --no-defaults --format json ARGS` and returns the document.
+fn diff_json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["diff", "--no-defaults", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = isptab(dir, &all);
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).expect("one JSON document")
+}
+
+#[test]
+fn a_name_in_another_case_and_globs_in_another_order_are_listed() {
+    let dir = project(&[
+        (
+            "a.kdl",
+            "isp \"Shop\" {\n    domains \"shop.example\"\n}\nisp \"Globs\" {\n    domains \"a*.g.example\" \"b*.g.example\"\n}\n",
+        ),
+        (
+            "b.kdl",
+            "isp \"SHOP\" {\n    domains \"shop.example\"\n}\nisp \"Globs\" {\n    domains \"b*.g.example\" \"a*.g.example\"\n}\n",
+        ),
+    ]);
+    let json = diff_json(dir.path(), &["a.kdl", "b.kdl"]);
+    let renamed = &json["records"]["renamed"];
+    assert_eq!(renamed.as_array().map(Vec::len), Some(1), "{json:#}");
+    assert_eq!(renamed[0]["from"], "Shop");
+    assert_eq!(renamed[0]["to"], "SHOP");
+    let changed = json["changed"].as_array().expect("changed");
+    assert_eq!(changed.len(), 1, "{json:#}");
+    assert_eq!(changed[0]["record"], "Globs");
+    assert_eq!(changed[0]["globs_reordered"], true);
+    for format in ["human", "markdown"] {
+        let out = isptab(
+            dir.path(),
+            &[
+                "diff",
+                "--no-defaults",
+                "--format",
+                format,
+                "a.kdl",
+                "b.kdl",
+            ],
+        );
+        let text = stdout(&out);
+        assert!(text.contains("globs in another order"), "{text}");
+        assert!(text.contains("SHOP"), "{text}");
+    }
+}
+
+/// Globs that all share their literal key make every glob's sample name try
+/// every glob before it: the sample names only some of them, and says so.
+#[test]
+fn the_sample_of_many_globs_stays_near_linear() {
+    let globs: String = (0..4000)
+        .map(|i| format!("    domains \"?{i}?.same.example\"\n"))
+        .collect();
+    let dir = project(&[
+        ("a.kdl", &format!("isp \"Old\" {{\n{globs}}}\n")),
+        ("b.kdl", &format!("isp \"New\" {{\n{globs}}}\n")),
+    ]);
+    let json = diff_json(dir.path(), &["a.kdl", "b.kdl"]);
+    let impact = &json["impact"];
+    let left_out = impact["globs_not_sampled"].as_u64().expect("a count");
+    // 4,000 globs on a side: every second one named (a pattern on both sides is
+    // sampled once, with the old side).
+    assert_eq!(left_out, 2000, "{impact:#}");
+    assert_eq!(impact["queries"], 2000, "{impact:#}");
+    let out = isptab(dir.path(), &["diff", "--no-defaults", "a.kdl", "b.kdl"]);
+    assert!(
+        stdout(&out).contains("2000 globs got no sample name"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// A side or a query file is opened as the compiler opens an entry file: a
+/// symbolic link that leads out of its directory is refused, never read, and a
+/// FIFO never blocks.
+#[test]
+fn sides_and_query_files_stay_in_their_directory() {
+    let outside = project(&[(
+        "secret.kdl",
+        "isp \"Secret Record\" {\n    domains \"secret.example\"\n}\n",
+    )]);
+    isptab(
+        outside.path(),
+        &[
+            "build",
+            "--no-defaults",
+            "secret.kdl",
+            "-o",
+            "secret.isptab",
+        ],
+    );
+    std::fs::write(outside.path().join("queries.txt"), "secret.example\n").unwrap();
+    let dir = project(&[("a.kdl", "isp \"Shop\" {\n    domains \"shop.example\"\n}\n")]);
+    for (link, target) in [
+        ("table.isptab", "secret.isptab"),
+        ("config.kdl", "secret.kdl"),
+        ("queries.txt", "queries.txt"),
+    ] {
+        std::os::unix::fs::symlink(outside.path().join(target), dir.path().join(link)).unwrap();
+    }
+    for side in ["table.isptab", "config.kdl"] {
+        let out = isptab(dir.path(), &["diff", "--no-defaults", "a.kdl", side]);
+        assert_eq!(out.status.code(), Some(1), "{side}: {}", stderr(&out));
+        assert!(stderr(&out).contains("outside"), "{side}: {}", stderr(&out));
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(!all.contains("Secret"), "{side}: {all}");
+    }
+    let fifo = dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for queries in ["queries.txt", "fifo"] {
+        let out = isptab(
+            dir.path(),
+            &[
+                "diff",
+                "--no-defaults",
+                "a.kdl",
+                "a.kdl",
+                "--queries",
+                queries,
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2), "{queries}: {}", stderr(&out));
+        assert!(stderr(&out).contains("cannot read"), "{}", stderr(&out));
+    }
+    // A FIFO as a side is refused too.
+    let out = isptab(dir.path(), &["diff", "--no-defaults", "a.kdl", "fifo"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+fn queries_and_sources_are_read_as_written() {
+    let dir = project(&[
+        ("a.kdl", "isp \"Shop\" {\n    domains \"shop.example\"\n}\n"),
+        (
+            "::warning::b.kdl",
+            "isp \"Shop\" {\n    domains \"shop.de\"\n}\n",
+        ),
+        // A byte order mark, and counts whose sum is past 2^64.
+        (
+            "queries.txt",
+            "\u{feff}shop.example\n18446744073709551615\tshop.de\n18446744073709551615\tshop.de\n",
+        ),
+    ]);
+    let json = diff_json(
+        dir.path(),
+        &["a.kdl", "::warning::b.kdl", "--queries", "queries.txt"],
+    );
+    // The JSON holds the name as it is (its string escaping is JSON's).
+    assert_eq!(json["new"]["source"], "::warning::b.kdl", "{json:#}");
+    let impact = &json["impact"];
+    assert_eq!(impact["invalid"], 0, "{impact:#}");
+    assert_eq!(impact["queries"], 3, "{impact:#}");
+    assert_eq!(
+        impact["weight"].as_f64(),
+        Some(1.0 + 2.0 * 18446744073709551615.0),
+        "{impact:#}"
+    );
+    // The human report shows it escaped: no line starts with a workflow command.
+    let out = isptab(
+        dir.path(),
+        &["diff", "--no-defaults", "a.kdl", "::warning::b.kdl"],
+    );
+    assert!(
+        stdout(&out).lines().all(|l| !l.starts_with("::")),
+        "{}",
+        stdout(&out)
+    );
+    // A file that starts like a table but is cut short is a broken table, not
+    // a configuration with a syntax error.
+    let table = dir.path().join("a.isptab");
+    isptab(
+        dir.path(),
+        &["build", "--no-defaults", "a.kdl", "-o", "a.isptab"],
+    );
+    let bytes = std::fs::read(&table).unwrap();
+    std::fs::write(dir.path().join("short.isptab"), &bytes[..40]).unwrap();
+    let out = isptab(
+        dir.path(),
+        &["diff", "--no-defaults", "a.kdl", "short.isptab"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not a valid table"),
+        "{}",
+        stderr(&out)
+    );
 }

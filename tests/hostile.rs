@@ -826,6 +826,23 @@ mod case {
         })
     }
 
+    /// `Почта` named `Acme` (the first record's name string): two records of one
+    /// name, which no configuration can give.
+    pub(super) fn two_records_of_one_name() -> Case {
+        verify("two records of one name", {
+            let mut f = Forge::new();
+            let (first, second) = (f.record(0), f.record(1));
+            let (offset, length) = (
+                f.u32(first, record::NAME_OFFSET),
+                f.u16(first, record::NAME_LENGTH),
+            );
+            f.put_u32(second, record::NAME_OFFSET, offset)
+                .put_u16(second, record::NAME_LENGTH, length)
+                .seal()
+                .done()
+        })
+    }
+
     pub(super) fn globs_out_of_record_order() -> Case {
         verify("globs out of record order", {
             let mut f = Forge::new();
@@ -1129,6 +1146,7 @@ tests! {
     glob_of_a_record_that_does_not_exist,
     empty_glob,
     glob_that_is_not_a_glob,
+    two_records_of_one_name,
     glob_outside_the_grammar,
     globs_out_of_record_order,
     // The indexes.

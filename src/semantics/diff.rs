@@ -130,6 +130,9 @@ pub struct Changed<'a> {
     pub added: Vec<SetPattern<'a>>,
     /// Patterns that nobody owns now, in old-model order.
     pub removed: Vec<SetPattern<'a>>,
+    /// Whether the globs the record keeps (of domains or MX hosts) are in
+    /// another order: they are tried in order, so answers may change.
+    pub globs_reordered: bool,
 }
 
 impl Changed<'_> {
@@ -191,11 +194,27 @@ pub fn compare<'a>(old: &'a Model, new: &'a Model) -> Diff<'a> {
             paired_new[n] = true;
         }
     }
-    let renamed = renames(old, new, &pairs, &paired_new, &new_owners);
+    let mut renamed = renames(old, new, &pairs, &paired_new, &new_owners);
     for r in &renamed {
         pairs[r.old] = Some(r.new);
         paired_new[r.new] = true;
     }
+    // A name in another case is the same record (names are compared without
+    // case), renamed all the same: the MTA shows the new spelling.
+    for (o, n) in pairs.iter().enumerate() {
+        if let Some(n) = *n
+            && old.records[o].name != new.records[n].name
+            && !renamed.iter().any(|r| r.old == o)
+        {
+            let shared = old.records[o].pattern_count() + old.records[o].mx.len();
+            renamed.push(Renamed {
+                old: o,
+                new: n,
+                shared,
+            });
+        }
+    }
+    renamed.sort_by_key(|r| r.new);
 
     let mut moved = Vec::new();
     let mut changed: Vec<Changed<'a>> = Vec::new();
@@ -210,6 +229,7 @@ pub fn compare<'a>(old: &'a Model, new: &'a Model) -> Diff<'a> {
                 default: false,
                 added: Vec::new(),
                 removed: Vec::new(),
+                globs_reordered: false,
             });
             changed.len() - 1
         })
@@ -226,11 +246,13 @@ pub fn compare<'a>(old: &'a Model, new: &'a Model) -> Diff<'a> {
                 .collect();
             let headers = before.headers != after.headers;
             let default = before.default != after.default;
-            if !encodings.is_empty() || headers || default {
+            let globs_reordered = globs_reordered(before, after);
+            if !encodings.is_empty() || headers || default || globs_reordered {
                 let at = entry(&mut changed, o, n);
                 changed[at].encodings = encodings;
                 changed[at].headers = headers;
                 changed[at].default = default;
+                changed[at].globs_reordered = globs_reordered;
             }
         }
         for set in PatternSet::ALL {
@@ -283,19 +305,7 @@ pub fn compare<'a>(old: &'a Model, new: &'a Model) -> Diff<'a> {
     let removed: Vec<usize> = (0..old.records.len())
         .filter(|&o| pairs[o].is_none())
         .collect();
-    // What the lists above do not show: a record's name in another case, its
-    // globs (of domains or MX hosts) in another order. Together they cover all
-    // of a record's equality, without sorting every pattern.
-    let unlisted = pairs.iter().enumerate().any(|(o, n)| {
-        n.is_some_and(|n| {
-            let (a, b) = (&old.records[o], &new.records[n]);
-            a.name != b.name
-                || a.globs != b.globs
-                || !a.mx_of(PatternKind::Glob).eq(b.mx_of(PatternKind::Glob))
-        })
-    });
-    let differ = unlisted
-        || reordered
+    let differ = reordered
         || !added.is_empty()
         || !removed.is_empty()
         || !renamed.is_empty()
@@ -312,6 +322,32 @@ pub fn compare<'a>(old: &'a Model, new: &'a Model) -> Diff<'a> {
         pairs,
         owners: [old_owners, new_owners],
     }
+}
+
+/// Whether the globs both records have (of domains, then of MX hosts) are in
+/// another order in the new one.
+fn globs_reordered(before: &Record, after: &Record) -> bool {
+    [false, true].into_iter().any(|mx| {
+        let (a, b) = (globs_of(before, mx), globs_of(after, mx));
+        a != b && kept(&a, &b) != kept(&b, &a)
+    })
+}
+
+fn globs_of(record: &Record, mx: bool) -> Vec<&str> {
+    if mx {
+        record
+            .mx_of(PatternKind::Glob)
+            .map(Pattern::as_str)
+            .collect()
+    } else {
+        record.globs.iter().map(Pattern::as_str).collect()
+    }
+}
+
+/// The globs of `a` that `b` has too, in `a`'s order.
+fn kept<'a>(a: &[&'a str], b: &[&str]) -> Vec<&'a str> {
+    let others: std::collections::HashSet<&str> = b.iter().copied().collect();
+    a.iter().copied().filter(|p| others.contains(p)).collect()
 }
 
 /// Renames among the records left unpaired by name: pairs sharing more than half
@@ -382,18 +418,34 @@ impl<'a> Diff<'a> {
     /// The names to ask both sides when no queries are given: every exact name,
     /// a name under each suffix rule, and a name each glob matches (when one
     /// can be made), of both models; a pattern on both sides gives one name.
-    pub fn sample(&self, old: &'a Model, new: &'a Model) -> Vec<SampleName<'a>> {
+    pub fn sample(&self, old: &'a Model, new: &'a Model) -> Sample<'a> {
         use std::borrow::Cow;
         let [old_owners, new_owners] = &self.owners;
         let mut out = Vec::with_capacity(old_owners.len() + new_owners.len() / 16);
+        let mut globs_left_out = 0;
         for (side, model) in [old, new].into_iter().enumerate() {
             let other = if side == 0 { new_owners } else { old_owners };
+            // A glob's name may try every glob before it: within the budget,
+            // every `stride`-th glob of the side gets a name.
+            let globs: usize = model.records.iter().map(|r| r.globs.len()).sum();
+            let stride = globs
+                .saturating_mul(globs)
+                .div_ceil(GLOB_SAMPLE_BUDGET)
+                .max(1);
+            let mut glob_at = 0usize;
             for (r, record) in model.records.iter().enumerate() {
                 for p in record.patterns() {
                     // A pattern on both sides was sampled with the old one.
                     let there = other.get(&(PatternSet::Domains, p.as_str())).copied();
                     if side == 1 && there.is_some() {
                         continue;
+                    }
+                    if p.kind() == PatternKind::Glob {
+                        glob_at += 1;
+                        if !(glob_at - 1).is_multiple_of(stride) {
+                            globs_left_out += 1;
+                            continue;
+                        }
                     }
                     let name: Cow<'a, str> = match p.kind() {
                         PatternKind::Exact => Cow::Borrowed(p.as_str()),
@@ -417,8 +469,26 @@ impl<'a> Diff<'a> {
                 }
             }
         }
-        out
+        Sample {
+            names: out,
+            globs_left_out,
+        }
     }
+}
+
+/// The most glob tries a sample may cost on one side, about: a glob's name can
+/// be tried against every glob before it (globs that share their literal key),
+/// so a side of `G` globs gets names for about `GLOB_SAMPLE_BUDGET / G` of them,
+/// spread evenly (all of them up to about 3,000 globs).
+pub const GLOB_SAMPLE_BUDGET: usize = 10_000_000;
+
+/// The names of a sample ([`Diff::sample`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sample<'a> {
+    /// The names, each with what a side answers when known without asking.
+    pub names: Vec<SampleName<'a>>,
+    /// Globs (of both sides) that got no name, to keep the sample near-linear.
+    pub globs_left_out: usize,
 }
 
 /// The label a sample puts under a suffix rule.
@@ -434,19 +504,20 @@ pub struct Impact {
     reshaped: Vec<bool>,
     /// Queries counted (lines).
     pub queries: u64,
-    /// Their total weight (the counts of `COUNT<TAB>DOMAIN` lines; 1 otherwise).
-    pub weight: u64,
+    /// Their total weight (the counts of `COUNT<TAB>DOMAIN` lines; 1 otherwise;
+    /// 2^64 lines of the largest count do not overflow it).
+    pub weight: u128,
     /// Queries that are not a domain or an address (not counted above).
     pub invalid: u64,
     /// Queries whose record changed (another record, a renamed one, or none).
     pub changed: u64,
     /// Their weight.
-    pub changed_weight: u64,
+    pub changed_weight: u128,
     /// Queries that keep their record while its encodings or header rules
     /// changed.
     pub shaping: u64,
     /// Their weight.
-    pub shaping_weight: u64,
+    pub shaping_weight: u128,
     /// The changed answers by (old record, new record); `None` is no record.
     pub pairs: BTreeMap<(Option<usize>, Option<usize>), ImpactPair>,
 }
@@ -457,7 +528,7 @@ pub struct ImpactPair {
     /// Queries.
     pub count: u64,
     /// Their weight.
-    pub weight: u64,
+    pub weight: u128,
     /// The first few queries, as given.
     pub examples: Vec<String>,
 }
@@ -488,7 +559,7 @@ impl Impact {
     /// the same name, or both are no record.
     pub fn add(&mut self, query: &str, weight: u64, old: Option<usize>, new: Option<usize>) {
         self.queries += 1;
-        self.weight = self.weight.saturating_add(weight);
+        self.weight = self.weight.saturating_add(u128::from(weight));
         let same = match old {
             None => new.is_none(),
             Some(o) => new.is_some() && self.stays.get(o).copied().flatten() == new,
@@ -496,15 +567,15 @@ impl Impact {
         if same {
             if old.is_some_and(|o| self.reshaped.get(o).copied().unwrap_or(false)) {
                 self.shaping += 1;
-                self.shaping_weight = self.shaping_weight.saturating_add(weight);
+                self.shaping_weight = self.shaping_weight.saturating_add(u128::from(weight));
             }
             return;
         }
         self.changed += 1;
-        self.changed_weight = self.changed_weight.saturating_add(weight);
+        self.changed_weight = self.changed_weight.saturating_add(u128::from(weight));
         let pair = self.pairs.entry((old, new)).or_default();
         pair.count += 1;
-        pair.weight = pair.weight.saturating_add(weight);
+        pair.weight = pair.weight.saturating_add(u128::from(weight));
         if pair.examples.len() < IMPACT_EXAMPLES {
             pair.examples.push(query.to_string());
         }

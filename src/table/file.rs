@@ -70,7 +70,14 @@ impl Table<Vec<u8>> {
     /// no longer matches its header, or a checksum fails in [`Table::verify`]),
     /// never a crash. It costs one copy of the file in memory.
     pub fn load(path: impl AsRef<Path>) -> Result<Table<Vec<u8>>, OpenError> {
-        let (mut file, size) = open_regular(path.as_ref())?;
+        let (file, size) = open_regular(path.as_ref())?;
+        Table::read_from(file, size)
+    }
+
+    /// Reads a table from a file already open (a regular file of `size` bytes,
+    /// as `fstat` gave it), like [`Table::load`]: for callers that open files
+    /// their own way (inside a project root, say).
+    pub fn read_from(mut file: File, size: u64) -> Result<Table<Vec<u8>>, OpenError> {
         // The header first: a file that is not a table of its own size (a large
         // file put in the wrong place) is refused before it is read whole.
         let mut start = Vec::with_capacity(header::LEN);

@@ -44,6 +44,18 @@ fn verify<B: AsRef<[u8]>>(table: &Table<B>) -> Result<(), TableError> {
         at = at.max(range.end);
     }
 
+    // Names are compared without case (a configuration cannot give two records
+    // one name): with two, a dump would not build and a diff could not pair them.
+    let mut names = std::collections::HashSet::with_capacity(table.record_count());
+    for record in table.records() {
+        if !names.insert(record.name().to_lowercase()) {
+            return Err(TableError::section(
+                SectionKind::Records.name(),
+                format!("two records are named `{}`", record.name()),
+            ));
+        }
+    }
+
     let domains = verify_set(table, &parsed.domains)?;
     check_pattern_counts(table, "patterns", domains.into_iter(), |r| {
         r.pattern_count()

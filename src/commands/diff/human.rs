@@ -157,6 +157,12 @@ fn changed(out: &mut String, paint: &Paint, c: &ChangedRecord) {
         };
         out.push_str(&format!("{}\n", paint.changed(text)));
     }
+    if c.globs_reordered {
+        out.push_str(&format!(
+            "{}\n",
+            paint.changed("  globs in another order (they are tried in order)")
+        ));
+    }
     for (sign, list, paint_it) in [
         ("+", &c.added, Paint::added as fn(&Paint, &str) -> String),
         ("-", &c.removed, Paint::removed),
@@ -184,7 +190,7 @@ fn impact(out: &mut String, paint: &Paint, i: &ImpactInfo) {
             "{} sample names made from the patterns of both sides",
             i.queries
         )
-    } else if i.weight != i.queries {
+    } else if i.weight != u128::from(i.queries) {
         format!("{} queries, {} recipients", i.queries, i.weight)
     } else {
         format!("{} queries", i.queries)
@@ -193,12 +199,18 @@ fn impact(out: &mut String, paint: &Paint, i: &ImpactInfo) {
         "\n{}\n",
         paint.title(&format!("impact ({what}):"))
     ));
-    let weighted = i.weight != i.queries;
-    let share = |n: u64| {
+    if i.globs_not_sampled > 0 {
+        out.push_str(&format!(
+            "  {} globs got no sample name (too many to try each): give --queries\n",
+            i.globs_not_sampled
+        ));
+    }
+    let weighted = i.weight != u128::from(i.queries);
+    let share = |n: u128| {
         if weighted {
             format!(" ({n} recipients, {})", percent(n, i.weight))
         } else {
-            format!(" ({})", percent(n, i.queries))
+            format!(" ({})", percent(n, u128::from(i.queries)))
         }
     };
     out.push_str(&format!(
@@ -207,7 +219,7 @@ fn impact(out: &mut String, paint: &Paint, i: &ImpactInfo) {
         share(if weighted {
             i.changed_weight
         } else {
-            i.changed
+            u128::from(i.changed)
         })
     ));
     if i.reshaped > 0 {
@@ -217,7 +229,7 @@ fn impact(out: &mut String, paint: &Paint, i: &ImpactInfo) {
             share(if weighted {
                 i.reshaped_weight
             } else {
-                i.reshaped
+                u128::from(i.reshaped)
             })
         ));
     }
@@ -251,7 +263,7 @@ fn impact(out: &mut String, paint: &Paint, i: &ImpactInfo) {
 }
 
 /// `12.5%`.
-pub fn percent(n: u64, total: u64) -> String {
+pub fn percent(n: u128, total: u128) -> String {
     if total == 0 {
         return "0%".into();
     }

@@ -12,15 +12,19 @@ use super::report::{self, ChangedRecord, Report};
 /// Patterns listed per item before "and N more".
 const SHOWN: usize = 10;
 
-/// Text from an input, safe anywhere in Markdown (in a table cell too).
+/// Text from an input, safe anywhere in Markdown (in a table cell too): every
+/// ASCII punctuation character escaped (no markup, links, HTML or cell breaks),
+/// inside `<code>`, where GitHub makes no `@mention`, `#123` reference or link.
 fn md(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    let mut out = String::with_capacity(text.len() + 16);
+    out.push_str("<code>");
     for c in escape(text).chars() {
         if c.is_ascii_punctuation() {
             out.push('\\');
         }
         out.push(c);
     }
+    out.push_str("</code>");
     out
 }
 
@@ -195,6 +199,9 @@ fn changed(c: &ChangedRecord) -> String {
             "  - is no longer a default record".into()
         });
     }
+    if c.globs_reordered {
+        lines.push("  - globs in another order (they are tried in order)".into());
+    }
     for (label, patterns) in [("added", &c.added), ("removed", &c.removed)] {
         for set in ["domains", "mx"] {
             let of_set: Vec<_> = patterns.iter().filter(|p| p.set == set).collect();
@@ -214,7 +221,7 @@ fn changed(c: &ChangedRecord) -> String {
 
 fn impact(out: &mut String, report: &Report) {
     let i = &report.impact;
-    let weighted = i.weight != i.queries;
+    let weighted = i.weight != u128::from(i.queries);
     let of = if i.source == "sample" {
         format!("{} sample names made from the patterns", i.queries)
     } else if weighted {
@@ -229,7 +236,7 @@ fn impact(out: &mut String, report: &Report) {
             percent(i.changed_weight, i.weight)
         )
     } else {
-        percent(i.changed, i.queries)
+        percent(u128::from(i.changed), u128::from(i.queries))
     };
     out.push_str(&format!(
         "**Impact** on {of}: {} get another record ({share})",
@@ -242,6 +249,12 @@ fn impact(out: &mut String, report: &Report) {
         ));
     }
     out.push_str(".\n\n");
+    if i.globs_not_sampled > 0 {
+        out.push_str(&format!(
+            "{} globs got no sample name (too many to try each); give `--queries` for a complete impact.\n\n",
+            i.globs_not_sampled
+        ));
+    }
     if i.pairs.is_empty() {
         return;
     }

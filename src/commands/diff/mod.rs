@@ -58,8 +58,11 @@ pub fn run(args: &DiffArgs, terminal: &TerminalArgs) -> Result<Status, UsageErro
     };
     let diff = diff::compare(&old.model, &new.model);
     let (impact, sampled) = match &args.queries {
-        Some(path) => (impact_of_queries(path, &old, &new, &diff)?, false),
-        None => (impact_of_sample(&old, &new, &diff), true),
+        Some(path) => (impact_of_queries(path, &old, &new, &diff)?, None),
+        None => {
+            let (impact, globs_left_out) = impact_of_sample(&old, &new, &diff);
+            (impact, Some(globs_left_out))
+        }
     };
     let report = report::build(&old, &new, &diff, &impact, sampled);
     let text = match args.format {
@@ -132,10 +135,13 @@ fn answer(side: &Side, domain: &str) -> Option<usize> {
 }
 
 /// The impact over the sample names of both sides (an exact name is answered
-/// by its owner without a lookup).
-fn impact_of_sample(old: &Side, new: &Side, diff: &diff::Diff<'_>) -> Impact {
+/// by its owner without a lookup), and how many globs got no name.
+fn impact_of_sample(old: &Side, new: &Side, diff: &diff::Diff<'_>) -> (Impact, usize) {
     let mut impact = Impact::new(diff);
-    let sample = diff.sample(&old.model, &new.model);
+    let diff::Sample {
+        names: sample,
+        globs_left_out,
+    } = diff.sample(&old.model, &new.model);
     let (a, b) = both_answers(sample.len(), |is_old, i| {
         let s = &sample[i];
         let (known, side) = if is_old { (s.old, old) } else { (s.new, new) };
@@ -144,7 +150,7 @@ fn impact_of_sample(old: &Side, new: &Side, diff: &diff::Diff<'_>) -> Impact {
     for ((s, a), b) in sample.iter().zip(a).zip(b) {
         impact.add(&s.name, 1, a, b);
     }
-    impact
+    (impact, globs_left_out)
 }
 
 /// The answers of the old side (`ask(true, i)`) and of the new one
@@ -206,8 +212,9 @@ fn impact_of_queries(
         Box::new(std::io::stdin())
     } else {
         Box::new(
-            std::fs::File::open(path)
-                .map_err(|e| UsageError(format!("cannot read `{shown}`: {e}")))?,
+            side::open_in_own_directory(path)
+                .map_err(|e| UsageError(format!("cannot read `{shown}`: {e}")))?
+                .file,
         )
     };
     let mut reader = BufReader::with_capacity(1 << 16, reader);
@@ -238,7 +245,8 @@ fn impact_of_queries(
             impact.add_invalid();
             continue;
         };
-        let text = text.trim();
+        // A byte order mark (a file saved by a Windows editor) is not part of it.
+        let text = text.trim_start_matches('\u{feff}').trim();
         if text.is_empty() || text.starts_with('#') {
             continue;
         }

@@ -99,6 +99,8 @@ pub struct ChangedRecord {
     pub default: Option<bool>,
     pub added: Vec<SetPattern>,
     pub removed: Vec<SetPattern>,
+    /// The globs it keeps are tried in another order.
+    pub globs_reordered: bool,
 }
 
 #[derive(Serialize)]
@@ -136,14 +138,16 @@ pub struct ImpactInfo {
     /// `queries` (from --queries) or `sample` (names made from the patterns).
     pub source: &'static str,
     pub queries: u64,
-    pub weight: u64,
+    pub weight: u128,
     pub invalid: u64,
+    /// Globs that got no sample name (the sample stays near-linear; 0 with queries).
+    pub globs_not_sampled: usize,
     /// Queries that get another record (or none, or a renamed one).
     pub changed: u64,
-    pub changed_weight: u64,
+    pub changed_weight: u128,
     /// Queries that keep their record while its encodings or header rules changed.
     pub reshaped: u64,
-    pub reshaped_weight: u64,
+    pub reshaped_weight: u128,
     pub pairs: Vec<ImpactPair>,
 }
 
@@ -152,12 +156,20 @@ pub struct ImpactPair {
     pub from: Option<String>,
     pub to: Option<String>,
     pub count: u64,
-    pub weight: u64,
+    pub weight: u128,
     pub examples: Vec<String>,
 }
 
 /// Builds the report.
-pub fn build(old: &Side, new: &Side, diff: &Diff<'_>, impact: &Impact, sampled: bool) -> Report {
+/// `globs_left_out` is `Some` for an impact over the sample (the globs that got
+/// no name), `None` over queries.
+pub fn build(
+    old: &Side,
+    new: &Side,
+    diff: &Diff<'_>,
+    impact: &Impact,
+    globs_left_out: Option<usize>,
+) -> Report {
     let old_name = |o: usize| old.model.records[o].name.clone();
     let new_name = |n: usize| new.model.records[n].name.clone();
     let new_origin =
@@ -252,6 +264,7 @@ pub fn build(old: &Side, new: &Side, diff: &Diff<'_>, impact: &Impact, sampled: 
                     }
                 }),
                 default: c.default.then_some(after.default),
+                globs_reordered: c.globs_reordered,
                 added: c
                     .added
                     .iter()
@@ -286,10 +299,15 @@ pub fn build(old: &Side, new: &Side, diff: &Diff<'_>, impact: &Impact, sampled: 
         .collect();
     pairs.sort_by(|a, b| b.weight.cmp(&a.weight).then(b.count.cmp(&a.count)));
     let impact = ImpactInfo {
-        source: if sampled { "sample" } else { "queries" },
+        source: if globs_left_out.is_some() {
+            "sample"
+        } else {
+            "queries"
+        },
         queries: impact.queries,
         weight: impact.weight,
         invalid: impact.invalid,
+        globs_not_sampled: globs_left_out.unwrap_or(0),
         changed: impact.changed,
         changed_weight: impact.changed_weight,
         reshaped: impact.shaping,
@@ -385,9 +403,6 @@ fn summary_text(s: &Summary, impact: &ImpactInfo, reordered: bool) -> String {
     }
     if reordered {
         parts.push("records reordered".into());
-    }
-    if parts.is_empty() {
-        parts.push("the order of some globs changed".into());
     }
     let what = if impact.source == "sample" {
         "sample names"

@@ -3,14 +3,17 @@
 //! and, for a configuration, where each record, pattern and setting was written.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
+use isptab::compiler::confined::{Opened, Refused, Root};
 use isptab::compiler::source::Span;
 use isptab::semantics::encoding::Part;
+use isptab::semantics::escape::escape;
 use isptab::semantics::model::{Model, PatternSet};
 use isptab::semantics::pattern::Pattern;
-use isptab::table::{self, OpenError, Table, TableErrorKind};
+use isptab::table::layout::MAGIC;
+use isptab::table::{self, OpenError, Table};
 use isptab::{Checked, DefaultsSource, Input, Options};
 
 use super::super::{UsageError, output};
@@ -70,28 +73,25 @@ pub fn load(
 ) -> Result<Result<Side, HasErrors>, UsageError> {
     let (files, label, kind, root) = match source {
         Source::Path(path) => {
+            // The label is raw (each format escapes it); messages show it escaped.
+            let label = path.to_string_lossy().into_owned();
             let shown = output::shown_path(path);
-            match Table::load(path) {
-                Ok(table) => return from_table(table, shown),
-                // Not a table: an entry file.
-                Err(OpenError::Table(e))
-                    if matches!(
-                        e.kind(),
-                        TableErrorKind::NotATable | TableErrorKind::TooShort(_)
-                    ) =>
-                {
-                    (vec![path.clone()], shown, "config", None)
-                }
-                Err(OpenError::Table(e)) => return Ok(Err(invalid_table(&shown, &e))),
-                Err(OpenError::Io(e)) => {
-                    return Err(UsageError(format!("cannot read `{shown}`: {e}")));
-                }
+            match open_table(path) {
+                Sniffed::Table(read) => match *read {
+                    Ok(table) => return from_table(table, label),
+                    Err(OpenError::Table(e)) => return Ok(Err(invalid_table(&shown, &e))),
+                    Err(OpenError::Io(e)) => {
+                        return Err(UsageError(format!("cannot read `{shown}`: {e}")));
+                    }
+                },
+                // An entry file, or a path the compiler refuses with its own words.
+                Sniffed::NotATable => (vec![path.clone()], label, "config", None),
             }
         }
         Source::Config(files) => {
             let label = files
                 .iter()
-                .map(|f| output::shown_path(f))
+                .map(|f| f.to_string_lossy())
                 .collect::<Vec<_>>()
                 .join(" + ");
             (files.clone(), label, "config", None)
@@ -123,8 +123,8 @@ pub fn load(
     let Ok(model) = checked.model() else {
         return Ok(Err(HasErrors::Config(Box::new(checked))));
     };
-    let bytes =
-        table::compile(&model).map_err(|e| UsageError(format!("cannot compile `{label}`: {e}")))?;
+    let bytes = table::compile(&model)
+        .map_err(|e| UsageError(format!("cannot compile `{}`: {e}", escape(&label))))?;
     let table = Table::from_bytes(bytes).map_err(|e| UsageError(format!("internal error: {e}")))?;
     Ok(Ok(Side {
         label,
@@ -133,6 +133,46 @@ pub fn load(
         table,
         origins: Some(Origins::new(checked)),
     }))
+}
+
+/// What a side's path holds.
+enum Sniffed {
+    /// A file that starts like a table, read as one.
+    Table(Box<Result<Table<Vec<u8>>, OpenError>>),
+    /// Anything else: left to the compiler, which reads entry files.
+    NotATable,
+}
+
+/// Opens a side's path the way the compiler opens an entry file (inside its own
+/// directory, symbolic links followed only while they stay there, a regular file
+/// only) and reads it as a table if it starts with the table's magic. A path the
+/// compiler would refuse is not read here either: the compiler reports it.
+fn open_table(path: &Path) -> Sniffed {
+    use std::os::unix::fs::FileExt;
+
+    let Ok(opened) = open_in_own_directory(path) else {
+        return Sniffed::NotATable;
+    };
+    let mut magic = [0u8; MAGIC.len()];
+    match opened.file.read_exact_at(&mut magic, 0) {
+        Ok(()) if magic == MAGIC => {
+            Sniffed::Table(Box::new(Table::read_from(opened.file, opened.size)))
+        }
+        _ => Sniffed::NotATable,
+    }
+}
+
+/// Opens a regular file inside its own directory (symbolic links followed only
+/// while they stay there; never blocking on a FIFO), as the compiler opens an
+/// entry file.
+pub fn open_in_own_directory(path: &Path) -> Result<Opened, String> {
+    let Some(Component::Normal(name)) = path.components().next_back() else {
+        return Err(Refused::Directory.reason());
+    };
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let root = Root::open(dir).map_err(|e| e.to_string())?;
+    root.open_file(Path::new(name), true)
+        .map_err(|refused| refused.reason())
 }
 
 /// A table side: fully checked first, as `dump` does (its names end up in the
@@ -147,7 +187,7 @@ fn from_table(table: Table<Vec<u8>>, label: String) -> Result<Result<Side, HasEr
             table,
             origins: None,
         })),
-        Err(e) => Ok(Err(invalid_table(&label, &e))),
+        Err(e) => Ok(Err(invalid_table(&escape(&label), &e))),
     }
 }
 
