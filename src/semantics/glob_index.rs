@@ -11,26 +11,24 @@
 //! without any key (`*.*`), are tried, in order.
 //!
 //! Building the index is linear in the globs' total length (keys are counted in a
-//! hash map), and a glob's matcher is compiled the first time it is tried, so a
-//! table of 100,000 globs opens and answers its first lookup at once.
-
-use std::sync::OnceLock;
+//! hash map), and a glob is matched from its text (`glob_match.rs`), with nothing
+//! compiled or kept per glob: a table of a million globs opens at once, and a
+//! reader's memory does not grow with the globs its lookups try.
 
 use aho_corasick::AhoCorasick;
 use foldhash::{HashMap, HashMapExt};
-use globset::GlobMatcher;
 
-use super::glob::{compile_glob, glob_labels, is_stored_glob, is_wild};
+use super::glob::{glob_labels, is_stored_glob, is_wild};
+use super::glob_match;
 use super::name::MAX_NAME_LEN;
 
 /// Globs in precedence order, with a literal prefilter.
 #[derive(Debug, Default)]
 pub(crate) struct GlobIndex {
     globs: Vec<Box<str>>,
-    /// Each glob's matcher, compiled when it is first tried (`None` for a glob
-    /// outside the grammar of stored globs, which only a forged table holds; it
-    /// never matches).
-    matchers: Vec<OnceLock<Option<GlobMatcher>>>,
+    /// Whether each glob is in the grammar of stored globs (only a forged table
+    /// holds one that is not; it never matches).
+    stored: Vec<bool>,
     /// The keys, and for each, the globs filed under it.
     literals: Option<AhoCorasick>,
     needs: Vec<Vec<u32>>,
@@ -95,13 +93,13 @@ impl GlobIndex {
         for (i, glob) in globs.into_iter().enumerate() {
             let i = i as u32;
             index.globs.push(glob.into());
-            if !is_stored_glob(glob) {
+            let stored = is_stored_glob(glob);
+            index.stored.push(stored);
+            if !stored {
                 // Outside the grammar of stored globs (a forged table): it
                 // matches nothing, so it is never tried.
-                index.matchers.push(OnceLock::from(None));
                 continue;
             }
-            index.matchers.push(OnceLock::new());
             // The key fewest globs share so far; the longer one on a tie.
             let best = keys(glob).into_iter().min_by_key(|k| {
                 let shared = key_ids.get(k).map_or(0, |&id| index.needs[id].len());
@@ -130,16 +128,9 @@ impl GlobIndex {
         index
     }
 
-    /// Whether glob `i` matches `path` (the domain with `/` for `.`).
-    fn is_match(&self, i: usize, path: &str) -> bool {
-        self.matchers[i]
-            .get_or_init(|| {
-                compile_glob(&self.globs[i])
-                    .ok()
-                    .map(|g| g.compile_matcher())
-            })
-            .as_ref()
-            .is_some_and(|m| m.is_match(path))
+    /// Whether glob `i` matches `domain`.
+    fn is_match(&self, i: usize, domain: &str) -> bool {
+        self.stored[i] && glob_match::matches(&self.globs[i], domain)
     }
 
     /// The first glob, in order, that matches `domain`.
@@ -147,15 +138,10 @@ impl GlobIndex {
         if self.globs.is_empty() || domain.len() > MAX_NAME_LEN {
             return None;
         }
-        let mut path = [0u8; MAX_NAME_LEN];
-        for (out, &b) in path.iter_mut().zip(domain.as_bytes()) {
-            *out = if b == b'.' { b'/' } else { b };
-        }
-        let path = std::str::from_utf8(&path[..domain.len()]).ok()?;
         // The lowest-numbered candidate that matches (candidates arrive out of order).
         let mut best: Option<usize> = None;
         let mut try_glob = |i: usize| {
-            if best.is_none_or(|b| i < b) && self.is_match(i, path) {
+            if best.is_none_or(|b| i < b) && self.is_match(i, domain) {
                 best = Some(i);
             }
         };
@@ -180,6 +166,8 @@ impl GlobIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::semantics::glob::compile_glob;
+    use globset::GlobMatcher;
 
     #[test]
     fn keys_are_what_every_match_contains() {

@@ -10,6 +10,7 @@ pub mod encoding;
 pub mod escape;
 pub mod glob;
 pub(crate) mod glob_index;
+pub(crate) mod glob_match;
 pub mod header;
 pub mod matcher;
 pub mod model;
