@@ -47,12 +47,8 @@ impl<B: AsRef<[u8]>> Table<B> {
             for pattern in patterns {
                 record.push(pattern);
             }
-            record
-                .exact
-                .sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
-            record
-                .suffix
-                .sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+            sort_by_text(&mut record.exact);
+            sort_by_text(&mut record.suffix);
         }
         for (record, mut patterns) in records.iter_mut().zip(self.raise_set(&self.parsed.mx)?) {
             // As for domains: exact hosts sorted, suffix rules sorted, then the
@@ -79,6 +75,30 @@ impl<B: AsRef<[u8]>> Table<B> {
         )?;
         Ok(Model { records })
     }
+}
+
+/// Sorts patterns by their text. Most comparisons are settled by the first
+/// eight bytes, compared as one integer (a name holds no NUL, so zero padding
+/// keeps the order), rather than by a call to `memcmp` each.
+fn sort_by_text(patterns: &mut Vec<Pattern>) {
+    let prefix = |p: &Pattern| {
+        let mut bytes = [0u8; 8];
+        let text = p.as_str().as_bytes();
+        let n = text.len().min(8);
+        bytes[..n].copy_from_slice(&text[..n]);
+        u64::from_be_bytes(bytes)
+    };
+    let mut keyed: Vec<(u64, Pattern)> = patterns.drain(..).map(|p| (prefix(&p), p)).collect();
+    keyed.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| after_prefix(&a.1).cmp(after_prefix(&b.1)))
+    });
+    patterns.extend(keyed.into_iter().map(|(_, p)| p));
+}
+
+/// A pattern's text after the eight bytes of its sort prefix.
+fn after_prefix(p: &Pattern) -> &[u8] {
+    p.as_str().as_bytes().get(8..).unwrap_or_default()
 }
 
 impl<B: AsRef<[u8]>> Table<B> {
