@@ -26,6 +26,18 @@ pub(crate) fn matches(glob: &str, domain: &str) -> bool {
     if glob.len() > MAX_NAME_LEN || domain.len() > MAX_NAME_LEN || domain.is_empty() {
         return false;
     }
+    // In a stored glob, `**` is always a whole label.
+    if !glob.contains("**") {
+        // Label for label: as many labels on both sides.
+        let (mut globs, mut labels) = (glob.split('.'), domain.split('.'));
+        loop {
+            match (globs.next(), labels.next()) {
+                (Some(g), Some(n)) if label_matches(g.as_bytes(), n.as_bytes()) => {}
+                (None, None) => return true,
+                _ => return false,
+            }
+        }
+    }
     let mut name = [(0usize, 0usize); MAX_LABELS];
     let mut labels = 0;
     for (i, range) in ranges(domain).enumerate() {
@@ -89,6 +101,9 @@ fn label_matches(glob: &[u8], name: &[u8]) -> bool {
     if name.len() > MAX_LABEL_LEN {
         return false;
     }
+    if !glob.contains(&b'{') {
+        return without_alternatives(glob, name);
+    }
     // Where each alternative group closes: `close[i]` for every byte inside
     // `{...}` (groups do not nest).
     let mut close = [0u8; MAX_NAME_LEN];
@@ -111,6 +126,45 @@ fn label_matches(glob: &[u8], name: &[u8]) -> bool {
         failed: [0u64; MAX_NAME_LEN + 1],
     };
     walk.from(0, 0)
+}
+
+/// A label without alternatives: the classic walk that, on a mismatch, lets the
+/// last `*` take one more byte (each `*` only ever needs the latest one), so at
+/// most `glob.len() * name.len()` steps and no memory.
+fn without_alternatives(glob: &[u8], name: &[u8]) -> bool {
+    let (mut g, mut n) = (0, 0);
+    // The last `*` seen, and where in the name it stopped taking bytes.
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        let step = match glob.get(g) {
+            Some(b'*') => {
+                star = Some((g, n));
+                g += 1;
+                continue;
+            }
+            Some(b'?') => Some(g + 1),
+            Some(b'[') => glob[g..]
+                .iter()
+                .position(|&b| b == b']')
+                .filter(|&end| in_class(&glob[g + 1..g + end], name[n]))
+                .map(|end| g + end + 1),
+            Some(&literal) => (literal == name[n]).then_some(g + 1),
+            None => None,
+        };
+        match (step, star) {
+            (Some(next), _) => {
+                g = next;
+                n += 1;
+            }
+            (None, Some((at, taken))) => {
+                g = at + 1;
+                n = taken + 1;
+                star = Some((at, taken + 1));
+            }
+            (None, None) => return false,
+        }
+    }
+    glob[g..].iter().all(|&b| b == b'*')
 }
 
 /// A memoized walk over a glob label and a name label.
