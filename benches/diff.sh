@@ -11,6 +11,7 @@
 #   N=100000 benches/diff.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/measure.sh
 
 N=${N:-1000000}
 RUNS=${RUNS:-3}
@@ -38,15 +39,6 @@ printf 'isp "Bulk" {\n    domains-file "new-bulk.txt"\n    domains-file "new-add
 "../../$ISPTAB" build --no-defaults old.kdl -o old.isptab -q
 "../../$ISPTAB" build --no-defaults new.kdl -o new.isptab -q
 grep -v '^#' queries-uniform.txt > queries.txt
-
-measure() {
-    local report
-    report=$(mktemp)
-    /usr/bin/time -f '%e %M' -o "$report" "$@" >/dev/null 2>&1 || true
-    tail -n 1 "$report"
-    rm -f "$report"
-}
-median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 echo "| case ($total names per table) | wall | peak |"
 echo "|---|---:|---:|"

@@ -12,6 +12,7 @@
 # globs before it). The answers of the two binaries are compared.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/measure.sh
 RUNS=${RUNS:-3}
 WORK=${WORK:-target/glob-shapes}
 command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (Debian package time)" >&2; exit 2; }
@@ -36,7 +37,6 @@ with open('shared.txt', 'w') as f:
 PY
 "${binaries[0]}" build --no-defaults -q distinct.kdl -o distinct.isptab
 "${binaries[0]}" build --no-defaults -q shared.kdl -o shared.isptab
-median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2] + a[NR/2+1]) / 2}'; }
 echo "| shape | binary | wall | peak |"
 echo "|---|---|---:|---:|"
 for shape in distinct shared; do

@@ -13,6 +13,7 @@
 #   N=100000 RUNS=3 benches/postmap.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/measure.sh
 
 N=${N:-1000000}
 RUNS=${RUNS:-5}
@@ -52,17 +53,6 @@ printf 'isp "Bulk" {\n    domains-file "domains.txt"\n}\n' > "$WORK/postmap.kdl"
 mkdir -p "$WORK/etc"
 : > "$WORK/etc/main.cf"
 POSTMAP="postmap -c $WORK/etc"
-
-# Runs "$@" once under /usr/bin/time; prints "SECONDS KILOBYTES".
-measure() {
-    local report
-    report=$(mktemp)
-    /usr/bin/time -f '%e %M' -o "$report" "$@" >/dev/null 2>&1 || true
-    tail -n 1 "$report"
-    rm -f "$report"
-}
-
-median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 # compare NAME_A CMD_A NAME_B CMD_B: alternate, then print a table row.
 compare() {

@@ -10,7 +10,7 @@ mod support;
 
 use std::path::Path;
 
-use support::{isptab, project};
+use support::{git, isptab, project};
 
 fn stdout(out: &std::process::Output) -> String {
     String::from_utf8(out.stdout.clone()).expect("UTF-8 output")
@@ -412,23 +412,6 @@ fn what_the_inputs_hold_is_escaped() {
         "\u{202e}\u{1b}[31m@evil.example"
     );
     assert!(!stdout(&json).contains('\u{1b}'));
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]

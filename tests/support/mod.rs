@@ -287,3 +287,23 @@ pub fn read_reply(stream: &mut impl Read) -> Result<String, String> {
     assert_eq!(data.pop(), Some(b','));
     String::from_utf8(data).map_err(|e| e.to_string())
 }
+
+/// Runs git in `dir` with a fixed identity (no global configuration needed);
+/// its stdout. A failing git fails the test.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
