@@ -217,6 +217,11 @@ pub struct LookupArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: LookupFormat,
+    /// Exit 1 when any query got no record (a miss, an invalid query, a null
+    /// MX, a DNS failure); every query is still answered. Without it, lookup
+    /// exits 0 whatever the answers.
+    #[arg(long)]
+    pub fail_on_miss: bool,
 }
 
 /// How `diff` prints its report.

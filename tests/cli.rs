@@ -971,3 +971,107 @@ user@gmail.com aspmx.l.google.com
     assert_eq!(bad_dns.status.code(), Some(2));
     assert!(stderr(&bad_dns).contains("IP:PORT"), "{}", stderr(&bad_dns));
 }
+
+/// `lookup` exits 0 whatever the answers; with `--fail-on-miss`, 1 when any query
+/// got no record (a miss, an invalid query, a null MX), every query still
+/// answered; from arguments, stdin and `--mx` alike.
+#[test]
+fn lookup_fail_on_miss() {
+    let dir = project(&[("isptab.kdl", SPLIT)]);
+    let run = |args: &[&str], stdin: &str| {
+        let mut all = vec!["lookup", "--config", "isptab.kdl"];
+        all.extend_from_slice(args);
+        isptab_stdin(dir.path(), &all, stdin)
+    };
+    let hits = ["yahoo.fr", "user@mail.yahoo.fr"];
+    for fail in [false, true] {
+        let flag: &[&str] = if fail { &["--fail-on-miss"] } else { &[] };
+        let all_hit = run(&[flag, &hits].concat(), "");
+        assert_eq!(all_hit.status.code(), Some(0), "{}", stderr(&all_hit));
+        for (args, stdin) in [
+            (&["yahoo.fr", "nobody.example"][..], ""),
+            (&["-"], "yahoo.fr\nnot a domain\n"),
+            (&["--mx", ".", "nobody.example"], ""),
+            (&["--format", "json", "-"], "yahoo.fr\n\nyahoo.de\n"),
+        ] {
+            let out = run(&[flag, args].concat(), stdin);
+            let expected = if fail { 1 } else { 0 };
+            assert_eq!(
+                out.status.code(),
+                Some(expected),
+                "{args:?}: {}",
+                stderr(&out)
+            );
+            let lines = stdout(&out).lines().count();
+            let queries = args
+                .iter()
+                .filter(|a| a.contains('.') && **a != ".")
+                .count()
+                + stdin.lines().count();
+            assert_eq!(lines, queries, "{args:?}: every query answered");
+        }
+    }
+}
+
+/// The README's command synopsis names every subcommand and every value of each
+/// subcommand's `--format` (what `--help` lists).
+#[test]
+fn readme_synopsis_lists_every_command_and_format() {
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let synopsis = readme
+        .split("## Commands\n\n```\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a synopsis block under ## Commands");
+    let dir = project(&[]);
+    let help = stdout(&isptab(dir.path(), &["--help"]));
+    let commands: Vec<&str> = help
+        .split("Commands:\n")
+        .nth(1)
+        .expect("a command list")
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert!(commands.len() >= 11, "{commands:?}");
+    for command in commands {
+        let lines: Vec<&str> = synopsis
+            .lines()
+            .skip_while(|l| {
+                !l.starts_with(&format!("isptab {command} ")) && *l != format!("isptab {command}")
+            })
+            .collect();
+        assert!(
+            !lines.is_empty(),
+            "`isptab {command}` is not in the synopsis"
+        );
+        let help = stdout(&isptab(dir.path(), &[command, "--help"]));
+        let Some(format) = help.split("--format <FORMAT>").nth(1) else {
+            continue;
+        };
+        let values: Vec<&str> = format
+            .split("[default")
+            .next()
+            .unwrap_or("")
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("- "))
+            .filter_map(|l| l.split(':').next())
+            .collect();
+        // The command's own lines: its first, and those indented under it.
+        let own: String = std::iter::once(lines[0])
+            .chain(
+                lines[1..]
+                    .iter()
+                    .copied()
+                    .take_while(|l| l.starts_with(' ')),
+            )
+            .collect::<Vec<_>>()
+            .join("\n");
+        let listed = values.join("|");
+        assert!(
+            own.contains(&format!("--format {listed}")) || own.contains("--format ..."),
+            "`isptab {command}`: the synopsis should say --format {listed}:\n{own}"
+        );
+    }
+}

@@ -115,9 +115,20 @@ impl Reply<'_, '_> {
     }
 }
 
+/// Writes one query's line; whether a record answered it.
+fn line(
+    out: &mut impl Write,
+    query: &str,
+    reply: &Reply<'_, '_>,
+    format: LookupFormat,
+) -> std::io::Result<bool> {
+    write_line(out, query, reply, format)?;
+    Ok(reply.answer.found().is_some())
+}
+
 /// One output line for one query. The query is echoed escaped, so that one input
 /// line gives one output line, whatever it holds (see `isptab::semantics::escape`).
-fn line(
+fn write_line(
     out: &mut impl Write,
     query: &str,
     reply: &Reply<'_, '_>,
@@ -276,7 +287,7 @@ fn answer_batch<B: AsRef<[u8]>>(
     resolver: &Resolver,
     progress: &Progress,
     format: LookupFormat,
-) -> std::io::Result<()> {
+) -> std::io::Result<bool> {
     let first: Vec<Answer<'_, TableMatch<'_>>> = batch.iter().map(|q| table.lookup(q)).collect();
     let misses: Vec<String> = first
         .iter()
@@ -294,6 +305,7 @@ fn answer_batch<B: AsRef<[u8]>>(
                 .flatten()
         })
         .collect();
+    let mut all_found = true;
     for (i, (query, answer)) in batch.iter().zip(first).enumerate() {
         let mx = records[i].take();
         let hosts = mx.as_ref().and_then(MxRecords::hosts);
@@ -311,9 +323,9 @@ fn answer_batch<B: AsRef<[u8]>>(
                 }),
             },
         };
-        line(out, query, &reply, format)?;
+        all_found &= line(out, query, &reply, format)?;
     }
-    Ok(())
+    Ok(all_found)
 }
 
 /// Answers one line at once, without copying it (the path of a batch of a
@@ -324,7 +336,7 @@ fn answer_now<B: AsRef<[u8]>>(
     text: &str,
     source: &MxSource,
     format: LookupFormat,
-) -> std::io::Result<()> {
+) -> std::io::Result<bool> {
     let answer = match source {
         MxSource::InInput => {
             let mut words = text.split_whitespace();
@@ -351,12 +363,15 @@ struct Answerer<'a, B> {
     /// Queries waiting for their DNS lookups (only with `--resolve`).
     batch: Vec<String>,
     progress: Progress,
+    /// Whether a query answered so far had no record.
+    missed: bool,
 }
 
 impl<B: AsRef<[u8]>> Answerer<'_, B> {
     fn take(&mut self, out: &mut impl Write, text: &str) -> std::io::Result<()> {
         if !matches!(self.source, MxSource::Resolve(_)) {
-            return answer_now(out, self.table, text, &self.source, self.format);
+            self.missed |= !answer_now(out, self.table, text, &self.source, self.format)?;
+            return Ok(());
         }
         self.batch.push(text.to_string());
         if self.batch.len() >= RESOLVE_BATCH {
@@ -369,7 +384,11 @@ impl<B: AsRef<[u8]>> Answerer<'_, B> {
     /// MX source (its words are not MX hosts).
     fn take_cut(&mut self, out: &mut impl Write, echo: &str) -> std::io::Result<()> {
         match self.source {
-            MxSource::InInput => answer_now(out, self.table, echo, &MxSource::None, self.format),
+            MxSource::InInput => {
+                answer_now(out, self.table, echo, &MxSource::None, self.format)?;
+                self.missed = true;
+                Ok(())
+            }
             _ => self.take(out, echo),
         }
     }
@@ -378,7 +397,7 @@ impl<B: AsRef<[u8]>> Answerer<'_, B> {
     fn drain(&mut self, out: &mut impl Write) -> std::io::Result<()> {
         if let MxSource::Resolve(resolver) = &self.source {
             if !self.batch.is_empty() {
-                answer_batch(
+                self.missed |= !answer_batch(
                     out,
                     self.table,
                     &self.batch,
@@ -419,6 +438,7 @@ fn answer_all<B: AsRef<[u8]>>(table: &Table<B>, args: &LookupArgs) -> Result<Sta
         format: args.format,
         batch: Vec::new(),
         progress,
+        missed: false,
     };
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -461,6 +481,7 @@ fn answer_all<B: AsRef<[u8]>>(table: &Table<B>, args: &LookupArgs) -> Result<Sta
         out.flush().map_err(Failed::Write)
     })();
     match result {
+        Ok(()) if args.fail_on_miss && answerer.missed => Ok(Status::Errors),
         Ok(()) => Ok(Status::Ok),
         Err(Failed::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Status::Ok),
         Err(Failed::Write(e)) => Err(UsageError(format!("cannot write the answers: {e}"))),
