@@ -672,6 +672,54 @@ fn build_check_says_whether_the_table_is_current() {
         std::fs::read(dir.path().join("isps.isptab")).unwrap(),
         before
     );
+    // The command to run is spelled out, with the files and options given, and
+    // runs as printed.
+    std::fs::rename(
+        dir.path().join("isptab.kdl"),
+        dir.path().join("my isps.kdl"),
+    )
+    .unwrap();
+    let stale = isptab(
+        dir.path(),
+        &[
+            "build",
+            "--check",
+            "--root",
+            ".",
+            "my isps.kdl",
+            "-o",
+            "isps.isptab",
+        ],
+    );
+    let text = stderr(&stale);
+    let command = text
+        .split("run `")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .unwrap_or_else(|| panic!("no command in {text}"));
+    assert_eq!(
+        command,
+        "isptab build 'my isps.kdl' --root . -o isps.isptab"
+    );
+    let words: Vec<&str> = vec!["build", "my isps.kdl", "--root", ".", "-o", "isps.isptab"];
+    assert_eq!(isptab(dir.path(), &words).status.code(), Some(0));
+    // With errors, --check says it cannot tell, never that it wrote nothing.
+    std::fs::write(
+        dir.path().join("bad.kdl"),
+        "isp \"Bad\" {\n    domains \"a..b\"\n}\n",
+    )
+    .unwrap();
+    let bad = isptab(
+        dir.path(),
+        &["build", "--check", "bad.kdl", "-o", "isps.isptab"],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stderr(&bad).contains("cannot tell whether isps.isptab is up to date"),
+        "{}",
+        stderr(&bad)
+    );
+    assert!(!stderr(&bad).contains("not written"), "{}", stderr(&bad));
 }
 
 #[test]

@@ -33,8 +33,18 @@ pub fn run(args: &BuildArgs, terminal: &TerminalArgs) -> Result<Status, UsageErr
     print(&checked, args.format, terminal, false)?;
     let (model, bytes) = match compiled {
         Some(Ok(compiled)) => compiled,
+        Some(Err(e)) if args.check => {
+            output::write_stderr(&format!("cannot tell whether {out} is up to date: {e}\n"))?;
+            return Ok(Status::Errors);
+        }
         Some(Err(e)) => {
             output::write_stderr(&format!("{out} not written: {e}\n"))?;
+            return Ok(Status::Errors);
+        }
+        None if args.check => {
+            output::write_stderr(&format!(
+                "cannot tell whether {out} is up to date: the configuration has errors\n"
+            ))?;
             return Ok(Status::Errors);
         }
         None => {
@@ -81,9 +91,13 @@ fn up_to_date(
             return Ok(Status::Ok);
         }
         Ok(Some(_)) => format!(
-            "{out} is stale: it differs from what the sources compile to; run `isptab build` again"
+            "{out} is stale: it differs from what the sources compile to; run `{}` to rebuild it",
+            rebuild_command(args)
         ),
-        Ok(None) => format!("{out} is missing; run `isptab build` to create it"),
+        Ok(None) => format!(
+            "{out} is missing; run `{}` to create it",
+            rebuild_command(args)
+        ),
         Err(Existing::Symlink) => format!(
             "{out} is a symbolic link; `isptab build` would replace it with the table, so it is not up to date"
         ),
@@ -96,6 +110,38 @@ fn up_to_date(
     };
     output::write_stderr(&format!("error: {message}\n"))?;
     Ok(Status::Errors)
+}
+
+/// The `isptab build` command that writes OUT from the same sources: the files,
+/// the defaults and root options and `-o OUT`, each word quoted for a POSIX
+/// shell when it needs it (and escaped for the terminal, like every path shown).
+fn rebuild_command(args: &BuildArgs) -> String {
+    let sources = &args.sources;
+    let mut words: Vec<String> = vec!["isptab".into(), "build".into()];
+    let path = |p: &std::path::Path| shell_word(&output::shown_path(p));
+    words.extend(sources.files.iter().map(|f| path(f)));
+    if sources.no_defaults {
+        words.push("--no-defaults".into());
+    }
+    if let Some(defaults) = &sources.defaults {
+        words.extend(["--defaults".into(), path(defaults)]);
+    }
+    if let Some(root) = &sources.root {
+        words.extend(["--root".into(), path(root)]);
+    }
+    words.extend(["-o".into(), path(&args.output)]);
+    words.join(" ")
+}
+
+/// A word as a POSIX shell reads it: as it is when it holds only characters
+/// that need no quoting, else in single quotes.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_./:=@%+,-".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 /// Why an existing OUT cannot be compared.
