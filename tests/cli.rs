@@ -1123,3 +1123,46 @@ fn readme_synopsis_lists_every_command_and_format() {
         );
     }
 }
+
+/// On a usage error, the GitHub and SARIF formats still print their kind of
+/// output (an `::error` annotation, a SARIF log of a failed run); the human and
+/// short formats print nothing on stdout. The message is on stderr in every case.
+#[test]
+fn usage_errors_in_machine_formats() {
+    let dir = project(&[]);
+    let run = |format: &str| {
+        isptab(
+            dir.path(),
+            &["check", "missing\u{1b}[31m.kdl", "--format", format],
+        )
+    };
+    let github = run("github");
+    assert_eq!(github.status.code(), Some(2));
+    let text = stdout(&github);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(
+        text.starts_with("::error title=isptab::cannot read"),
+        "{text}"
+    );
+    assert!(!text.contains('\u{1b}'), "{text}");
+    let sarif = run("sarif");
+    assert_eq!(sarif.status.code(), Some(2));
+    let log = json(&sarif);
+    assert_eq!(log["version"], "2.1.0");
+    let invocation = &log["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    assert_eq!(
+        invocation["toolExecutionNotifications"][0]["level"],
+        "error"
+    );
+    for format in ["human", "short"] {
+        let out = run(format);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stdout(&out).is_empty(), "{format}: {}", stdout(&out));
+        assert!(
+            stderr(&out).contains("cannot read"),
+            "{format}: {}",
+            stderr(&out)
+        );
+    }
+}

@@ -124,6 +124,38 @@ fn check_json_validates() {
     assert!(checked >= 56);
 }
 
+/// A run that stops before it checks anything (exit 2) still prints one JSON
+/// document, with the reason in `error`, for `check` and `build` alike.
+#[test]
+fn a_usage_error_is_a_json_document_too() {
+    let schema = validator("diagnostics.schema.json");
+    for args in [
+        &[
+            "check",
+            "tests/fixtures/no-such-file.kdl",
+            "--format",
+            "json",
+        ][..],
+        &["check", "--deny", "no-such-code", "--format", "json"],
+        &[
+            "build",
+            "tests/fixtures/no-such-file.kdl",
+            "-o",
+            "/nonexistent/x",
+            "--format",
+            "json",
+        ],
+    ] {
+        let out = isptab(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: not one JSON document: {e}"));
+        assert_valid(&schema, &json, &format!("{args:?}"));
+        let error = json["error"].as_str().expect("an error");
+        assert!(!error.is_empty() && json["diagnostics"] == serde_json::json!([]));
+    }
+}
+
 #[test]
 fn dump_and_lookup_json_validate() {
     let dump_schema = validator("dump.schema.json");

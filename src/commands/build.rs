@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use isptab::table;
 
-use super::check::{inputs, options, print};
+use super::check::{inputs, options, or_failure_document, print};
 use super::progress::Progress;
 use super::{Status, UsageError, output};
 use crate::cli::{BuildArgs, TerminalArgs};
@@ -17,10 +17,12 @@ pub fn run(args: &BuildArgs, terminal: &TerminalArgs) -> Result<Status, UsageErr
         output::stderr_is_terminal() && !terminal.quiet,
         "checking the configuration",
     );
-    let checked = isptab::check(
-        &inputs(&args.sources)?,
-        &options(&args.sources, &args.levels)?,
-    )?;
+    let checked = or_failure_document(args.format, || {
+        Ok(isptab::check(
+            &inputs(&args.sources)?,
+            &options(&args.sources, &args.levels)?,
+        )?)
+    })?;
     progress.set("compiling the table");
     let out = output::shown_path(&args.output);
     // Compiled only without errors (only a clean check has a model); the

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use isptab::compiler::diagnostics::{
-    HumanRenderer, Level, omitted_note, render_github, render_json, render_sarif, render_short,
-    summary_line,
+    HumanRenderer, Level, omitted_note, render_github, render_github_failure, render_json,
+    render_json_failure, render_sarif, render_sarif_failure, render_short, summary_line,
 };
 use isptab::{Checked, DefaultsSource, Input, Levels, Options};
 
@@ -15,20 +15,47 @@ use crate::cli::{CheckArgs, LevelArgs, ReportFormat, SourceArgs, TerminalArgs};
 const DEFAULT_FILE: &str = "isptab.kdl";
 
 pub fn run(args: &CheckArgs, terminal: &TerminalArgs) -> Result<Status, UsageError> {
-    let options = options(&args.sources, &args.levels)?;
-    let inputs = inputs(&args.sources)?;
-    if !args.dns.resolve {
-        let checked = isptab::check(&inputs, &options)?;
-        print(&checked, args.format, terminal, !terminal.quiet)?;
-        return Ok(status(&checked));
-    }
-    let resolver = super::dns::resolver(&args.dns)?;
-    let (checked, dns) = isptab::compiler::check_resolving(&inputs, &options, &resolver)?;
+    let checked = or_failure_document(args.format, || {
+        let options = options(&args.sources, &args.levels)?;
+        let inputs = inputs(&args.sources)?;
+        if !args.dns.resolve {
+            return Ok((isptab::check(&inputs, &options)?, None));
+        }
+        let resolver = super::dns::resolver(&args.dns)?;
+        let (checked, dns) = isptab::compiler::check_resolving(&inputs, &options, &resolver)?;
+        Ok((checked, Some(dns)))
+    });
+    let (checked, dns) = checked?;
     print(&checked, args.format, terminal, !terminal.quiet)?;
+    let Some(dns) = dns else {
+        return Ok(status(&checked));
+    };
     if !dns.failed.is_empty() {
         output::write_stderr(&dns_note(&dns))?;
     }
     Ok(status(&checked))
+}
+
+/// Runs what comes before the report; on a usage error, a machine format still
+/// prints one document on stdout that carries it (a CI step that uploads the
+/// output must not get an empty file), and the error goes on as usual (exit 2).
+pub fn or_failure_document<T>(
+    format: ReportFormat,
+    before_the_report: impl FnOnce() -> Result<T, UsageError>,
+) -> Result<T, UsageError> {
+    let result = before_the_report();
+    if let Err(UsageError(message)) = &result {
+        let document = match format {
+            ReportFormat::Json => Some(render_json_failure(message)),
+            ReportFormat::Sarif => Some(render_sarif_failure(message)),
+            ReportFormat::Github => Some(render_github_failure(message)),
+            ReportFormat::Human | ReportFormat::Short => None,
+        };
+        if let Some(document) = document {
+            output::write_stdout(&document)?;
+        }
+    }
+    result
 }
 
 /// "note: 2 of 40 domains could not be resolved (...)": failed lookups are not

@@ -2,7 +2,8 @@
 # `isptab check --format sarif` against Microsoft's official SARIF validator
 # (npm package @microsoft/sarif-multitool, `validate`), installed into a throwaway
 # directory. Validates a report with diagnostics in two files (one of them the
-# built-in defaults) and an empty report.
+# built-in defaults), an empty report, and the log of a run stopped by a usage
+# error.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
@@ -51,6 +52,7 @@ PY
 validate conflicts
 validate clean clean.kdl
 validate absolute "$work/isptab.kdl"
+validate usage-error missing.kdl   # exit 2: the log of a failed run, not an empty file
 python3 - conflicts.sarif <<'PY'
 import json, sys
 log = json.load(open(sys.argv[1]))

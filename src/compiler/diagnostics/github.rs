@@ -58,6 +58,17 @@ pub fn render_github(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String 
     out
 }
 
+/// The workflow command of a run that stopped before it checked anything (a
+/// file that cannot be read, a bad option): one `::error` annotation with the
+/// reason, so the failure shows on the run's summary.
+pub fn render_github_failure(message: &str) -> String {
+    format!(
+        "::error title={}::{}\n",
+        escape_property("isptab"),
+        escape_data(&escape(message))
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,9 @@ struct Report<'a> {
     version: u32,
     diagnostics: Vec<JsonDiagnostic<'a>>,
     summary: JsonSummary,
+    /// Only when the run stopped before it could check anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -100,10 +103,33 @@ pub fn render_json(sources: &SourceMap, diagnostics: &[Diagnostic], omitted: Sum
             warnings: summary.warnings + omitted.warnings,
             omitted: omitted.errors + omitted.warnings,
         },
+        error: None,
     };
     // Serializing plain structs of strings and numbers cannot fail.
     // Values decode to exactly what they were; what a terminal or a CI runner
     // would act on is written as JSON escapes.
+    let mut out =
+        crate::semantics::escape::json(&serde_json::to_string_pretty(&report).unwrap_or_default())
+            .into_owned();
+    out.push('\n');
+    out
+}
+
+/// The report of a run that stopped before it checked anything (a file that
+/// cannot be read, a bad option; the command exits 2): no diagnostics, and the
+/// reason in `error`, so that a CI step that uploads the output never gets an
+/// empty file.
+pub fn render_json_failure(message: &str) -> String {
+    let report = Report {
+        version: JSON_VERSION,
+        diagnostics: Vec::new(),
+        summary: JsonSummary {
+            errors: 0,
+            warnings: 0,
+            omitted: 0,
+        },
+        error: Some(message),
+    };
     let mut out =
         crate::semantics::escape::json(&serde_json::to_string_pretty(&report).unwrap_or_default())
             .into_owned();

@@ -159,3 +159,35 @@ pub fn render_sarif(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
     out.push('\n');
     out
 }
+
+/// The SARIF log of a run that stopped before it checked anything (a file that
+/// cannot be read, a bad option; the command exits 2): no results, and the
+/// reason as the invocation's error notification, with `executionSuccessful`
+/// false, as SARIF says a failed run is reported.
+pub fn render_sarif_failure(message: &str) -> String {
+    let log = serde_json::json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "isptab",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": format!("https://docs.rs/isptab/{}", env!("CARGO_PKG_VERSION")),
+            }},
+            "invocations": [{
+                "executionSuccessful": false,
+                "toolExecutionNotifications": [{
+                    "level": "error",
+                    "message": {"text": message},
+                }],
+            }],
+            "results": [],
+        }],
+    });
+    let mut out =
+        crate::semantics::escape::json(&serde_json::to_string_pretty(&log).unwrap_or_default())
+            .into_owned();
+    out.push('\n');
+    out
+}
