@@ -34,7 +34,17 @@ pub(crate) fn from_kdl(file: FileId, source: &SourceFile, err: KdlError) -> Vec<
         if out.len() == MAX_PER_FILE {
             break;
         }
-        let (message, label, help) = reword(&text[start..], d.message, d.label, d.help);
+        let line_start = text[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        let (message, label, help, at) = reword(
+            &text[line_start..start],
+            &text[start..],
+            d.message,
+            d.label,
+            d.help,
+        );
+        // A hint may point at the mistake itself (the comma), not where the
+        // parser gave up.
+        let (start, end) = at.map_or((start, end), |at| (start + at.start, start + at.end));
         out.push(
             Diagnostic::new(Code::Syntax, message, Span::new(file, start..end), label)
                 .with_help(help),
@@ -43,20 +53,31 @@ pub(crate) fn from_kdl(file: FileId, source: &SourceFile, err: KdlError) -> Vec<
     out
 }
 
-/// The parser's wording, made specific where we can tell what went wrong: `rest`
-/// is the text from the error on.
+/// The parser's wording, made specific where we can tell what went wrong:
+/// `before` is the line up to the error, `rest` the text from the error on. A
+/// hint that knows where the mistake is gives its range in `rest`.
 fn reword(
+    before: &str,
     rest: &str,
     message: Option<String>,
     label: Option<String>,
     help: Option<String>,
-) -> (String, String, String) {
+) -> (String, String, String, Option<std::ops::Range<usize>>) {
     let message = message.unwrap_or_else(|| "invalid KDL".into());
-    if rest.starts_with(',') {
+    if let Some(comma) = comma_after_value(rest) {
         return (
             "KDL separates values with spaces, not commas".into(),
             "comma".into(),
             "remove the comma: `domains \"a.example\" \"b.example\"`".into(),
+            Some(comma..comma + 1),
+        );
+    }
+    if let Some(len) = kdl1_raw_string(rest) {
+        return (
+            "`r\"...\"` is a KDL 1.0 raw string".into(),
+            "KDL 1.0 raw string".into(),
+            "KDL 2.0 writes raw strings as `#\"...\"#`; a plain `\"...\"` is enough for domains and names".into(),
+            Some(0..len),
         );
     }
     if message == "Unexpected newline in single-line quoted string" {
@@ -64,10 +85,22 @@ fn reword(
             "this string is not closed on its line".into(),
             "unclosed string".into(),
             "close the string with `\"`; a string over several lines starts with `\"\"\"` and a newline".into(),
+            None,
         );
     }
     if let Some(help) = kdl1_keyword(rest) {
-        return (message, "KDL 1.0 keyword".into(), help.into());
+        return (message, "KDL 1.0 keyword".into(), help.into(), None);
+    }
+    if before.trim_end().ends_with('}') && !rest.starts_with(['}', ';']) {
+        let word = rest
+            .find(|c: char| c.is_whitespace() || c == '{')
+            .unwrap_or(rest.len());
+        return (
+            "two nodes on one line need a `;` between them".into(),
+            "a second node on this line".into(),
+            "end the first node with `;` (`isp \"A\" { domains \"a.example\" }; isp \"B\" { ... }`) or start the second on a line of its own".into(),
+            Some(0..word.max(1).min(rest.len())),
+        );
     }
     let label = match label {
         // The parser labels "not quoted string"; say what was expected instead.
@@ -81,7 +114,39 @@ fn reword(
         "isptab files are KDL 2.0: strings in double quotes, `#true`/`#false`, blocks in `{ }`"
             .into()
     });
-    (message, label, help)
+    (message, label, help, None)
+}
+
+/// Where a comma right after a value is (`"a.example", "b.example"`): at the
+/// start of `rest`, or after the quoted string or bare word it starts with.
+fn comma_after_value(rest: &str) -> Option<usize> {
+    if rest.starts_with(',') {
+        return Some(0);
+    }
+    let end = if let Some(quoted) = rest.strip_prefix('"') {
+        // The closing quote (a backslash escapes the next character).
+        let mut escaped = false;
+        let close = quoted.char_indices().find(|&(_, c)| {
+            let close = c == '"' && !escaped;
+            escaped = c == '\\' && !escaped;
+            close || c == '\n'
+        })?;
+        (close.1 == '"').then_some(1 + close.0 + 1)?
+    } else {
+        rest.find(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == '{')?
+    };
+    rest[end..].starts_with(',').then_some(end)
+}
+
+/// The length of a KDL 1.0 raw string's opening (`r"`, `r#"`, `r##"`) at the
+/// start of `rest`.
+fn kdl1_raw_string(rest: &str) -> Option<usize> {
+    let hashes = rest
+        .strip_prefix('r')?
+        .bytes()
+        .take_while(|&b| b == b'#')
+        .count();
+    rest[1 + hashes..].starts_with('"').then_some(2 + hashes)
 }
 
 /// Help for a KDL 1.0 keyword (`true` instead of `#true`) at the start of `rest`.
@@ -119,4 +184,29 @@ pub(crate) fn invalid_utf8(span: Span, bad: &str) -> Diagnostic {
         "invalid UTF-8",
     )
     .with_help("save the file as UTF-8 text; if it is a binary file, check the path")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{comma_after_value, kdl1_raw_string};
+
+    #[test]
+    fn a_comma_after_a_value_and_not_inside_one() {
+        assert_eq!(comma_after_value(r#""a.example", "b""#), Some(11));
+        assert_eq!(comma_after_value(r#"a.example, "b""#), Some(9));
+        assert_eq!(comma_after_value(", x"), Some(0));
+        // Inside a string, after an escaped quote, or on a later line: not this.
+        assert_eq!(comma_after_value(r#""a, b" c"#), None);
+        assert_eq!(comma_after_value(r#""a\", b" c"#), None);
+        assert_eq!(comma_after_value("\"a\nb\", c"), None);
+        assert_eq!(comma_after_value("a.example b, c"), None);
+    }
+
+    #[test]
+    fn kdl1_raw_strings_and_kdl2_ones() {
+        assert_eq!(kdl1_raw_string(r#"r"x""#), Some(2));
+        assert_eq!(kdl1_raw_string(r##"r#"x"#"##), Some(3));
+        assert_eq!(kdl1_raw_string(r##"#"x"#"##), None);
+        assert_eq!(kdl1_raw_string("rate"), None);
+    }
 }
