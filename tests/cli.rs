@@ -1166,3 +1166,25 @@ fn usage_errors_in_machine_formats() {
         );
     }
 }
+
+/// A configuration file given as a table gets told about `--config`.
+#[test]
+fn a_configuration_given_as_a_table() {
+    let dir = project(&[("isptab.kdl", SPLIT)]);
+    let out = isptab(dir.path(), &["lookup", "--table", "isptab.kdl", "yahoo.fr"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("give it with --config"),
+        "{}",
+        stderr(&out)
+    );
+    // A damaged table is not called a configuration.
+    std::fs::write(
+        dir.path().join("x.isptab"),
+        "not a table at all, but long enough to have a header of sixty-four bytes",
+    )
+    .unwrap();
+    let out = isptab(dir.path(), &["lookup", "--table", "x.isptab", "yahoo.fr"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!stderr(&out).contains("--config"), "{}", stderr(&out));
+}

@@ -8,7 +8,7 @@ use isptab::compiler::resolve::{MxRecords, Resolver};
 
 use isptab::semantics::escape::{escape, escape_line_start};
 use isptab::semantics::query::Answer;
-use isptab::table::{self, OpenError, Table, TableMatch};
+use isptab::table::{self, OpenError, Table, TableErrorKind, TableMatch};
 use serde::Serialize;
 
 use super::check::{inputs, options, print};
@@ -48,7 +48,17 @@ pub fn load(path: &std::path::Path) -> Result<Table<Vec<u8>>, UsageError> {
     let shown = super::output::shown_path(path);
     Table::load(path).map_err(|e| match e {
         OpenError::Io(e) => UsageError(format!("cannot read `{shown}`: {e}")),
-        OpenError::Table(e) => UsageError(format!("`{shown}` is not a valid table: {e}")),
+        OpenError::Table(e) => {
+            // A configuration given where a table belongs: say what to write.
+            let hint = if matches!(e.kind(), TableErrorKind::NotATable | TableErrorKind::TooShort(_))
+                && path.extension().is_some_and(|x| x.eq_ignore_ascii_case("kdl"))
+            {
+                "; it looks like a configuration file: give it with --config (or compile it with `isptab build`)"
+            } else {
+                ""
+            };
+            UsageError(format!("`{shown}` is not a valid table: {e}{hint}"))
+        }
     })
 }
 

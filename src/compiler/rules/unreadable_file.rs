@@ -8,13 +8,19 @@ use crate::compiler::source::Span;
 pub(crate) const IS_DIRECTORY: &str = "it is a directory, not a file";
 
 pub(crate) fn new(span: Span, name: &str, reason: &str) -> Diagnostic {
-    Diagnostic::new(
+    let diagnostic = Diagnostic::new(
         Code::UnreadableFile,
         format!("cannot read `{name}`: {reason}"),
         span,
         "this file cannot be read",
-    )
-    .with_help(
+    );
+    // `include "isps/*.kdl"` names a file called `*.kdl`: say why it is missing.
+    if name.contains(['*', '?', '[']) {
+        return diagnostic.with_help(
+            "paths are not globs: `include` and `domains-file` take one file each; name every file in its own line (`include \"isps/gmail.kdl\"`)",
+        );
+    }
+    diagnostic.with_help(
         "paths are relative to the file that names them; check the spelling and the permissions",
     )
 }
