@@ -1188,3 +1188,38 @@ fn a_configuration_given_as_a_table() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!stderr(&out).contains("--config"), "{}", stderr(&out));
 }
+
+/// A domains file that is not text is reported at the `domains-file` that
+/// names it, and none of its bytes is printed.
+#[test]
+fn a_binary_domains_file_is_not_quoted() {
+    let dir = project(&[
+        (
+            "isptab.kdl",
+            b"isp \"Relay\" {\n    domains-file \"relay.bin\"\n}\n",
+        ),
+        (
+            "relay.bin",
+            b"relay.example\nPK\x03\x04\x00\x00SECRET-BYTES\xff\xfe\n",
+        ),
+        (
+            "text.kdl",
+            b"isp \"Relay\" {\n    domains-file \"relay.txt\"\n}\n",
+        ),
+        ("relay.txt", b"relay.example\n# a comment\tand a tab\n"),
+    ]);
+    let out = isptab(dir.path(), &["check", "--no-defaults", "isptab.kdl"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out);
+    assert!(
+        text.contains("is not a text file (byte 0x03 at offset 16)"),
+        "{text}"
+    );
+    assert!(text.contains("isptab.kdl:2:"), "{text}");
+    assert!(
+        !text.contains("SECRET") && !text.contains("relay.example"),
+        "{text}"
+    );
+    let out = isptab(dir.path(), &["check", "--no-defaults", "text.kdl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

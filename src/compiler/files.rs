@@ -393,6 +393,15 @@ impl Files {
         }
         let root = self.info[&from].root.clone();
         let read = self.read(opened, limit).map_err(fail)?;
+        if let Some(at) = binary_at(&read.bytes) {
+            // Not text (an image, an archive, a table): said without quoting it.
+            return Err(unreadable_file::not_text(
+                path.span,
+                &display,
+                at,
+                read.bytes[at],
+            ));
+        }
         let id = syntax::decode(&mut self.sources, display, read.bytes)?;
         self.info.insert(
             id,
@@ -404,4 +413,13 @@ impl Files {
         self.domains_files.insert(read.identity, id);
         Ok(id)
     }
+}
+
+/// Where a file shows it is not text: the first NUL or control byte other than
+/// the whitespace of text files (tab, line breaks, form feed) in its first 8 KiB.
+fn binary_at(bytes: &[u8]) -> Option<usize> {
+    bytes
+        .iter()
+        .take(8 << 10)
+        .position(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)) || b == 0x7F)
 }

@@ -29,3 +29,15 @@ pub(crate) fn directory(span: Span, name: &str) -> Diagnostic {
     Diagnostic::new(Code::UnreadableFile, format!("cannot read `{name}`: {IS_DIRECTORY}"), span, "a directory")
         .with_help("`include` and `domains-file` take one file; name each file of the directory in its own line")
 }
+
+/// A domains file that is not text: reported at the `domains-file` that names
+/// it, quoting none of its bytes.
+pub(crate) fn not_text(span: Span, name: &str, at: usize, byte: u8) -> Diagnostic {
+    Diagnostic::new(
+        Code::UnreadableFile,
+        format!("cannot read `{name}`: it is not a text file (byte 0x{byte:02X} at offset {at})"),
+        span,
+        "not a text file",
+    )
+    .with_help("a domains file is text, one domain or pattern per line; check the path")
+}
