@@ -1,5 +1,6 @@
 //! `unreachable-pattern`: a glob that can never answer a lookup, because a pattern
-//! of another record always answers first.
+//! of another record always answers first, or because it is a single label
+//! (`*`), which no domain is.
 
 use crate::compiler::analysis::{Context, glob_shadowed_by, worth_reporting};
 use crate::compiler::codes::Code;
@@ -16,6 +17,22 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Collected) {
     };
     for (p, entry) in cx.config.patterns_in(cx.set) {
         if entry.pattern.kind() != PatternKind::Glob {
+            continue;
+        }
+        let text = entry.pattern.as_str();
+        if !text.contains('.') && text != "**" {
+            // Every query has at least two labels: a glob of one matches none.
+            out.push(
+                Diagnostic::new(
+                    code,
+                    format!("`{text}` can never match: it is one label, and every domain has at least two"),
+                    entry.span,
+                    "matches nothing",
+                )
+                .with_help(
+                    "`*` and `?` stay within a label: write the labels around it (`*.example.com`, `example.*`), or `**` for every domain",
+                ),
+            );
             continue;
         }
         let Some(by) = glob_shadowed_by(cx, p)
