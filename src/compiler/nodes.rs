@@ -272,9 +272,24 @@ pub(super) fn pattern_error(
             at(range.clone())
         }
     };
+    if let Some(address) = address_literal(written) {
+        // `[192.168.1.1]` reads as a glob class, but it is an address literal.
+        return invalid_glob::address_literal(whole, address, set == PatternSet::Mx);
+    }
     match (set, error) {
         (PatternSet::Mx, e) => invalid_mx::new(written, span(e.at()), e),
         (_, PatternError::Domain(e)) => invalid_domain::new(span(&e.at), e, in_list),
         (_, PatternError::Glob(e)) => invalid_glob::new(span(&e.at), e),
     }
+}
+
+/// The address of an address literal (`[192.168.1.1]`, `[IPv6:2001:db8::1]`), as
+/// mail is sometimes addressed (`user@[192.168.1.1]`).
+fn address_literal(written: &str) -> Option<&str> {
+    let inner = written.trim().strip_prefix('[')?.strip_suffix(']')?;
+    let ip = inner
+        .strip_prefix("IPv6:")
+        .or_else(|| inner.strip_prefix("ipv6:"))
+        .unwrap_or(inner);
+    ip.parse::<std::net::IpAddr>().is_ok().then_some(inner)
 }
