@@ -1223,3 +1223,28 @@ fn a_binary_domains_file_is_not_quoted() {
     let out = isptab(dir.path(), &["check", "--no-defaults", "text.kdl"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+/// A KDL file given as a domains file is refused unread, with the node to use.
+#[test]
+fn a_kdl_file_as_a_domains_file() {
+    let dir = project(&[
+        (
+            "isptab.kdl",
+            b"isp \"Relay\" {\n    domains-file \"relay.kdl\"\n}\n",
+        ),
+        (
+            "relay.kdl",
+            b"isp \"Other\" {\n    domains \"other.example\"\n}\n",
+        ),
+    ]);
+    let out = isptab(dir.path(), &["check", "--no-defaults", "isptab.kdl"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out);
+    assert!(
+        text.contains("it is a KDL file, not a list of domains"),
+        "{text}"
+    );
+    assert!(text.contains("include \"relay.kdl\""), "{text}");
+    // One diagnostic: its lines are not read as domains.
+    assert!(text.contains("1 error"), "{text}");
+}

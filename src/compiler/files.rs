@@ -300,6 +300,19 @@ impl Files {
         };
         let site = target.span;
         let display = display_join(self.sources.get(from).name(), target.value);
+        if has_extension(target.value, &["txt", "csv", "list", "lst"]) {
+            // A list of domains named where a KDL file belongs: not read as KDL.
+            self.diagnostics.push(unreadable_file::wrong_kind(
+                site,
+                &display,
+                "it is a list, not a KDL file",
+                &format!(
+                    "a list of domains is read with `domains-file {}` inside a record; `include` takes KDL files",
+                    kdl_quoted(target.value)
+                ),
+            ));
+            return;
+        }
         let limit = self.limits.kdl_file_bytes;
         let opened = match self.open(from, target.value) {
             Ok(opened) => opened,
@@ -385,6 +398,17 @@ impl Files {
         path: &StrValue<'_>,
     ) -> Result<FileId, Diagnostic> {
         let display = display_join(self.sources.get(from).name(), path.value);
+        if has_extension(path.value, &["kdl"]) {
+            return Err(unreadable_file::wrong_kind(
+                path.span,
+                &display,
+                "it is a KDL file, not a list of domains",
+                &format!(
+                    "a KDL file is read with `include {}` at the top level; `domains-file` takes a list, one domain per line",
+                    kdl_quoted(path.value)
+                ),
+            ));
+        }
         let limit = self.limits.domains_file_bytes;
         let fail = |e: ReadError| e.diagnostic(path.span, &display, limit);
         let opened = self.open(from, path.value).map_err(fail)?;
@@ -422,4 +446,17 @@ fn binary_at(bytes: &[u8]) -> Option<usize> {
         .iter()
         .take(8 << 10)
         .position(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)) || b == 0x7F)
+}
+
+/// Whether a path ends in one of `extensions` (compared without case).
+fn has_extension(path: &str, extensions: &[&str]) -> bool {
+    Path::new(path)
+        .extension()
+        .and_then(|x| x.to_str())
+        .is_some_and(|x| extensions.iter().any(|e| x.eq_ignore_ascii_case(e)))
+}
+
+/// A path as a KDL string, for a suggestion (escaped for the terminal too).
+fn kdl_quoted(path: &str) -> String {
+    crate::semantics::escape::kdl_string(path)
 }

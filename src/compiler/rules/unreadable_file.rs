@@ -41,3 +41,15 @@ pub(crate) fn not_text(span: Span, name: &str, at: usize, byte: u8) -> Diagnosti
     )
     .with_help("a domains file is text, one domain or pattern per line; check the path")
 }
+
+/// A file named by the wrong node (a list of domains included as KDL, a KDL
+/// file given as a domains file): reported without reading it.
+pub(crate) fn wrong_kind(span: Span, name: &str, why: &str, help: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::UnreadableFile,
+        format!("cannot read `{name}` here: {why}"),
+        span,
+        "the wrong kind of file",
+    )
+    .with_help(help)
+}
