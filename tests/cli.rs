@@ -1248,3 +1248,43 @@ fn a_kdl_file_as_a_domains_file() {
     // One diagnostic: its lines are not read as domains.
     assert!(text.contains("1 error"), "{text}");
 }
+
+/// Summary lines count the user's files (not `<defaults>`), help does not point
+/// at default records that are not loaded, and one mistake is one diagnostic.
+#[test]
+fn summaries_and_help_say_what_is_there() {
+    let dir = project(&[
+        ("clean.kdl", b"isp \"A\" {\n    domains \"a.example\"\n}\n"),
+        (
+            "nope.kdl",
+            b"override \"Nope\" {\n    encoding html=\"base64\"\n}\n",
+        ),
+        (
+            "nel.kdl",
+            "override \"Gmail\" {\n    headers {\n        add \"X-A\" \"a\\u{85}b\"\n    }\n}\n"
+                .as_bytes(),
+        ),
+    ]);
+    let clean = isptab(dir.path(), &["check", "clean.kdl"]);
+    assert!(
+        stderr(&clean).starts_with("no problems found in 1 file ("),
+        "{}",
+        stderr(&clean)
+    );
+    for (args, defaults) in [
+        (&["check", "nope.kdl"][..], true),
+        (&["check", "--no-defaults", "nope.kdl"], false),
+    ] {
+        let text = stderr(&isptab(dir.path(), args));
+        assert!(text.contains("no record named `Nope`"), "{text}");
+        assert_eq!(
+            text.contains("isptab defaults"),
+            defaults,
+            "{args:?}: {text}"
+        );
+    }
+    let nel = isptab(dir.path(), &["check", "--format", "short", "nel.kdl"]);
+    let text = stdout(&nel);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.contains("error[header-injection]"), "{text}");
+}

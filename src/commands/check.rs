@@ -172,7 +172,12 @@ pub fn print(
 
 /// "3 files (65 records, 862 patterns, 13 MX patterns)".
 pub fn scope(checked: &Checked) -> String {
-    let files = checked.sources.len();
+    // The built-in records are not one of "your" files.
+    let files = checked
+        .sources
+        .iter()
+        .filter(|f| f.name() != isptab::compiler::DEFAULTS_NAME)
+        .count();
     let mut text = format!("{files} file{}", if files == 1 { "" } else { "s" });
     if let Some(config) = &checked.config {
         let mx: usize = config.records.iter().map(|r| r.mx.len()).sum();

@@ -238,11 +238,14 @@ impl<'f> Merger<'f> {
             None
         };
         let deleted_at = self.deleted.get(&key).copied();
+        // Without a defaults layer, `isptab defaults` lists records that are not there.
+        let has_defaults = self.records.iter().any(|r| r.origin == Origin::Default);
         self.report(unknown_isp::new(
             name.value,
             name.span,
             suggestion.as_deref(),
             deleted_at,
+            has_defaults,
         ));
         None
     }

@@ -231,9 +231,15 @@ fn header_rule(
         found.extend(invalid_header_name::check(name));
     }
     if let (Some(name), Some(value)) = (&name, &value) {
-        found.extend(header_injection::check(value));
+        // One mistake, one diagnostic: a control character outside ASCII
+        // (U+0085) is the injection, not also a non-ASCII warning.
+        let injection = header_injection::check(value);
+        let injected = injection.is_some();
+        found.extend(injection);
         found.extend(long_header::check(name.value, value));
-        found.extend(non_ascii_header::check(value));
+        if !injected {
+            found.extend(non_ascii_header::check(value));
+        }
     }
     let failed = found.iter().any(|d| d.severity == Severity::Error) || !r.ok();
     out.extend(found);

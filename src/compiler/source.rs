@@ -327,6 +327,11 @@ impl SourceMap {
         }
     }
 
+    /// The files, in load order.
+    pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter()
+    }
+
     /// The number of files loaded.
     pub fn len(&self) -> usize {
         self.files.len()

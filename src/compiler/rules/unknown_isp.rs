@@ -9,6 +9,7 @@ pub(crate) fn new(
     span: Span,
     suggestion: Option<&str>,
     deleted_at: Option<Span>,
+    has_defaults: bool,
 ) -> Diagnostic {
     if let Some(at) = deleted_at {
         return Diagnostic::new(Code::UnknownIsp, format!("record `{name}` was deleted before this"), span, "no longer exists")
@@ -21,7 +22,8 @@ pub(crate) fn new(
     };
     let help = match suggestion {
         Some(s) => format!("write `{s}`; records are looked up by name, ignoring case"),
-        None => "records must be defined before they are named: check the spelling and the order of files and includes (`isptab defaults` lists the default records)".to_string(),
+        None if has_defaults => "records must be defined before they are named: check the spelling and the order of files and includes (`isptab defaults` lists the default records)".to_string(),
+        None => "records must be defined before they are named: check the spelling and the order of files and includes (no default records are loaded here)".to_string(),
     };
     Diagnostic::new(
         Code::UnknownIsp,
