@@ -1288,3 +1288,20 @@ fn summaries_and_help_say_what_is_there() {
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(text.contains("error[header-injection]"), "{text}");
 }
+
+/// A label longer than a shown line (a 1,000-character header value) is clipped
+/// like a long line is: no report line holds the whole value.
+#[test]
+fn long_values_are_clipped_in_reports() {
+    let value = "v".repeat(1000);
+    let text = format!(
+        "override \"Gmail\" {{\n    headers {{\n        add \"X-A\" \"{value}\"\n    }}\n}}\n"
+    );
+    let dir = project(&[("long.kdl", text.as_bytes())]);
+    let out = isptab(dir.path(), &["check", "long.kdl"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = stderr(&out);
+    assert!(report.contains("long-header"), "{report}");
+    let widest = report.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(widest <= 220, "a line of {widest} characters:\n{report}");
+}

@@ -216,7 +216,24 @@ impl Excerpt {
                     .iter()
                     .any(|s| s.end - s.start > MAX_SHOWN_LINE as u32)
                 {
-                    line.clone()
+                    // A label longer than a shown line (a 1,000-character
+                    // value): its start, with the context before it.
+                    let lo = on_line
+                        .iter()
+                        .map(|s| s.start as usize)
+                        .min()
+                        .unwrap_or(line.start)
+                        .max(line.start);
+                    let start = crate::compiler::source::floor_char_boundary(
+                        text,
+                        lo.saturating_sub(CLIP_MARGIN).max(line.start),
+                    );
+                    let end = crate::compiler::source::floor_char_boundary(
+                        text,
+                        (start + MAX_SHOWN_LINE).min(line.end),
+                    )
+                    .max(start);
+                    start..end
                 } else {
                     let lo = on_line
                         .iter()
