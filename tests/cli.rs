@@ -365,14 +365,16 @@ mod bad_input {
         let dir = gets_a_diagnostic(
             "binary-list",
             b"isp \"A\" { domains-file \"binary.txt\" }\n",
-            "syntax",
+            "unreadable-file",
         );
+        // Reported where it is named, quoting none of it.
         let out = isptab(
             dir.path(),
             &["check", "binary-list.kdl", "--format", "short"],
         );
         assert!(
-            stdout(&out).starts_with("binary.txt:2:2: error[syntax]"),
+            stdout(&out).starts_with("binary-list.kdl:1:24: error[unreadable-file]")
+                && stdout(&out).contains("is not a text file"),
             "{}",
             stdout(&out)
         );
@@ -1283,6 +1285,23 @@ fn summaries_and_help_say_what_is_there() {
             "{args:?}: {text}"
         );
     }
+    // What the levels hide is counted, so "no problems" is not taken at its word.
+    std::fs::write(
+        dir.path().join("broad.kdl"),
+        "isp \"A\" {\n    domains \"a.example\" \"*.co.uk\"\n}\n",
+    )
+    .unwrap();
+    let allowed = isptab(
+        dir.path(),
+        &["check", "--allow", "broad-pattern", "broad.kdl"],
+    );
+    assert_eq!(allowed.status.code(), Some(0));
+    assert!(
+        stderr(&allowed).contains("no problems found in 1 file")
+            && stderr(&allowed).contains("1 warning allowed by the levels (--allow) not shown"),
+        "{}",
+        stderr(&allowed)
+    );
     let nel = isptab(dir.path(), &["check", "--format", "short", "nel.kdl"]);
     let text = stdout(&nel);
     assert_eq!(text.lines().count(), 1, "{text}");

@@ -148,6 +148,14 @@ pub fn print(
             if diagnostics.is_empty() && omitted.is_empty() && confirm {
                 text = format!("no problems found in {}\n", scope(checked));
             }
+            if checked.allowed > 0 && (confirm || !terminal.quiet) {
+                // Say what the levels hid, so "no problems" is not taken at its word.
+                let n = checked.allowed;
+                text.push_str(&format!(
+                    "{n} warning{} allowed by the levels (--allow) not shown\n",
+                    if n == 1 { "" } else { "s" }
+                ));
+            }
             output::write_stderr(&text)?;
         }
         ReportFormat::Short => {

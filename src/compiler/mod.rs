@@ -179,6 +179,8 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
     /// How many more errors and warnings were found than are shown.
     pub omitted: diagnostics::Summary,
+    /// Warnings found but allowed by the levels (`--allow`), not counted above.
+    pub allowed: usize,
 }
 
 /// Why a checked configuration has no model: it has errors (its diagnostics say
@@ -271,11 +273,12 @@ fn check_then(
         rules::lint(config, &mut collected);
         more(config, &mut collected);
     }
-    let (diagnostics, omitted) = collected.finish(&options.levels);
+    let (diagnostics, omitted, allowed) = collected.finish(&options.levels);
     Ok(Checked {
         sources: loaded.sources,
         config: loaded.config,
         diagnostics,
         omitted,
+        allowed,
     })
 }

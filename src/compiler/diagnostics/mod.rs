@@ -153,16 +153,19 @@ impl Collected {
     }
 
     /// Applies the level flags, sorts, and keeps at most [`MAX_SHOWN`]: the
-    /// diagnostics shown, and the counts of those not shown.
-    pub(crate) fn finish(self, levels: &Levels) -> (Vec<Diagnostic>, Summary) {
+    /// diagnostics shown, the counts of those not shown, and how many warnings
+    /// the levels allowed (found, but not reported).
+    pub(crate) fn finish(self, levels: &Levels) -> (Vec<Diagnostic>, Summary, usize) {
+        let found = self.kept.len();
         let mut shown = levels.apply(self.kept);
+        let mut allowed = found - shown.len();
         sort(&mut shown);
         let mut omitted = Summary::default();
         for (code, n) in self.omitted {
             match levels.severity(code) {
                 Some(Severity::Error) => omitted.errors += n,
                 Some(Severity::Warning) => omitted.warnings += n,
-                None => {}
+                None => allowed += n,
             }
         }
         if shown.len() > MAX_SHOWN {
@@ -171,7 +174,7 @@ impl Collected {
             omitted.warnings += rest.warnings;
             shown.truncate(MAX_SHOWN);
         }
-        (shown, omitted)
+        (shown, omitted, allowed)
     }
 }
 
