@@ -300,8 +300,17 @@ impl Files {
         };
         let site = target.span;
         let display = display_join(self.sources.get(from).name(), target.value);
+        let limit = self.limits.kdl_file_bytes;
+        let opened = match self.open(from, target.value) {
+            Ok(opened) => opened,
+            Err(e) => {
+                self.diagnostics.push(e.diagnostic(site, &display, limit));
+                return;
+            }
+        };
         if has_extension(target.value, &["txt", "csv", "list", "lst"]) {
-            // A list of domains named where a KDL file belongs: not read as KDL.
+            // A list of domains named where a KDL file belongs: not read as KDL
+            // (checked once it is known to be inside the root, which comes first).
             self.diagnostics.push(unreadable_file::wrong_kind(
                 site,
                 &display,
@@ -313,14 +322,6 @@ impl Files {
             ));
             return;
         }
-        let limit = self.limits.kdl_file_bytes;
-        let opened = match self.open(from, target.value) {
-            Ok(opened) => opened,
-            Err(e) => {
-                self.diagnostics.push(e.diagnostic(site, &display, limit));
-                return;
-            }
-        };
         if let Some(&existing) = self.by_identity.get(&opened.identity) {
             if let Some(pos) = stack.iter().position(|&f| f == existing) {
                 let chain: Vec<String> = stack[pos..]
@@ -398,6 +399,9 @@ impl Files {
         path: &StrValue<'_>,
     ) -> Result<FileId, Diagnostic> {
         let display = display_join(self.sources.get(from).name(), path.value);
+        let limit = self.limits.domains_file_bytes;
+        let fail = |e: ReadError| e.diagnostic(path.span, &display, limit);
+        let opened = self.open(from, path.value).map_err(fail)?;
         if has_extension(path.value, &["kdl"]) {
             return Err(unreadable_file::wrong_kind(
                 path.span,
@@ -409,9 +413,6 @@ impl Files {
                 ),
             ));
         }
-        let limit = self.limits.domains_file_bytes;
-        let fail = |e: ReadError| e.diagnostic(path.span, &display, limit);
-        let opened = self.open(from, path.value).map_err(fail)?;
         if let Some(&id) = self.domains_files.get(&opened.identity) {
             return Ok(id);
         }
