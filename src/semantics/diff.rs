@@ -58,8 +58,8 @@ pub struct Diff<'a> {
     /// Records on both sides are in another relative order (globs are tried in
     /// record order, so answers may change).
     pub reordered: bool,
-    /// Whether the models differ at all (the lists above may be empty when only
-    /// the order of a record's globs changed).
+    /// Whether the models differ at all: any of the lists above is not empty,
+    /// or the records are reordered.
     pub differ: bool,
     /// For each old record, its new position when it is on both sides.
     pub pairs: Vec<Option<usize>>,

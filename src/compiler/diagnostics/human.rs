@@ -212,29 +212,10 @@ impl Excerpt {
                         // A long context line says nothing: leave it out.
                         continue;
                     }
-                } else if on_line
-                    .iter()
-                    .any(|s| s.end - s.start > MAX_SHOWN_LINE as u32)
-                {
-                    // A label longer than a shown line (a 1,000-character
-                    // value): its start, with the context before it.
-                    let lo = on_line
-                        .iter()
-                        .map(|s| s.start as usize)
-                        .min()
-                        .unwrap_or(line.start)
-                        .max(line.start);
-                    let start = crate::compiler::source::floor_char_boundary(
-                        text,
-                        lo.saturating_sub(CLIP_MARGIN).max(line.start),
-                    );
-                    let end = crate::compiler::source::floor_char_boundary(
-                        text,
-                        (start + MAX_SHOWN_LINE).min(line.end),
-                    )
-                    .max(start);
-                    start..end
                 } else {
+                    // The labels with some context on each side; a label longer
+                    // than a shown line (a 1,000-character value) is cut to its
+                    // start.
                     let lo = on_line
                         .iter()
                         .map(|s| s.start as usize)
@@ -249,11 +230,14 @@ impl Excerpt {
                         text,
                         lo.saturating_sub(CLIP_MARGIN).max(line.start),
                     );
-                    let hi = crate::compiler::source::floor_char_boundary(
-                        text,
-                        (hi + CLIP_MARGIN).min(line.end),
-                    )
-                    .max(lo);
+                    let mut hi = (hi + CLIP_MARGIN).min(line.end);
+                    if on_line
+                        .iter()
+                        .any(|s| s.end - s.start > MAX_SHOWN_LINE as u32)
+                    {
+                        hi = hi.min(lo + MAX_SHOWN_LINE);
+                    }
+                    let hi = crate::compiler::source::floor_char_boundary(text, hi).max(lo);
                     lo..hi
                 };
                 let escaped = escape_snippet(&text[shown.clone()]);
