@@ -222,6 +222,11 @@ pub struct LookupArgs {
     /// exits 0 whatever the answers.
     #[arg(long)]
     pub fail_on_miss: bool,
+    /// Under each answer, what the record does to a message: the encoding in
+    /// effect for each part and the header rules, each with the FILE:LINE that
+    /// set it when answering from --config (a table keeps only the values).
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// How `diff` prints its report.

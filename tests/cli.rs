@@ -1063,6 +1063,85 @@ fn lookup_fail_on_miss() {
     }
 }
 
+/// `lookup --explain` shows what the answering record does to a message: from
+/// sources, with the `FILE:LINE` of each setting (the defaults' own lines
+/// included); from a table, the values it holds and no origins. A miss gets no
+/// explanation, and the answer's line stays what it is without the flag.
+#[test]
+fn lookup_explain() {
+    let config = br#"override "Outlook.com" {
+    encoding html="base64"
+    headers {
+        add "X-Campaign" "spring"
+        remove "X-Priority"
+    }
+}
+isp "Mine" {
+    domains "*.mine.example"
+}
+"#;
+    let dir = project(&[("isptab.kdl", config)]);
+    let queries = ["hotmail.de", "a.mine.example", "nobody.example"];
+    let explained = isptab(
+        dir.path(),
+        &[&["lookup", "--explain"][..], &queries].concat(),
+    );
+    assert_eq!(explained.status.code(), Some(0), "{}", stderr(&explained));
+    let text = stdout(&explained);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "hotmail.de\tOutlook.com\texact\thotmail.de");
+    let row = |word: &str, value: &str| {
+        lines
+            .iter()
+            .find(|l| l.starts_with(&format!("  {word:<8} {value} ")))
+            .unwrap_or_else(|| panic!("no `{word} {value}` row in\n{text}"))
+            .split_whitespace()
+            .last()
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        row("record", "Outlook.com").starts_with("<defaults>:"),
+        "{text}"
+    );
+    assert!(
+        row("pattern", "hotmail.de").starts_with("<defaults>:"),
+        "{text}"
+    );
+    assert_eq!(row("html", "base64"), "isptab.kdl:2");
+    assert_eq!(row("global", "quoted-printable"), "default");
+    assert_eq!(row("add", "X-Campaign: spring"), "isptab.kdl:4");
+    assert_eq!(row("remove", "X-Priority"), "isptab.kdl:5");
+    assert!(text.contains("a.mine.example\tMine\tsuffix\t*.mine.example\n  record   Mine"));
+    assert!(text.contains("  pattern  *.mine.example"), "{text}");
+    assert!(text.contains("  headers  none"), "{text}");
+    assert!(text.ends_with("nobody.example\t-\tnone\t-\n"), "{text}");
+
+    let plain = stdout(&isptab(dir.path(), &[&["lookup"][..], &queries].concat()));
+    let first_lines: Vec<&str> = lines
+        .iter()
+        .filter(|l| !l.starts_with("  "))
+        .copied()
+        .collect();
+    assert_eq!(first_lines, plain.lines().collect::<Vec<_>>());
+
+    let built = isptab(dir.path(), &["build", "-o", "t.isptab"]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let from_table = stdout(&isptab(
+        dir.path(),
+        &["lookup", "--table", "t.isptab", "--explain", "hotmail.de"],
+    ));
+    assert!(from_table.contains("  html     base64\n"), "{from_table}");
+    assert!(
+        from_table.contains("  add      X-Campaign: spring\n"),
+        "{from_table}"
+    );
+    assert!(
+        !from_table.contains(".kdl:"),
+        "a table holds no origins: {from_table}"
+    );
+}
+
 /// The README's command synopsis names every subcommand and every value of each
 /// subcommand's `--format` (what `--help` lists).
 #[test]

@@ -190,6 +190,32 @@ fn dump_and_lookup_json_validate() {
         for line in lines.lines() {
             assert_valid(&lookup_schema, &serde_json::from_str(line).unwrap(), line);
         }
+        // `--explain`, from the table and from the sources.
+        for source in [["--table", table], ["--config", example]] {
+            let out = isptab(&[
+                "lookup",
+                source[0],
+                source[1],
+                "--explain",
+                "--format",
+                "json",
+                "gmail.com",
+                "hotmail.de",
+                "nobody.example",
+            ]);
+            assert!(out.status.success(), "{example}");
+            let lines = String::from_utf8(out.stdout).unwrap();
+            assert_eq!(lines.lines().count(), 3, "{lines}");
+            for line in lines.lines() {
+                let json: serde_json::Value = serde_json::from_str(line).unwrap();
+                assert_valid(&lookup_schema, &json, line);
+                assert_eq!(
+                    json["explain"].is_object(),
+                    !json["isp"].is_null(),
+                    "{line}"
+                );
+            }
+        }
         // With MX hosts: every shape of step 4's answer.
         let mx = isptab_stdin(
             &[

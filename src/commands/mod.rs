@@ -8,6 +8,7 @@ mod dns;
 mod dump;
 mod explain;
 mod lookup;
+mod origins;
 mod output;
 mod progress;
 mod reformat;

@@ -172,10 +172,12 @@ pub fn build(
 ) -> Report {
     let old_name = |o: usize| old.model.records[o].name.clone();
     let new_name = |n: usize| new.model.records[n].name.clone();
-    let new_origin =
-        |f: &dyn Fn(&super::side::Origins) -> Option<String>| new.origins.as_ref().and_then(f);
-    let old_origin =
-        |f: &dyn Fn(&super::side::Origins) -> Option<String>| old.origins.as_ref().and_then(f);
+    let new_origin = |f: &dyn Fn(&super::super::origins::Origins) -> Option<String>| {
+        new.origins.as_ref().and_then(f)
+    };
+    let old_origin = |f: &dyn Fn(&super::super::origins::Origins) -> Option<String>| {
+        old.origins.as_ref().and_then(f)
+    };
 
     let record_info = |r: &Record, origin: Option<String>| RecordInfo {
         name: r.name.clone(),

@@ -11,14 +11,18 @@ use isptab::semantics::query::Answer;
 use isptab::table::{self, OpenError, Table, TableErrorKind, TableMatch};
 use serde::Serialize;
 
+mod explain;
+use explain::Explained;
+
 use super::check::{inputs, options, print};
+use super::origins::Origins;
 use super::progress::Progress;
 use super::{Status, UsageError};
 use crate::cli::{LevelArgs, LookupArgs, LookupFormat, ReportFormat, SourceArgs, TerminalArgs};
 
 pub fn run(args: &LookupArgs, terminal: &TerminalArgs) -> Result<Status, UsageError> {
     if let Some(path) = &args.table {
-        return answer_all(&load(path)?, args);
+        return answer_all(&load(path)?, None, args);
     }
     let sources = SourceArgs {
         files: args.config.clone(),
@@ -39,7 +43,8 @@ pub fn run(args: &LookupArgs, terminal: &TerminalArgs) -> Result<Status, UsageEr
     let bytes = table::compile(&model)
         .map_err(|e| UsageError(format!("cannot compile the configuration: {e}")))?;
     let table = Table::from_bytes(bytes).map_err(|e| UsageError(format!("internal error: {e}")))?;
-    answer_all(&table, args)
+    let origins = args.explain.then(|| Origins::new(checked));
+    answer_all(&table, origins.as_ref(), args)
 }
 
 /// Reads a table into memory ([`Table::load`]): a table truncated or rewritten in
@@ -85,6 +90,9 @@ struct JsonAnswer<'a> {
     /// What DNS said when it gave no MX hosts to match (`nxdomain`, an error).
     #[serde(skip_serializing_if = "Option::is_none")]
     dns: Option<&'a str>,
+    /// With `--explain`, when a record answered: its encodings and header rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explain: Option<Explained<'a>>,
 }
 
 #[derive(Serialize)]
@@ -130,9 +138,9 @@ fn line(
     out: &mut impl Write,
     query: &str,
     reply: &Reply<'_, '_>,
-    format: LookupFormat,
+    style: Style<'_>,
 ) -> std::io::Result<bool> {
-    write_line(out, query, reply, format)?;
+    write_line(out, query, reply, style)?;
     Ok(reply.answer.found().is_some())
 }
 
@@ -142,12 +150,17 @@ fn write_line(
     out: &mut impl Write,
     query: &str,
     reply: &Reply<'_, '_>,
-    format: LookupFormat,
+    style: Style<'_>,
 ) -> std::io::Result<()> {
     let answer = &reply.answer;
     let found = answer.found();
     let kind = reply.kind();
-    match format {
+    let explained = found.and_then(|m| {
+        style
+            .explain
+            .map(|origins| Explained::new(m, kind, origins))
+    });
+    match style.format {
         LookupFormat::Text => {
             // Written piece by piece: this runs a million times in a batch.
             let (isp, suffix, key) = match found {
@@ -172,7 +185,10 @@ fn write_line(
             ] {
                 out.write_all(piece.as_bytes())?;
             }
-            Ok(())
+            match explained {
+                Some(explained) => explained.write_text(out),
+                None => Ok(()),
+            }
         }
         LookupFormat::Json => {
             let mx = answer.mx().map(|mx| {
@@ -203,6 +219,7 @@ fn write_line(
                     Some(Dns::Failed(e)) => Some(e),
                     None => None,
                 },
+                explain: explained,
             };
             let text = serde_json::to_string(&json)?;
             out.write_all(isptab::semantics::escape::json(&text).as_bytes())?;
@@ -296,7 +313,7 @@ fn answer_batch<B: AsRef<[u8]>>(
     batch: &[String],
     resolver: &Resolver,
     progress: &Progress,
-    format: LookupFormat,
+    style: Style<'_>,
 ) -> std::io::Result<bool> {
     let first: Vec<Answer<'_, TableMatch<'_>>> = batch.iter().map(|q| table.lookup(q)).collect();
     let misses: Vec<String> = first
@@ -333,7 +350,7 @@ fn answer_batch<B: AsRef<[u8]>>(
                 }),
             },
         };
-        all_found &= line(out, query, &reply, format)?;
+        all_found &= line(out, query, &reply, style)?;
     }
     Ok(all_found)
 }
@@ -345,7 +362,7 @@ fn answer_now<B: AsRef<[u8]>>(
     table: &Table<B>,
     text: &str,
     source: &MxSource,
-    format: LookupFormat,
+    style: Style<'_>,
 ) -> std::io::Result<bool> {
     let answer = match source {
         MxSource::InInput => {
@@ -356,12 +373,12 @@ fn answer_now<B: AsRef<[u8]>>(
                 answer: table.lookup_with_mx(query, &hosts),
                 dns: None,
             };
-            return line(out, query, &reply, format);
+            return line(out, query, &reply, style);
         }
         MxSource::Given(hosts) => table.lookup_with_mx(text, hosts),
         MxSource::None | MxSource::Resolve(_) => table.lookup(text),
     };
-    line(out, text, &Reply { answer, dns: None }, format)
+    line(out, text, &Reply { answer, dns: None }, style)
 }
 
 /// Answers queries in order: at once, or (with a resolver) in batches whose
@@ -369,7 +386,7 @@ fn answer_now<B: AsRef<[u8]>>(
 struct Answerer<'a, B> {
     table: &'a Table<B>,
     source: MxSource,
-    format: LookupFormat,
+    style: Style<'a>,
     /// Queries waiting for their DNS lookups (only with `--resolve`).
     batch: Vec<String>,
     progress: Progress,
@@ -380,7 +397,7 @@ struct Answerer<'a, B> {
 impl<B: AsRef<[u8]>> Answerer<'_, B> {
     fn take(&mut self, out: &mut impl Write, text: &str) -> std::io::Result<()> {
         if !matches!(self.source, MxSource::Resolve(_)) {
-            self.missed |= !answer_now(out, self.table, text, &self.source, self.format)?;
+            self.missed |= !answer_now(out, self.table, text, &self.source, self.style)?;
             return Ok(());
         }
         self.batch.push(text.to_string());
@@ -395,7 +412,7 @@ impl<B: AsRef<[u8]>> Answerer<'_, B> {
     fn take_cut(&mut self, out: &mut impl Write, echo: &str) -> std::io::Result<()> {
         match self.source {
             MxSource::InInput => {
-                answer_now(out, self.table, echo, &MxSource::None, self.format)?;
+                answer_now(out, self.table, echo, &MxSource::None, self.style)?;
                 self.missed = true;
                 Ok(())
             }
@@ -413,7 +430,7 @@ impl<B: AsRef<[u8]>> Answerer<'_, B> {
                     &self.batch,
                     resolver,
                     &self.progress,
-                    self.format,
+                    self.style,
                 )?;
             }
             self.batch.clear();
@@ -436,7 +453,19 @@ fn input_waiting() -> bool {
     matches!(poll(&mut fds, Some(&now)), Ok(n) if n > 0)
 }
 
-fn answer_all<B: AsRef<[u8]>>(table: &Table<B>, args: &LookupArgs) -> Result<Status, UsageError> {
+/// How answers are printed: the format, and with `--explain` where the
+/// settings come from (`Some(None)`: a table, which holds no origins).
+#[derive(Clone, Copy)]
+struct Style<'a> {
+    format: LookupFormat,
+    explain: Option<Option<&'a Origins>>,
+}
+
+fn answer_all<B: AsRef<[u8]>>(
+    table: &Table<B>,
+    origins: Option<&Origins>,
+    args: &LookupArgs,
+) -> Result<Status, UsageError> {
     let source = mx_source(args)?;
     let progress = Progress::counter(
         matches!(source, MxSource::Resolve(_)) && super::output::stderr_is_terminal(),
@@ -445,7 +474,10 @@ fn answer_all<B: AsRef<[u8]>>(table: &Table<B>, args: &LookupArgs) -> Result<Sta
     let mut answerer = Answerer {
         table,
         source,
-        format: args.format,
+        style: Style {
+            format: args.format,
+            explain: args.explain.then_some(origins),
+        },
         batch: Vec::new(),
         progress,
         missed: false,
