@@ -1063,6 +1063,50 @@ fn lookup_fail_on_miss() {
     }
 }
 
+/// A `lints` block sets levels for every run of the configuration (in any file,
+/// included ones too); a flag naming the code wins over it, and a flag naming
+/// `warnings` wins over everything the block says. A bad block is reported,
+/// every entry on its own.
+#[test]
+fn lints_block_sets_levels_and_flags_override() {
+    let wide = b"include \"levels.kdl\"\nisp \"Wide\" {\n    domains \"*.com\"\n}\n";
+    let run = |levels: &str, flags: &[&str]| {
+        let dir = project(&[("isptab.kdl", wide), ("levels.kdl", levels.as_bytes())]);
+        isptab(dir.path(), &[&["check"][..], flags].concat())
+    };
+    let shown = |out: &Output| stderr(out).contains("broad-pattern");
+    let allow = "lints {\n    allow \"broad-pattern\"\n}\n";
+    let deny = "lints {\n    deny \"broad-pattern\"\n}\n";
+    let out = run("// no levels\n", &[]);
+    assert!(out.status.success() && shown(&out), "{}", stderr(&out));
+    let out = run(allow, &[]);
+    assert!(out.status.success() && !shown(&out), "{}", stderr(&out));
+    assert!(stderr(&out).contains("1 warning allowed (--allow or a `lints` block) not shown"));
+    let out = run(allow, &["--warn", "broad-pattern"]);
+    assert!(
+        out.status.success() && shown(&out),
+        "a flag wins: {}",
+        stderr(&out)
+    );
+    let out = run(deny, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let out = run(deny, &["--allow", "broad-pattern"]);
+    assert!(out.status.success() && !shown(&out), "{}", stderr(&out));
+    let out = run(deny, &["--warn", "warnings"]);
+    assert!(
+        out.status.success() && shown(&out),
+        "`warnings` wins: {}",
+        stderr(&out)
+    );
+
+    let bad = "lints {\n    allow \"broad-pattern\" \"brod-pattern\"\n    warn \"duplicate-domain\"\n    deny \"broad-pattern\"\n    ignore \"x\"\n}\nlints\n";
+    let out = run(bad, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("cli__lints_block_errors", stderr(&out));
+    });
+}
+
 /// `lookup --explain` shows what the answering record does to a message: from
 /// sources, with the `FILE:LINE` of each setting (the defaults' own lines
 /// included); from a table, the values it holds and no origins. A miss gets no
@@ -1377,7 +1421,8 @@ fn summaries_and_help_say_what_is_there() {
     assert_eq!(allowed.status.code(), Some(0));
     assert!(
         stderr(&allowed).contains("no problems found in 1 file")
-            && stderr(&allowed).contains("1 warning allowed by the levels (--allow) not shown"),
+            && stderr(&allowed)
+                .contains("1 warning allowed (--allow or a `lints` block) not shown"),
         "{}",
         stderr(&allowed)
     );

@@ -43,10 +43,10 @@ fn schema_entries(
             .find(|n| n.name().value() == "children")
             .and_then(|n| n.children())
         {
-            let inner = if name == "headers" {
-                Place::Headers
-            } else {
-                Place::Record
+            let inner = match name.as_str() {
+                "headers" => Place::Headers,
+                "lints" => Place::Lints,
+                _ => Place::Record,
             };
             schema_entries(children, inner, out);
         }

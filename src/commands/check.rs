@@ -152,7 +152,7 @@ pub fn print(
                 // Say what the levels hid, so "no problems" is not taken at its word.
                 let n = checked.allowed;
                 text.push_str(&format!(
-                    "{n} warning{} allowed by the levels (--allow) not shown\n",
+                    "{n} warning{} allowed (--allow or a `lints` block) not shown\n",
                     if n == 1 { "" } else { "s" }
                 ));
             }

@@ -11,6 +11,8 @@ pub enum Place {
     Record,
     /// In a `headers` block.
     Headers,
+    /// In a `lints` block.
+    Lints,
 }
 
 /// One node of the language.
@@ -38,6 +40,7 @@ pub const NODES: &[NodeShape] = &[
     node(Place::TopLevel, "isp", &["default"]),
     node(Place::TopLevel, "override", &[]),
     node(Place::TopLevel, "delete", &[]),
+    node(Place::TopLevel, "lints", &[]),
     node(Place::Record, "domains", &["from"]),
     node(Place::Record, "domains-file", &["from"]),
     node(Place::Record, "mx", &["from"]),
@@ -45,6 +48,9 @@ pub const NODES: &[NodeShape] = &[
     node(Place::Record, "headers", &["replace"]),
     node(Place::Headers, "add", &[]),
     node(Place::Headers, "remove", &[]),
+    node(Place::Lints, "allow", &[]),
+    node(Place::Lints, "warn", &[]),
+    node(Place::Lints, "deny", &[]),
 ];
 
 /// The names of the nodes allowed in a place.

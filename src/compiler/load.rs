@@ -15,7 +15,7 @@ use super::files::{FileInfo, Files};
 use super::inputs::{DEFAULTS_NAME, DefaultsSource, Input, InputError};
 use super::merge::Merger;
 use crate::compiler::codes::Code;
-use crate::compiler::diagnostics::Collected;
+use crate::compiler::diagnostics::{Collected, Levels};
 use crate::compiler::limits::Limits;
 use crate::compiler::source::SourceMap;
 
@@ -30,6 +30,8 @@ pub(crate) struct Loaded {
     /// Diagnostics, unsorted, before level flags are applied (at most
     /// [`crate::compiler::diagnostics::MAX_PER_CODE`] of a code; the rest counted).
     pub(crate) diagnostics: Collected,
+    /// The levels the files' `lints` blocks set (none when the merge did not run).
+    pub(crate) levels: Levels,
 }
 
 /// Loads the defaults and the inputs and merges them. Lints over the merged
@@ -81,6 +83,7 @@ pub(crate) fn load(
     let mut diagnostics = Collected::default();
     diagnostics.extend(std::mem::take(&mut files.diagnostics));
     let loading_failed = diagnostics.has_errors_except(Code::EmptyFile);
+    let mut levels = Levels::new();
     let config = if loading_failed {
         None
     } else {
@@ -88,13 +91,15 @@ pub(crate) fn load(
         for (id, origin) in layers {
             merger.layer(id, origin);
         }
-        let (config, merge_diagnostics) = merger.finish();
+        let (config, merge_diagnostics, lints) = merger.finish();
         diagnostics.append(merge_diagnostics);
+        levels = lints;
         Some(config)
     };
     Ok(Loaded {
         sources: files.sources,
         config,
         diagnostics,
+        levels,
     })
 }

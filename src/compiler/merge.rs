@@ -18,7 +18,7 @@ use super::domains_file::{self, Line};
 use super::files::Files;
 use super::language::{Place, names};
 use super::nodes::{self, pattern_error};
-use crate::compiler::diagnostics::{Collected, Diagnostic, Severity};
+use crate::compiler::diagnostics::{Collected, Diagnostic, Level, LevelError, Levels, Severity};
 use crate::compiler::rules::{
     deleted_default, duplicate_domain, duplicate_isp, duplicate_setting, empty_file, empty_isp,
     invalid_value, limit_exceeded, move_not_owned, redefined_default, redundant_domain,
@@ -78,6 +78,9 @@ pub(super) struct Merger<'f> {
     patterns_limit_reported: bool,
     /// How many unknown names were searched for a suggestion.
     suggestion_searches: usize,
+    /// The levels of `lints` blocks, and where each code's level was given.
+    levels: Levels,
+    level_given: HashMap<String, (Level, Span)>,
 }
 
 /// Unknown record names beyond this many get no "did you mean".
@@ -116,6 +119,8 @@ impl<'f> Merger<'f> {
             records_limit_reported: false,
             patterns_limit_reported: false,
             suggestion_searches: 0,
+            levels: Levels::new(),
+            level_given: HashMap::new(),
         }
     }
 
@@ -151,6 +156,7 @@ impl<'f> Merger<'f> {
                 "override" => self.override_record(node, file, origin),
                 "delete" => self.delete(node, file),
                 "include" => self.include(node, file, origin),
+                "lints" => self.lints(node, file),
                 other => {
                     let span = NodeReader::new(node, file, &self.text(file)).name_span();
                     self.report(unknown_node::new(
@@ -159,6 +165,46 @@ impl<'f> Merger<'f> {
                         "at the top level",
                         &names(Place::TopLevel),
                     ));
+                }
+            }
+        }
+    }
+
+    /// `lints { allow ...; warn ...; deny ... }`: levels for the whole run, which
+    /// the command line's flags override.
+    fn lints(&mut self, node: &KdlNode, file: FileId) {
+        let mut out = Vec::new();
+        let text = self.text(file);
+        let read = nodes::lints(node, file, &text, &mut out);
+        self.report_all(out);
+        for (level, codes) in read.unwrap_or_default() {
+            for code in codes {
+                let name = code.value.trim();
+                if let Some(&(first_level, first)) = self.level_given.get(name) {
+                    if first_level != level {
+                        self.report(invalid_value::level_conflict(
+                            code.span,
+                            name,
+                            level.as_str(),
+                            first,
+                            first_level.as_str(),
+                        ));
+                    }
+                    continue;
+                }
+                match self.levels.set(name, level) {
+                    Ok(()) => {
+                        self.level_given
+                            .insert(name.to_string(), (level, code.span));
+                    }
+                    Err(LevelError::UnknownCode { given, suggestion }) => {
+                        self.report(invalid_value::unknown_code(code.span, &given, suggestion));
+                    }
+                    Err(LevelError::CannotLower { code: c, .. }) => {
+                        self.report(invalid_value::cannot_lower(code.span, c, level.as_str()));
+                    }
+                    // Every earlier level of this name is in `level_given`.
+                    Err(LevelError::Conflict { .. }) => {}
                 }
             }
         }
@@ -614,8 +660,9 @@ impl<'f> Merger<'f> {
         }
     }
 
-    /// Ends the merge: drops deleted records and holes, reports records left empty.
-    pub(super) fn finish(mut self) -> (Config, Collected) {
+    /// Ends the merge: drops deleted records and holes, reports records left
+    /// empty. Also hands out the levels of the `lints` blocks.
+    pub(super) fn finish(mut self) -> (Config, Collected, Levels) {
         let mut records = Vec::new();
         for mut state in std::mem::take(&mut self.records) {
             if !state.alive {
@@ -644,6 +691,6 @@ impl<'f> Merger<'f> {
                 headers: state.headers,
             });
         }
-        (Config { records }, self.out)
+        (Config { records }, self.out, self.levels)
     }
 }

@@ -179,7 +179,8 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
     /// How many more errors and warnings were found than are shown.
     pub omitted: diagnostics::Summary,
-    /// Warnings found but allowed by the levels (`--allow`), not counted above.
+    /// Warnings found but allowed by the levels (`--allow`, `lints` blocks), not
+    /// counted above.
     pub allowed: usize,
 }
 
@@ -273,7 +274,8 @@ fn check_then(
         rules::lint(config, &mut collected);
         more(config, &mut collected);
     }
-    let (diagnostics, omitted, allowed) = collected.finish(&options.levels);
+    let levels = options.levels.over(&loaded.levels);
+    let (diagnostics, omitted, allowed) = collected.finish(&levels);
     Ok(Checked {
         sources: loaded.sources,
         config: loaded.config,

@@ -10,7 +10,7 @@ use kdl::KdlNode;
 
 use super::config::{HeaderRule, PatternSet, Setting};
 use super::language::{Place, is_node, names, properties};
-use crate::compiler::diagnostics::{Diagnostic, Severity};
+use crate::compiler::diagnostics::{Diagnostic, Level, Severity};
 use crate::compiler::rules::{
     header_injection, invalid_domain, invalid_encoding, invalid_glob, invalid_header_name,
     invalid_mx, invalid_value, long_header, non_ascii_header, unknown_node,
@@ -77,6 +77,52 @@ pub(super) fn include(node: &KdlNode, file: FileId, text: &str, out: &mut Vec<Di
     r.check_properties(properties(Place::TopLevel, "include"), out);
     r.no_children(out);
     r.single_string("a file path", out);
+}
+
+/// `lints { allow "CODE"...; warn "CODE"...; deny "CODE"... }`: each level with
+/// the codes it names, as written (a code is checked by the merge, which knows
+/// the codes given before).
+pub(super) fn lints<'a>(
+    node: &'a KdlNode,
+    file: FileId,
+    text: &'a str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<Vec<(Level, Vec<StrValue<'a>>)>> {
+    let before = out.len();
+    let mut r = NodeReader::new(node, file, text);
+    r.check_properties(properties(Place::TopLevel, "lints"), out);
+    r.no_arguments(out);
+    if r.ok() && node.children().is_none() {
+        out.push(invalid_value::missing_block(
+            r.head_span(),
+            "lints",
+            "`allow`, `warn` and `deny` lists of codes",
+        ));
+    }
+    if !r.ok() || out.len() != before {
+        return None;
+    }
+    let mut levels = Vec::new();
+    for child in node.children().map(|c| c.nodes()).unwrap_or_default() {
+        let mut r = NodeReader::new(child, file, text);
+        let word = child.name().value();
+        let Some(level) = Level::parse(word).filter(|_| is_node(Place::Lints, word)) else {
+            out.push(unknown_node::new(
+                r.name_span(),
+                word,
+                "in a `lints` block",
+                &names(Place::Lints),
+            ));
+            continue;
+        };
+        r.check_properties(properties(Place::Lints, word), out);
+        r.no_children(out);
+        let codes = r.strings("a diagnostic code", out);
+        if r.ok() {
+            levels.push((level, codes));
+        }
+    }
+    Some(levels)
 }
 
 /// `domains PATTERN... [from="ISP"]` or `mx PATTERN... [from="ISP"]`: the record

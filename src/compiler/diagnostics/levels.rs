@@ -18,6 +18,22 @@ pub enum Level {
 }
 
 impl Level {
+    /// The word in a `lints` block.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Allow => "allow",
+            Level::Warn => "warn",
+            Level::Deny => "deny",
+        }
+    }
+
+    /// The level a `lints` block's node names.
+    pub fn parse(word: &str) -> Option<Level> {
+        [Level::Allow, Level::Warn, Level::Deny]
+            .into_iter()
+            .find(|l| l.as_str() == word)
+    }
+
     fn flag(self) -> &'static str {
         match self {
             Level::Allow => "--allow",
@@ -121,6 +137,20 @@ impl Levels {
             });
         }
         Ok(())
+    }
+
+    /// These levels (the command line's flags) over `base` (the configuration's
+    /// `lints` blocks): a flag naming a code wins over the configuration, and
+    /// `--allow/--warn/--deny warnings` over everything the configuration says.
+    pub fn over(&self, base: &Levels) -> Levels {
+        if self.all_warnings.is_some() {
+            return self.clone();
+        }
+        let mut levels = base.clone();
+        levels
+            .by_code
+            .extend(self.by_code.iter().map(|(&c, &l)| (c, l)));
+        levels
     }
 
     /// The severity a code is reported at; `None` when it is allowed.

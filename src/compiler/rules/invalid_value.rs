@@ -105,7 +105,7 @@ pub(crate) fn unexpected_block(span: Span, node: &str) -> Diagnostic {
         span,
         format!("`{node}` takes no `{{ }}` block"),
         "unexpected block",
-        "remove the block; only `isp`, `override` and `headers` have one".into(),
+        "remove the block; only `isp`, `override`, `headers` and `lints` have one".into(),
     )
 }
 
@@ -135,4 +135,46 @@ pub(crate) fn move_into_self(span: Span, record: &str) -> Diagnostic {
         "the same record",
         "`from=` names the record that owns the domains now; remove it to add new domains".into(),
     )
+}
+
+/// A `lints` entry that is not a diagnostic code (nor `warnings`).
+pub(crate) fn unknown_code(span: Span, given: &str, suggestion: Option<&str>) -> Diagnostic {
+    let help = match suggestion {
+        Some(s) => format!("write `{s}`; `isptab explain --list` lists the codes"),
+        None => "`isptab explain --list` lists the codes; `warnings` names every warning".into(),
+    };
+    new(
+        span,
+        format!("`{given}` is not a diagnostic code"),
+        "unknown code",
+        help,
+    )
+}
+
+/// An error code under `allow` or `warn` in a `lints` block.
+pub(crate) fn cannot_lower(span: Span, code: &str, level: &str) -> Diagnostic {
+    new(
+        span,
+        format!("`{code}` is an error and cannot be lowered with `{level}`"),
+        "an error code",
+        "only warnings can be allowed or kept as warnings; fix what the error reports".into(),
+    )
+}
+
+/// One code given two levels in `lints` blocks.
+pub(crate) fn level_conflict(
+    span: Span,
+    code: &str,
+    level: &str,
+    first: Span,
+    first_level: &str,
+) -> Diagnostic {
+    Diagnostic::new(
+        Code::InvalidValue,
+        format!("`{code}` is given both `{first_level}` and `{level}`"),
+        span,
+        format!("`{level}` here"),
+    )
+    .with_label(first, format!("`{first_level}` here"))
+    .with_help("keep one level for each code; a command-line flag still overrides it")
 }
