@@ -1063,6 +1063,98 @@ fn lookup_fail_on_miss() {
     }
 }
 
+/// A third-party list that overlaps the defaults: the lines one other record
+/// owns are one diagnostic with a count once there are more than three of
+/// them (fewer are one each), every help points at `skip-owned=#true`, and with
+/// it the file takes only what nobody owns, summed up in one note.
+#[test]
+fn domains_file_lines_other_records_own() {
+    let list = b"gmail.com\ngooglemail.com\nhotmail.com\nlive.com\nmsn.com\noutlook.com\nwindowslive.com\nnew-free.example\nother-free.example\n";
+    let config =
+        |extra: &str| format!("isp \"Freemail\" {{\n    domains-file \"free.txt\"{extra}\n}}\n");
+    let dir = project(&[("isptab.kdl", config("").as_bytes()), ("free.txt", list)]);
+    let out = isptab(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = json(&out);
+    let messages: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "`gmail.com` is claimed by both `Freemail` and `Gmail`",
+            "`googlemail.com` is claimed by both `Freemail` and `Gmail`",
+            "5 domains of `free.txt` are already claimed by `Outlook.com`",
+        ]
+    );
+    for d in report["diagnostics"].as_array().unwrap() {
+        assert!(
+            d["help"].as_str().unwrap().contains("skip-owned=#true"),
+            "{d}"
+        );
+    }
+    let human = isptab(dir.path(), &["check"]);
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("cli__domains_file_lines_other_records_own", stderr(&human));
+    });
+
+    std::fs::write(dir.path().join("isptab.kdl"), config(" skip-owned=#true")).unwrap();
+    let out = isptab(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains(
+        "note: `free.txt`: 7 lines left out of `Freemail` (skip-owned=#true), owned by other records: gmail.com (Gmail), googlemail.com (Gmail), hotmail.com (Outlook.com), ...\n"
+    ), "{}", stderr(&out));
+    let answers = stdout(&isptab(
+        dir.path(),
+        &["lookup", "new-free.example", "gmail.com"],
+    ));
+    assert_eq!(
+        answers,
+        "new-free.example\tFreemail\texact\tnew-free.example\ngmail.com\tGmail\texact\tgmail.com\n"
+    );
+    let quiet = isptab(dir.path(), &["--quiet", "check"]);
+    assert!(!stderr(&quiet).contains("note:"), "{}", stderr(&quiet));
+
+    std::fs::write(
+        dir.path().join("isptab.kdl"),
+        config(" skip-owned=#true from=\"Gmail\""),
+    )
+    .unwrap();
+    let out = isptab(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)["diagnostics"][0]["code"], "invalid-value");
+}
+
+/// `remove-domains` takes a pattern out of its record: it then matches no
+/// record, until a later `domains` claims it.
+#[test]
+fn remove_domains_takes_a_pattern_out() {
+    let removed = b"override \"Gmail\" {\n    remove-domains \"googlemail.com\"\n}\n";
+    let dir = project(&[("isptab.kdl", removed)]);
+    let answers = stdout(&isptab(
+        dir.path(),
+        &["lookup", "googlemail.com", "gmail.com"],
+    ));
+    assert_eq!(
+        answers,
+        "googlemail.com\t-\tnone\t-\ngmail.com\tGmail\texact\tgmail.com\n"
+    );
+    let claimed = [
+        &removed[..],
+        b"isp \"Googlemail\" {\n    domains \"googlemail.com\"\n}\n",
+    ]
+    .concat();
+    let dir = project(&[("isptab.kdl", &claimed)]);
+    let answers = stdout(&isptab(dir.path(), &["lookup", "googlemail.com"]));
+    assert_eq!(
+        answers,
+        "googlemail.com\tGooglemail\texact\tgooglemail.com\n"
+    );
+}
+
 /// A `lints` block sets levels for every run of the configuration (in any file,
 /// included ones too); a flag naming the code wins over it, and a flag naming
 /// `warnings` wins over everything the block says. A bad block is reported,

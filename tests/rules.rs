@@ -221,6 +221,7 @@ per_code! {
     invalid_glob => InvalidGlob,
     duplicate_domain => DuplicateDomain,
     move_not_owned => MoveNotOwned,
+    orphaned_pattern => OrphanedPattern,
     redundant_domain => RedundantDomain,
     unreachable_pattern => UnreachablePattern,
     broad_pattern => BroadPattern,

@@ -175,7 +175,38 @@ pub fn print(
             output::write_stdout(&text)?;
         }
     }
+    if !terminal.quiet {
+        output::write_stderr(&skipped_notes(&checked.skipped))?;
+    }
     Ok(())
+}
+
+/// "note: `free.txt`: 124 lines left out of `Free` (skip-owned=#true), owned
+/// by other records: gmail.com (Gmail), ...": what a file asked to skip is
+/// not a problem, so it is a note on stderr in every format.
+fn skipped_notes(skipped: &[isptab::compiler::SkippedOwned]) -> String {
+    use isptab::semantics::escape::escape;
+    let mut text = String::new();
+    for s in skipped {
+        let examples: Vec<String> = s
+            .examples
+            .iter()
+            .map(|(pattern, owner)| format!("{} ({})", escape(pattern), escape(owner)))
+            .collect();
+        let more = if s.count > examples.len() {
+            ", ..."
+        } else {
+            ""
+        };
+        text.push_str(&format!(
+            "note: `{}`: {} left out of `{}` (skip-owned=#true), owned by other records: {}{more}\n",
+            escape(&s.file),
+            isptab::compiler::diagnostics::plural(s.count, "line"),
+            escape(&s.record),
+            examples.join(", "),
+        ));
+    }
+    text
 }
 
 /// "3 files (65 records, 862 patterns, 13 MX patterns)".

@@ -105,7 +105,8 @@ codes! {
     InvalidDomain => "invalid-domain", Error, "a pattern that is not a valid domain name";
     InvalidGlob => "invalid-glob", Error, "a malformed domain glob";
     DuplicateDomain => "duplicate-domain", Error, "two records claim the same domain or pattern";
-    MoveNotOwned => "move-not-owned", Error, "a move of a domain the source record does not own";
+    MoveNotOwned => "move-not-owned", Error, "a move or removal of a domain the record does not own";
+    OrphanedPattern => "orphaned-pattern", Warning, "a delete that leaves patterns moved in from another record with no record";
     RedundantDomain => "redundant-domain", Warning, "a pattern its own record already lists or covers";
     UnreachablePattern => "unreachable-pattern", Warning, "a pattern that can never win a lookup";
     BroadPattern => "broad-pattern", Warning, "a pattern that covers a whole public suffix";

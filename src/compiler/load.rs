@@ -32,6 +32,8 @@ pub(crate) struct Loaded {
     pub(crate) diagnostics: Collected,
     /// The levels the files' `lints` blocks set (none when the merge did not run).
     pub(crate) levels: Levels,
+    /// What `skip-owned=#true` left out.
+    pub(crate) skipped: Vec<crate::compiler::SkippedOwned>,
 }
 
 /// Loads the defaults and the inputs and merges them. Lints over the merged
@@ -84,6 +86,7 @@ pub(crate) fn load(
     diagnostics.extend(std::mem::take(&mut files.diagnostics));
     let loading_failed = diagnostics.has_errors_except(Code::EmptyFile);
     let mut levels = Levels::new();
+    let mut skipped = Vec::new();
     let config = if loading_failed {
         None
     } else {
@@ -91,15 +94,17 @@ pub(crate) fn load(
         for (id, origin) in layers {
             merger.layer(id, origin);
         }
-        let (config, merge_diagnostics, lints) = merger.finish();
-        diagnostics.append(merge_diagnostics);
-        levels = lints;
-        Some(config)
+        let merged = merger.finish();
+        diagnostics.append(merged.diagnostics);
+        levels = merged.levels;
+        skipped = merged.skipped;
+        Some(merged.config)
     };
     Ok(Loaded {
         sources: files.sources,
         config,
         diagnostics,
         levels,
+        skipped,
     })
 }

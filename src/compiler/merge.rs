@@ -18,11 +18,12 @@ use super::domains_file::{self, Line};
 use super::files::Files;
 use super::language::{Place, names};
 use super::nodes::{self, pattern_error};
+use crate::compiler::SkippedOwned;
 use crate::compiler::diagnostics::{Collected, Diagnostic, Level, LevelError, Levels, Severity};
 use crate::compiler::rules::{
     deleted_default, duplicate_domain, duplicate_isp, duplicate_setting, empty_file, empty_isp,
-    invalid_value, limit_exceeded, move_not_owned, redefined_default, redundant_domain,
-    unknown_isp, unknown_node,
+    invalid_value, limit_exceeded, move_not_owned, orphaned_pattern, redefined_default,
+    redundant_domain, unknown_isp, unknown_node,
 };
 use crate::compiler::source::{FileId, Span};
 use crate::compiler::syntax::{NodeReader, StrValue};
@@ -41,6 +42,8 @@ struct Owner {
 struct Held {
     entries: Vec<Option<PatternEntry>>,
     live: usize,
+    /// The entries moved in by `from=`: (position, record moved from).
+    moved_in: Vec<(usize, usize)>,
 }
 
 /// A record while the layers are applied.
@@ -81,6 +84,67 @@ pub(super) struct Merger<'f> {
     /// The levels of `lints` blocks, and where each code's level was given.
     levels: Levels,
     level_given: HashMap<String, (Level, Span)>,
+    /// What `skip-owned=#true` left out, per domains file.
+    skipped: Vec<SkippedOwned>,
+    /// Patterns deleted records had moved in ([`Merger::note_orphans`]).
+    orphans: Vec<Orphans>,
+}
+
+/// The patterns a deleted record had moved in from one record.
+struct Orphans {
+    record: usize,
+    delete_span: Span,
+    from: usize,
+    set: PatternSet,
+    patterns: Vec<(Arc<str>, Span)>,
+}
+
+/// What the merge hands out.
+pub(super) struct Merged {
+    pub config: Config,
+    pub diagnostics: Collected,
+    /// The levels of the `lints` blocks.
+    pub levels: Levels,
+    /// What `skip-owned=#true` left out.
+    pub skipped: Vec<SkippedOwned>,
+}
+
+/// The lines of one domains file that other records own, per owner in the order
+/// first met: a count, and the first few with the owner's span.
+#[derive(Default)]
+struct Taken {
+    count: usize,
+    groups: Vec<TakenFrom>,
+    by_owner: HashMap<usize, usize>,
+}
+
+struct TakenFrom {
+    owner: usize,
+    count: usize,
+    first: Vec<(Pattern, Span, Span)>,
+}
+
+impl Taken {
+    /// How many lines of one owner are kept to show; more are reported as one.
+    const KEPT: usize = 3;
+
+    fn add(&mut self, owner: usize, pattern: Pattern, span: Span, owner_span: Span) {
+        self.count += 1;
+        let next = self.groups.len();
+        let i = *self.by_owner.entry(owner).or_insert(next);
+        if i == next {
+            self.groups.push(TakenFrom {
+                owner,
+                count: 0,
+                first: Vec::new(),
+            });
+        }
+        let group = &mut self.groups[i];
+        group.count += 1;
+        if group.first.len() < Taken::KEPT {
+            group.first.push((pattern, span, owner_span));
+        }
+    }
 }
 
 /// Unknown record names beyond this many get no "did you mean".
@@ -121,6 +185,8 @@ impl<'f> Merger<'f> {
             suggestion_searches: 0,
             levels: Levels::new(),
             level_given: HashMap::new(),
+            skipped: Vec::new(),
+            orphans: Vec::new(),
         }
     }
 
@@ -332,6 +398,8 @@ impl<'f> Merger<'f> {
             // Carry on as if the delete had worked: what follows was written for a
             // configuration without the record, and should not cascade into
             // `duplicate-domain` errors.
+        } else {
+            self.note_orphans(id, name.span);
         }
         let record = &mut self.records[id];
         record.alive = false;
@@ -343,6 +411,64 @@ impl<'f> Merger<'f> {
         let key = record.name.to_lowercase();
         self.by_name.remove(&key);
         self.deleted.insert(key, name.span);
+    }
+
+    /// Before record `id` is deleted: the patterns it took from other records
+    /// with `from=` are left with no owner. Kept until the merge ends, where
+    /// the ones still without an owner are reported.
+    fn note_orphans(&mut self, id: usize, delete_span: Span) {
+        for set in PatternSet::ALL {
+            let held = &self.records[id].held[set_index(set)];
+            for &(index, from) in &held.moved_in {
+                if let Some(Some(entry)) = held.entries.get(index) {
+                    let orphan = (entry.pattern.text().clone(), entry.span);
+                    match self
+                        .orphans
+                        .iter_mut()
+                        .find(|o| (o.record, o.from, o.set) == (id, from, set))
+                    {
+                        Some(o) => o.patterns.push(orphan),
+                        None => self.orphans.push(Orphans {
+                            record: id,
+                            delete_span,
+                            from,
+                            set,
+                            patterns: vec![orphan],
+                        }),
+                    }
+                }
+            }
+        }
+    }
+
+    /// The patterns deleted records had moved in that nobody claimed after:
+    /// they match nothing. One warning per deleted record and record moved from.
+    fn report_orphans(&mut self) {
+        for o in std::mem::take(&mut self.orphans) {
+            let owners = &self.owners[set_index(o.set)];
+            let left: Vec<&(Arc<str>, Span)> = o
+                .patterns
+                .iter()
+                .filter(|(p, _)| !owners.contains_key(&**p))
+                .collect();
+            if left.is_empty() {
+                continue;
+            }
+            let first: Vec<(String, Span)> = left
+                .iter()
+                .take(3)
+                .map(|(p, s)| (p.to_string(), *s))
+                .collect();
+            let d = orphaned_pattern::new(
+                o.set,
+                &self.records[o.record].name,
+                o.delete_span,
+                &self.records[o.from].name,
+                left.len(),
+                &first,
+            );
+            self.report(d);
+        }
     }
 
     /// `include "PATH"`: the file was loaded in phase one; apply it here.
@@ -367,6 +493,8 @@ impl<'f> Merger<'f> {
                 "domains" => self.patterns(id, PatternSet::Domains, node, file, origin),
                 "domains-file" => self.domains_file(id, node, file, origin),
                 "mx" => self.patterns(id, PatternSet::Mx, node, file, origin),
+                "remove-domains" => self.remove_patterns(id, PatternSet::Domains, node, file),
+                "remove-mx" => self.remove_patterns(id, PatternSet::Mx, node, file),
                 name @ ("encoding" | "headers") => {
                     let seen = if name == "encoding" {
                         &mut encoding_seen
@@ -459,7 +587,12 @@ impl<'f> Merger<'f> {
         let node_text = self.text(file);
         let read = nodes::domains_file(node, file, &node_text, &mut out);
         self.report_all(out);
-        let Some((from, path)) = read else {
+        let Some(nodes::DomainsFile {
+            from,
+            path,
+            skip_owned,
+        }) = read
+        else {
             return;
         };
         let Ok(source) = self.move_source(id, from) else {
@@ -480,6 +613,7 @@ impl<'f> Merger<'f> {
         self.owners[0].reserve(expected);
         self.records[id].held[0].entries.reserve(expected);
         let mut any = false;
+        let mut taken = Taken::default();
         for line in domains_file::lines(&text, self.files.limits.domains_file_line_bytes) {
             match line {
                 Line::Pattern(range) => {
@@ -488,7 +622,23 @@ impl<'f> Merger<'f> {
                     let written = &text[range];
                     match Pattern::parse(written) {
                         Ok(pattern) => {
-                            self.claim(id, PatternSet::Domains, pattern, span, source, origin)
+                            // Lines other records own: left out, or reported
+                            // together per owner when the file is done.
+                            let owner = self.owners[0].get(pattern.as_str()).copied();
+                            match owner.filter(|o| source.is_none() && o.record != id) {
+                                Some(owner) => {
+                                    let owner_span = self.entry(PatternSet::Domains, owner).span;
+                                    taken.add(owner.record, pattern, span, owner_span);
+                                }
+                                None => self.claim(
+                                    id,
+                                    PatternSet::Domains,
+                                    pattern,
+                                    span,
+                                    source,
+                                    origin,
+                                ),
+                            }
                         }
                         Err(e) => self.report(pattern_error(
                             PatternSet::Domains,
@@ -511,9 +661,57 @@ impl<'f> Merger<'f> {
                 }
             }
         }
+        let name = self.files.sources.get(list).name().to_string();
         if !any {
-            let name = self.files.sources.get(list).name().to_string();
             self.report(empty_file::domains_file(path.span, &name));
+        }
+        if skip_owned {
+            if taken.count > 0 {
+                self.skipped.push(SkippedOwned {
+                    file: name,
+                    record: self.records[id].name.clone(),
+                    count: taken.count,
+                    examples: taken
+                        .groups
+                        .iter()
+                        .flat_map(|g| g.first.iter().map(|c| (g.owner, c)))
+                        .take(Taken::KEPT)
+                        .map(|(owner, c)| (c.0.to_string(), self.records[owner].name.clone()))
+                        .collect(),
+                });
+            }
+            return;
+        }
+        let node_span = NodeReader::new(node, file, &node_text).head_span();
+        for group in taken.groups {
+            let owner = self.records[group.owner].name.clone();
+            let record = self.records[id].name.clone();
+            if group.count <= Taken::KEPT {
+                for (pattern, span, owner_span) in group.first {
+                    self.report(duplicate_domain::line_in_file(
+                        pattern.as_str(),
+                        span,
+                        &record,
+                        (&owner, owner_span),
+                        path.value,
+                    ));
+                }
+                continue;
+            }
+            let examples: Vec<(&str, Span)> = group
+                .first
+                .iter()
+                .map(|(p, s, _)| (p.as_str(), *s))
+                .collect();
+            let owner_span = group.first[0].2;
+            self.report(duplicate_domain::many_in_file(
+                &name,
+                group.count,
+                (&record, node_span),
+                (&owner, owner_span),
+                &examples,
+                path.value,
+            ));
         }
     }
 
@@ -573,6 +771,8 @@ impl<'f> Merger<'f> {
                     record.emptied_by = Some(span);
                 }
                 self.push_pattern(id, set, pattern, span, origin);
+                let held = &mut self.records[id].held[set_index(set)];
+                held.moved_in.push((held.entries.len() - 1, source));
             }
             (owner, Some((source, from_span))) => {
                 let real_owner = owner.map(|o| {
@@ -590,6 +790,57 @@ impl<'f> Merger<'f> {
                     owner.is_some_and(|o| o.record == id),
                 );
                 self.report(d);
+            }
+        }
+    }
+
+    /// `remove-domains PATTERN...` or `remove-mx PATTERN...`: takes patterns the
+    /// record owns out of it, leaving them to no record (a later `domains` may
+    /// claim them).
+    fn remove_patterns(&mut self, id: usize, set: PatternSet, node: &KdlNode, file: FileId) {
+        let mut out = Vec::new();
+        let text = self.text(file);
+        let read = nodes::remove_patterns(node, set, file, &text, &mut out);
+        self.report_all(out);
+        for value in read.into_iter().flatten() {
+            let pattern = match Pattern::parse(value.value) {
+                Ok(pattern) => pattern,
+                Err(e) => {
+                    let d = pattern_error(set, value.value, value.span, &e, false, |at| {
+                        value.span_of(at)
+                    });
+                    self.report(d);
+                    continue;
+                }
+            };
+            let owner = self.owners[set_index(set)].get(pattern.as_str()).copied();
+            match owner {
+                Some(owner) if owner.record == id => {
+                    self.owners[set_index(set)].remove(pattern.as_str());
+                    let record = &mut self.records[id];
+                    let held = &mut record.held[set_index(set)];
+                    held.entries[owner.index] = None;
+                    held.live -= 1;
+                    if record.live_patterns() == 0 {
+                        record.emptied_by = Some(value.span);
+                    }
+                }
+                other => {
+                    let real_owner = other.map(|o| {
+                        (
+                            self.records[o.record].name.as_str(),
+                            self.entry(set, o).span,
+                        )
+                    });
+                    let d = move_not_owned::not_removable(
+                        set,
+                        pattern.as_str(),
+                        value.span,
+                        &self.records[id].name,
+                        real_owner,
+                    );
+                    self.report(d);
+                }
             }
         }
     }
@@ -662,7 +913,8 @@ impl<'f> Merger<'f> {
 
     /// Ends the merge: drops deleted records and holes, reports records left
     /// empty. Also hands out the levels of the `lints` blocks.
-    pub(super) fn finish(mut self) -> (Config, Collected, Levels) {
+    pub(super) fn finish(mut self) -> Merged {
+        self.report_orphans();
         let mut records = Vec::new();
         for mut state in std::mem::take(&mut self.records) {
             if !state.alive {
@@ -691,6 +943,11 @@ impl<'f> Merger<'f> {
                 headers: state.headers,
             });
         }
-        (Config { records }, self.out, self.levels)
+        Merged {
+            config: Config { records },
+            diagnostics: self.out,
+            levels: self.levels,
+            skipped: self.skipped,
+        }
     }
 }

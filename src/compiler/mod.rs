@@ -182,6 +182,22 @@ pub struct Checked {
     /// Warnings found but allowed by the levels (`--allow`, `lints` blocks), not
     /// counted above.
     pub allowed: usize,
+    /// The lines each `domains-file ... skip-owned=#true` left out because
+    /// other records own them (not problems: the file asked for it).
+    pub skipped: Vec<SkippedOwned>,
+}
+
+/// Lines a `domains-file ... skip-owned=#true` left out: other records own them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedOwned {
+    /// The domains file, as reports name it.
+    pub file: String,
+    /// The record the file was read into.
+    pub record: String,
+    /// How many lines were left out.
+    pub count: usize,
+    /// The first few: the pattern, and the record that owns it.
+    pub examples: Vec<(String, String)>,
 }
 
 /// Why a checked configuration has no model: it has errors (its diagnostics say
@@ -282,5 +298,6 @@ fn check_then(
         diagnostics,
         omitted,
         allowed,
+        skipped: loaded.skipped,
     })
 }

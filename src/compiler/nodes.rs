@@ -146,19 +146,58 @@ pub(super) fn patterns<'a>(
     r.ok().then_some((from, values))
 }
 
-/// `domains-file "PATH" [from="ISP"]`: the record moved from, and the path.
+/// `remove-domains PATTERN...` or `remove-mx PATTERN...`: the patterns as
+/// written.
+pub(super) fn remove_patterns<'a>(
+    node: &'a KdlNode,
+    set: PatternSet,
+    file: FileId,
+    text: &'a str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<Vec<StrValue<'a>>> {
+    let what = match set {
+        PatternSet::Domains => "a domain or pattern of the record",
+        PatternSet::Mx => "an MX pattern of the record",
+    };
+    let mut r = NodeReader::new(node, file, text);
+    r.check_properties(properties(Place::Record, node.name().value()), out);
+    r.no_children(out);
+    let values = r.strings(what, out);
+    r.ok().then_some(values)
+}
+
+/// `domains-file "PATH" [from="ISP"] [skip-owned=#true]`.
+pub(super) struct DomainsFile<'a> {
+    /// The record the lines are moved from.
+    pub from: Option<StrValue<'a>>,
+    /// The path, as written.
+    pub path: StrValue<'a>,
+    /// Lines another record owns are left out (and summed up) instead of
+    /// reported as claimed twice.
+    pub skip_owned: bool,
+}
+
 pub(super) fn domains_file<'a>(
     node: &'a KdlNode,
     file: FileId,
     text: &'a str,
     out: &mut Vec<Diagnostic>,
-) -> Option<(Option<StrValue<'a>>, StrValue<'a>)> {
+) -> Option<DomainsFile<'a>> {
     let mut r = NodeReader::new(node, file, text);
     r.check_properties(properties(Place::Record, node.name().value()), out);
     r.no_children(out);
     let from = r.record_name_property("from", out);
+    let skip_owned = r.bool_property("skip-owned", out).unwrap_or(false);
     let path = r.single_string("a file path", out);
-    path.filter(|_| r.ok()).map(|p| (from, p))
+    if skip_owned && from.is_some() && r.ok() {
+        out.push(invalid_value::skip_owned_with_from(r.head_span()));
+        return None;
+    }
+    path.filter(|_| r.ok()).map(|path| DomainsFile {
+        from,
+        path,
+        skip_owned,
+    })
 }
 
 /// `encoding [global=E] [html=E] [text=E]`: the parts set.

@@ -1,7 +1,7 @@
 //! `--format human`: miette's graphical reports, one per diagnostic. Labels in the
 //! diagnostic's own file are drawn on its snippet; labels in other files (say, the
-//! line in `<defaults>` a domain was first claimed on) are drawn as notes with
-//! snippets of their own files.
+//! line in `<defaults>` a domain was first claimed on) on a snippet of their own
+//! file, in the same report, before the help.
 
 use std::fmt;
 
@@ -41,12 +41,32 @@ impl HumanRenderer {
         HumanRenderer { handler }
     }
 
-    /// Renders one diagnostic.
+    /// Renders one diagnostic: its message, the snippet of its own file, the
+    /// snippet of each other file it labels (the other side of a conflict, in
+    /// the same report rather than as a note that reads like a second problem),
+    /// then its help.
     pub fn render(&self, sources: &SourceMap, diagnostic: &Diagnostic) -> String {
-        let report = Report::new(sources, diagnostic);
+        let mut report = Report::new(sources, diagnostic);
+        let notes = std::mem::take(&mut report.notes);
         let mut out = String::new();
         // Writing into a String cannot fail.
         let _ = self.handler.render_report(&mut out, &report);
+        if notes.is_empty() {
+            return out;
+        }
+        let mut snippets = String::new();
+        for note in &notes {
+            let mut rendered = String::new();
+            let _ = self.handler.render_report(&mut rendered, note);
+            // Only the snippet: from its `╭─[FILE:LINE:COL]` line on.
+            let start = rendered
+                .find('╭')
+                .map_or(0, |i| rendered[..i].rfind('\n').map_or(0, |n| n + 1));
+            snippets.push_str(rendered[start..].trim_end_matches('\n'));
+            snippets.push('\n');
+        }
+        let at = help_line(&out).unwrap_or(out.trim_end_matches('\n').len() + 1);
+        out.insert_str(at.min(out.len()), &snippets);
         out
     }
 
@@ -64,6 +84,26 @@ impl HumanRenderer {
         }
         out
     }
+}
+
+/// Where the help line of a rendered report starts: the help ends the report,
+/// and it is the only line that starts with two spaces and `help:` once its
+/// colour codes are skipped (the message and labels are escaped, so they hold
+/// no line break; snippet lines start with a gutter).
+fn help_line(rendered: &str) -> Option<usize> {
+    let mut start = 0;
+    let mut found = None;
+    for line in rendered.split_inclusive('\n') {
+        let mut rest = line;
+        while let Some(after) = rest.strip_prefix("\u{1b}[") {
+            rest = after.split_once('m').map_or("", |(_, r)| r);
+        }
+        if rest.starts_with("  help: ") {
+            found = Some(start);
+        }
+        start += line.len();
+    }
+    found
 }
 
 /// "2 errors and 1 warning found", or nothing when there is nothing to report;

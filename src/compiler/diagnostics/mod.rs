@@ -207,7 +207,7 @@ impl Summary {
 }
 
 /// `1 error` / `2 warnings`.
-pub(crate) fn plural(n: usize, word: &str) -> String {
+pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {

@@ -29,3 +29,55 @@ pub(crate) fn new(
         "{noun} belongs to one record; to move it into `{record}`, write `{node} \"{pattern}\" from=\"{owner}\"`, or remove one of the two"
     ))
 }
+
+/// A line of the domains file `written_path` that `owner` already has (one of
+/// a few from that owner: more are [`many_in_file`]).
+pub(crate) fn line_in_file(
+    pattern: &str,
+    span: Span,
+    record: &str,
+    (owner, owner_span): (&str, Span),
+    written_path: &str,
+) -> Diagnostic {
+    let mut d = new(
+        PatternSet::Domains,
+        pattern,
+        span,
+        record,
+        owner,
+        owner_span,
+    );
+    d.help = Some(format!(
+        "to take only the domains nobody owns, write `domains-file \"{written_path}\" skip-owned=#true`; or remove the line (a domain belongs to one record)"
+    ));
+    d
+}
+
+/// More than a few lines of one domains file that `owner` already has: one
+/// diagnostic with the count, the first lines as examples, and the way out
+/// (`skip-owned=#true`, or a move). `record` is the record the file is read
+/// into, with the `domains-file` node; `examples` are the first lines.
+pub(crate) fn many_in_file(
+    file: &str,
+    count: usize,
+    (record, node): (&str, Span),
+    (owner, owner_span): (&str, Span),
+    examples: &[(&str, Span)],
+    written_path: &str,
+) -> Diagnostic {
+    let first = examples.first().map_or("", |e| e.0);
+    let mut d = Diagnostic::new(
+        Code::DuplicateDomain,
+        format!("{count} domains of `{file}` are already claimed by `{owner}`"),
+        examples.first().map_or(node, |e| e.1),
+        format!("`{first}`, the first of {count}"),
+    );
+    for (pattern, span) in examples.iter().skip(1) {
+        d = d.with_label(*span, format!("`{pattern}` too"));
+    }
+    d.with_label(node, format!("read into `{record}` here"))
+        .with_label(owner_span, format!("`{first}` claimed by `{owner}` here"))
+        .with_help(format!(
+            "to take only the domains nobody owns, write `domains-file \"{written_path}\" skip-owned=#true`; to move these into `{record}`, write `from=\"{owner}\"`"
+        ))
+}

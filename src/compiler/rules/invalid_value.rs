@@ -178,3 +178,13 @@ pub(crate) fn level_conflict(
     .with_label(first, format!("`{first_level}` here"))
     .with_help("keep one level for each code; a command-line flag still overrides it")
 }
+
+/// `skip-owned=#true` beside `from=`: a move takes what the source owns.
+pub(crate) fn skip_owned_with_from(span: Span) -> Diagnostic {
+    new(
+        span,
+        "`skip-owned` and `from=` cannot be used together".into(),
+        "both given",
+        "`from=` moves lines the named record owns; `skip-owned=#true` takes only the lines nobody owns: keep one (or split the file)".into(),
+    )
+}

@@ -28,6 +28,7 @@ pub(crate) mod move_not_owned;
 #[cfg_attr(not(feature = "resolve"), allow(dead_code))]
 pub(crate) mod mx_of_other_record;
 pub(crate) mod non_ascii_header;
+pub(crate) mod orphaned_pattern;
 pub(crate) mod outside_root;
 pub(crate) mod protected_header;
 pub(crate) mod redefined_default;

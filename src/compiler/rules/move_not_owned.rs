@@ -43,3 +43,34 @@ pub(crate) fn new(
         )),
     }
 }
+
+/// `remove-domains PATTERN` (or `remove-mx`) in `record`, which does not own
+/// the pattern; `owner` is the record that does, if any.
+pub(crate) fn not_removable(
+    set: PatternSet,
+    pattern: &str,
+    span: Span,
+    record: &str,
+    owner: Option<(&str, Span)>,
+) -> Diagnostic {
+    let node = match set {
+        PatternSet::Domains => "remove-domains",
+        PatternSet::Mx => "remove-mx",
+    };
+    let d = Diagnostic::new(
+        Code::MoveNotOwned,
+        format!("`{pattern}` cannot be removed from `{record}`: `{record}` does not own it"),
+        span,
+        format!("not a pattern of `{record}`"),
+    );
+    match owner {
+        Some((owner, owner_span)) => d
+            .with_label(owner_span, format!("owned by `{owner}` here"))
+            .with_help(format!(
+                "to take it out of its owner, write `override \"{owner}\" {{ {node} \"{pattern}\" }}`"
+            )),
+        None => d.with_help(format!(
+            "no record owns `{pattern}` (patterns are matched as written, after normalization); remove it from `{node}`"
+        )),
+    }
+}
