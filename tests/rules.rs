@@ -240,6 +240,9 @@ per_code! {
     non_ascii_header => NonAsciiHeader,
     protected_header => ProtectedHeader,
     duplicate_header_rule => DuplicateHeaderRule,
+    constant_mime_header => ConstantMimeHeader,
+    constant_unique_header => ConstantUniqueHeader,
+    trace_header => TraceHeader,
 }
 
 /// A new code needs a line in `per_code!`, or it has no tests; each line names

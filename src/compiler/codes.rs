@@ -128,6 +128,9 @@ codes! {
     NonAsciiHeader => "non-ascii-header", Warning, "a header value with non-ASCII characters";
     ProtectedHeader => "protected-header", Error, "a header rule that breaks a required or single-instance header";
     DuplicateHeaderRule => "duplicate-header-rule", Warning, "the same header rule twice in one record";
+    ConstantMimeHeader => "constant-mime-header", Error, "a header rule that sets `Content-Type`, `Content-Transfer-Encoding` or `MIME-Version`";
+    ConstantUniqueHeader => "constant-unique-header", Warning, "a header rule that gives every message the same `Message-ID` or `Date`";
+    TraceHeader => "trace-header", Warning, "a header rule that adds a trace or signature header (`Received`, `DKIM-Signature`, ...)";
 }
 
 impl Code {

@@ -5,6 +5,8 @@
 pub(crate) mod bare_mx_domain;
 pub(crate) mod broad_mx;
 pub(crate) mod broad_pattern;
+pub(crate) mod constant_mime_header;
+pub(crate) mod constant_unique_header;
 pub(crate) mod deleted_default;
 pub(crate) mod duplicate_domain;
 pub(crate) mod duplicate_header_rule;
@@ -35,6 +37,7 @@ pub(crate) mod redefined_default;
 pub(crate) mod redundant_domain;
 pub(crate) mod redundant_mx;
 pub(crate) mod syntax;
+pub(crate) mod trace_header;
 #[cfg_attr(not(feature = "resolve"), allow(dead_code))]
 pub(crate) mod undeliverable_domain;
 pub(crate) mod unknown_isp;
@@ -61,6 +64,9 @@ pub(crate) fn lint(
         if set == PatternSet::Domains {
             protected_header::check(&cx, out);
             duplicate_header_rule::check(&cx, out);
+            constant_mime_header::check(&cx, out);
+            constant_unique_header::check(&cx, out);
+            trace_header::check(&cx, out);
         } else {
             bare_mx_domain::check(&cx, out);
         }
