@@ -101,6 +101,7 @@ codes! {
     DeletedDefault => "deleted-default", Error, "`delete` names a default record";
     InvalidName => "invalid-name", Error, "a record name with invisible characters or padding";
     EmptyIsp => "empty-isp", Warning, "a record that matches no domain";
+    EmptyOverride => "empty-override", Warning, "an `override` with an empty block, which changes nothing";
     // Domains and patterns.
     InvalidDomain => "invalid-domain", Error, "a pattern that is not a valid domain name";
     InvalidGlob => "invalid-glob", Error, "a malformed domain glob";
@@ -122,6 +123,7 @@ codes! {
     MxOfOtherRecord => "mx-of-other-record", Warning, "a domain listed in one record whose MX hosts all belong to another";
     // Encodings and header rules.
     InvalidEncoding => "invalid-encoding", Error, "an unknown transfer encoding";
+    OverriddenEncoding => "overridden-encoding", Warning, "an `override` changes an encoding another file set";
     InvalidHeaderName => "invalid-header-name", Error, "a header name RFC 5322 does not allow";
     HeaderInjection => "header-injection", Error, "a control character in a header value";
     LongHeader => "long-header", Error, "a header line over 998 octets";

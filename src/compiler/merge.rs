@@ -22,8 +22,8 @@ use crate::compiler::SkippedOwned;
 use crate::compiler::diagnostics::{Collected, Diagnostic, Level, LevelError, Levels, Severity};
 use crate::compiler::rules::{
     deleted_default, duplicate_domain, duplicate_isp, duplicate_setting, empty_file, empty_isp,
-    invalid_value, limit_exceeded, move_not_owned, orphaned_pattern, redefined_default,
-    redundant_domain, unknown_isp, unknown_node,
+    empty_override, invalid_value, limit_exceeded, move_not_owned, orphaned_pattern,
+    overridden_encoding, redefined_default, redundant_domain, unknown_isp, unknown_node,
 };
 use crate::compiler::source::{FileId, Span};
 use crate::compiler::syntax::{NodeReader, StrValue};
@@ -375,6 +375,10 @@ impl<'f> Merger<'f> {
             return;
         };
         if let Some(block) = node.children() {
+            if block.nodes().is_empty() {
+                let span = NodeReader::new(node, file, &text).head_span();
+                self.report(empty_override::new(&self.records[id].name, span));
+            }
             self.block(id, block, file, origin);
         }
     }
@@ -878,6 +882,18 @@ impl<'f> Merger<'f> {
         let settings = nodes::encoding(node, file, &self.text(file), &mut out);
         self.report_all(out);
         for (part, setting) in settings.into_iter().flatten() {
+            let record = &self.records[id];
+            // Only an `override` finds a part set already (one `isp` block has one
+            // `encoding`); set in the same file, both are in view.
+            if let Some(earlier) = record.encoding.get(part)
+                && earlier.span.file != file
+                && earlier.value != setting.value
+            {
+                let earlier_file = self.files.sources.get(earlier.span.file).name();
+                let d =
+                    overridden_encoding::new(&record.name, part, &setting, earlier, earlier_file);
+                self.report(d);
+            }
             self.records[id].encoding.set(part, setting);
         }
     }
