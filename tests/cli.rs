@@ -1278,6 +1278,54 @@ isp "Mine" {
     );
 }
 
+/// The README's pre-commit snippet names the release it documents (the crate's
+/// version, tagged in the repository), and its opening example writes its
+/// table where `.gitignore` keeps it out of commits.
+#[test]
+fn readme_release_tag_and_ignored_example_output() {
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let rev = readme
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("rev: "))
+        .and_then(|r| r.split_whitespace().next())
+        .expect("a `rev:` in the pre-commit snippet");
+    assert_eq!(rev, format!("v{}", env!("CARGO_PKG_VERSION")));
+    let first_example = readme.split("```console").nth(1).expect("an example");
+    let first_example = first_example.split("```").next().unwrap();
+    let outputs: Vec<&str> = first_example
+        .split_whitespace()
+        .skip_while(|w| *w != "-o")
+        .skip(1)
+        .take(1)
+        .collect();
+    assert_eq!(outputs.len(), 1, "{first_example}");
+    let in_git = Command::new("git")
+        .args(["rev-parse", "--git-dir"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !in_git {
+        return; // a source tarball: nothing to ask git
+    }
+    let ignored = Command::new("git")
+        .args(["check-ignore", "-q", "--no-index", outputs[0]])
+        .status()
+        .unwrap();
+    assert!(
+        ignored.success(),
+        "`{}` is not ignored by .gitignore",
+        outputs[0]
+    );
+    let tags = Command::new("git")
+        .args(["tag", "-l", rev])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&tags.stdout).trim(),
+        rev,
+        "the README documents {rev}: tag it (`git tag {rev}`)"
+    );
+}
+
 /// The README's command synopsis names every subcommand and every value of each
 /// subcommand's `--format` (what `--help` lists).
 #[test]
