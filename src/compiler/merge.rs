@@ -767,30 +767,18 @@ impl<'f> Merger<'f> {
                 self.report(d);
             }
             (Some(owner), Some((source, _))) if owner.record == source => {
-                let record = &mut self.records[source];
-                let held = &mut record.held[set_index(set)];
-                held.entries[owner.index] = None;
-                held.live -= 1;
-                if record.live_patterns() == 0 {
-                    record.emptied_by = Some(span);
-                }
+                self.take_out(set, owner, span);
                 self.push_pattern(id, set, pattern, span, origin);
                 let held = &mut self.records[id].held[set_index(set)];
                 held.moved_in.push((held.entries.len() - 1, source));
             }
             (owner, Some((source, from_span))) => {
-                let real_owner = owner.map(|o| {
-                    (
-                        self.records[o.record].name.as_str(),
-                        self.entry(set, o).span,
-                    )
-                });
                 let d = move_not_owned::new(
                     set,
                     pattern.as_str(),
                     span,
                     (&self.records[source].name, from_span),
-                    real_owner,
+                    owner.map(|o| self.named(set, o)),
                     owner.is_some_and(|o| o.record == id),
                 );
                 self.report(d);
@@ -821,32 +809,40 @@ impl<'f> Merger<'f> {
             match owner {
                 Some(owner) if owner.record == id => {
                     self.owners[set_index(set)].remove(pattern.as_str());
-                    let record = &mut self.records[id];
-                    let held = &mut record.held[set_index(set)];
-                    held.entries[owner.index] = None;
-                    held.live -= 1;
-                    if record.live_patterns() == 0 {
-                        record.emptied_by = Some(value.span);
-                    }
+                    self.take_out(set, owner, value.span);
                 }
                 other => {
-                    let real_owner = other.map(|o| {
-                        (
-                            self.records[o.record].name.as_str(),
-                            self.entry(set, o).span,
-                        )
-                    });
                     let d = move_not_owned::not_removable(
                         set,
                         pattern.as_str(),
                         value.span,
                         &self.records[id].name,
-                        real_owner,
+                        other.map(|o| self.named(set, o)),
                     );
                     self.report(d);
                 }
             }
         }
+    }
+
+    /// Leaves a hole where `owner`'s pattern was (moved or removed by the node
+    /// at `by`, which is blamed if the record is left empty).
+    fn take_out(&mut self, set: PatternSet, owner: Owner, by: Span) {
+        let record = &mut self.records[owner.record];
+        let held = &mut record.held[set_index(set)];
+        held.entries[owner.index] = None;
+        held.live -= 1;
+        if record.live_patterns() == 0 {
+            record.emptied_by = Some(by);
+        }
+    }
+
+    /// The owner's name and where it wrote the pattern, for a diagnostic.
+    fn named(&self, set: PatternSet, owner: Owner) -> (&str, Span) {
+        (
+            self.records[owner.record].name.as_str(),
+            self.entry(set, owner).span,
+        )
     }
 
     fn entry(&self, set: PatternSet, owner: Owner) -> &PatternEntry {
