@@ -1330,6 +1330,27 @@ fn readme_release_tag_and_ignored_example_output() {
     );
 }
 
+/// The README's Diagnostics section names every warning code (the ones an
+/// operator can allow or deny).
+#[test]
+fn readme_lists_every_warning_code() {
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let section = readme
+        .split("## Diagnostics")
+        .nth(1)
+        .expect("a Diagnostics section");
+    let missing: Vec<&str> = isptab::compiler::codes::Code::ALL
+        .iter()
+        .filter(|c| c.rule().severity == isptab::compiler::diagnostics::Severity::Warning)
+        .map(|c| c.name())
+        .filter(|name| !section.contains(&format!("`{name}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "warnings missing from the README: {missing:?}"
+    );
+}
+
 /// The README's command synopsis names every subcommand and every value of each
 /// subcommand's `--format` (what `--help` lists).
 #[test]
