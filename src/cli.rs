@@ -373,14 +373,23 @@ pub struct DumpArgs {
 }
 
 /// `isptab fmt`
+///
+/// Exit codes: 0 formatted (or, with --check and --diff, nothing would change),
+/// 1 a file would change (--check, --diff) or cannot be formatted, 2 usage or
+/// I/O error.
 #[derive(Debug, Args)]
 pub struct FmtArgs {
-    /// Files to format (default: ./isptab.kdl).
+    /// Files to format (default: ./isptab.kdl); `-` alone reads stdin and writes
+    /// the formatted text to stdout (for editors).
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Write nothing: list the files that would change and exit 1 if any would.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "diff")]
     pub check: bool,
+    /// Write nothing: print a unified diff of what would change (lines escaped
+    /// like all output) and exit 1 if anything would.
+    #[arg(long)]
+    pub diff: bool,
     /// The files must be inside DIR (default: the directory of the first FILE).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,

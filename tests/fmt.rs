@@ -1,5 +1,7 @@
 //! `isptab fmt`: idempotent, keeps comments and values, and never changes what a
-//! configuration compiles to (checked on every fixture and example).
+//! configuration compiles to (checked on every fixture and example); through the
+//! binary: `--check`, `--diff`, `-` (stdin to stdout), line breaks and the
+//! byte-order mark kept.
 
 // These drive the `isptab` binary.
 #![cfg(feature = "cli")]
@@ -7,6 +9,18 @@
 use std::path::{Path, PathBuf};
 
 use isptab::{Input, Options, table};
+
+mod support;
+
+use support::{isptab as run, isptab_stdin};
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
 
 /// Every `.kdl` file under `dir`.
 fn kdl_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -182,4 +196,169 @@ fn fmt_command_rewrites_and_checks() {
     assert_eq!(run(&["fmt", "--check"]).status.code(), Some(0));
     std::fs::write(dir.path().join("broken.kdl"), "isp \"x\" {").unwrap();
     assert_eq!(run(&["fmt", "broken.kdl"]).status.code(), Some(1));
+}
+
+const MESSY: &str =
+    "isp   Acme{domains \"acme.example\"   // ours\n\n\n  encoding html=\"base64\"}\n";
+
+const TIDY: &str =
+    "isp \"Acme\" {\n    domains \"acme.example\" // ours\n\n    encoding html=\"base64\"\n}\n";
+
+#[test]
+fn diff_prints_what_would_change_and_writes_nothing() {
+    let dir = support::project(&[("isptab.kdl", MESSY), ("tidy.kdl", TIDY)]);
+    let diff = run(dir.path(), &["fmt", "--diff"]);
+    assert_eq!(diff.status.code(), Some(1), "{}", stderr(&diff));
+    assert_eq!(
+        stdout(&diff),
+        "--- isptab.kdl\n+++ isptab.kdl\n@@ -1,4 +1,5 @@\n\
+         -isp   Acme{domains \"acme.example\"   // ours\n\
+         -\n\
+         +isp \"Acme\" {\n\
+         +    domains \"acme.example\" // ours\n \n\
+         -  encoding html=\"base64\"}\n\
+         +    encoding html=\"base64\"\n\
+         +}\n"
+    );
+    assert_eq!(stderr(&diff), "1 of 1 would be reformatted\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("isptab.kdl")).unwrap(),
+        MESSY,
+        "--diff wrote"
+    );
+    // Only files that would change are shown; a formatted one exits 0.
+    let both = run(dir.path(), &["fmt", "--diff", "tidy.kdl", "isptab.kdl"]);
+    assert_eq!(both.status.code(), Some(1));
+    assert!(
+        stdout(&both).starts_with("--- isptab.kdl\n"),
+        "{}",
+        stdout(&both)
+    );
+    let tidy = run(dir.path(), &["fmt", "--diff", "tidy.kdl"]);
+    assert_eq!(tidy.status.code(), Some(0));
+    assert_eq!(stdout(&tidy), "");
+    // A file that cannot be formatted: its diagnostics, exit 1, no diff.
+    std::fs::write(dir.path().join("broken.kdl"), "isp \"x\" {").unwrap();
+    let broken = run(dir.path(), &["fmt", "--diff", "broken.kdl"]);
+    assert_eq!(broken.status.code(), Some(1));
+    assert_eq!(stdout(&broken), "");
+    assert!(
+        stderr(&broken).contains("broken.kdl:1:"),
+        "{}",
+        stderr(&broken)
+    );
+    let both = run(dir.path(), &["fmt", "--diff", "--check"]);
+    assert_eq!(both.status.code(), Some(2));
+}
+
+#[test]
+fn diff_lines_are_escaped() {
+    let hostile = "// \u{1b}]52;c;x\u{7} \u{202e}\n  ::error file=a::INJECTED\ndelete   \"A\"\n";
+    let dir = support::project(&[("isptab.kdl", hostile)]);
+    let diff = run(dir.path(), &["fmt", "--diff"]);
+    assert_eq!(diff.status.code(), Some(1));
+    let text = stdout(&diff);
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{202e}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
+    for line in text.lines() {
+        assert!(!line.trim_start().starts_with("::"), "{line:?}");
+        assert!(!line.contains("::"), "{line:?}");
+    }
+    assert!(text.contains("\\u{1b}]52"), "{text}");
+    assert!(text.contains(":\\u{3a}error"), "{text}");
+}
+
+#[test]
+fn stdin_to_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = isptab_stdin(dir.path(), &["fmt", "-"], MESSY);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), TIDY);
+    assert_eq!(stderr(&out), "", "an editor reads stderr as a failure");
+    // Formatted text comes back as it is.
+    let out = isptab_stdin(dir.path(), &["fmt", "-"], TIDY);
+    assert_eq!(
+        (out.status.code(), stdout(&out)),
+        (Some(0), TIDY.to_string())
+    );
+    // --check and --diff name it <stdin>.
+    let check = isptab_stdin(dir.path(), &["fmt", "--check", "-"], MESSY);
+    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(stdout(&check), "<stdin>\n");
+    let check = isptab_stdin(dir.path(), &["fmt", "--check", "-"], TIDY);
+    assert_eq!(
+        (check.status.code(), stdout(&check)),
+        (Some(0), String::new())
+    );
+    let diff = isptab_stdin(dir.path(), &["fmt", "--diff", "-"], MESSY);
+    assert_eq!(diff.status.code(), Some(1));
+    assert!(stdout(&diff).starts_with("--- <stdin>\n+++ <stdin>\n@@ -1,4 +1,5 @@\n"));
+    // Not KDL: the diagnostics name <stdin>, stdout stays empty (the editor keeps
+    // its buffer), exit 1.
+    let broken = isptab_stdin(
+        dir.path(),
+        &["fmt", "-"],
+        "isp \"A\" {\n    domains \"a.example\"\n",
+    );
+    assert_eq!(broken.status.code(), Some(1));
+    assert_eq!(stdout(&broken), "");
+    assert!(
+        stderr(&broken).contains("<stdin>:1:"),
+        "{}",
+        stderr(&broken)
+    );
+    assert!(stderr(&broken).contains("syntax"), "{}", stderr(&broken));
+    // Nothing is read beside it: an include is not followed.
+    let include = isptab_stdin(dir.path(), &["fmt", "-"], "include   \"missing.kdl\"\n");
+    assert_eq!(include.status.code(), Some(0));
+    assert_eq!(stdout(&include), "include \"missing.kdl\"\n");
+    // `-` stands alone.
+    std::fs::write(dir.path().join("a.kdl"), TIDY).unwrap();
+    let mixed = isptab_stdin(dir.path(), &["fmt", "-", "a.kdl"], MESSY);
+    assert_eq!(mixed.status.code(), Some(2));
+    assert_eq!(stdout(&mixed), "");
+    let rooted = isptab_stdin(dir.path(), &["fmt", "--root", ".", "-"], MESSY);
+    assert_eq!(rooted.status.code(), Some(2));
+    // Too large for a KDL file: a usage error, nothing on stdout.
+    let huge = "// x\n".repeat(isptab::compiler::limits::MAX_KDL_FILE_BYTES / 5 + 1);
+    let huge = isptab_stdin(dir.path(), &["fmt", "-"], &huge);
+    assert_eq!(huge.status.code(), Some(2));
+    assert_eq!(stdout(&huge), "");
+    assert!(stderr(&huge).contains("<stdin>"), "{}", stderr(&huge));
+}
+
+#[test]
+fn line_breaks_and_byte_order_mark_are_kept() {
+    let crlf = MESSY.replace('\n', "\r\n");
+    let bom = format!("\u{FEFF}{MESSY}");
+    let dir = support::project(&[("crlf.kdl", &crlf), ("bom.kdl", &bom)]);
+    let done = run(dir.path(), &["fmt", "crlf.kdl", "bom.kdl"]);
+    assert_eq!(done.status.code(), Some(0), "{}", stderr(&done));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("crlf.kdl")).unwrap(),
+        TIDY.replace('\n', "\r\n")
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("bom.kdl")).unwrap(),
+        format!("\u{FEFF}{TIDY}")
+    );
+    let again = run(dir.path(), &["fmt", "--check", "crlf.kdl", "bom.kdl"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+    // Through stdin too.
+    let piped = isptab_stdin(dir.path(), &["fmt", "-"], &crlf);
+    assert_eq!(stdout(&piped), TIDY.replace('\n', "\r\n"));
+    // A file of mixed line breaks gets its first one throughout; --diff shows
+    // the line whose break changes.
+    std::fs::write(
+        dir.path().join("mixed.kdl"),
+        "delete \"A\"\r\ndelete \"B\"\n",
+    )
+    .unwrap();
+    let diff = run(dir.path(), &["fmt", "--diff", "mixed.kdl"]);
+    assert_eq!(
+        stdout(&diff),
+        "--- mixed.kdl\n+++ mixed.kdl\n@@ -1,2 +1,2 @@\n delete \"A\"\n-delete \"B\"\\n\n+delete \"B\"\n"
+    );
 }

@@ -4,15 +4,24 @@
 //! line breaks), `{` at the end of its node's line and `}` on a line of its own,
 //! single spaces between entries and none around `=`, bare-word values quoted
 //! (`isp Gmail` becomes `isp "Gmail"`), at most one blank line in a row and none
-//! at the start or end of a block, one newline at the end. Comments, slashdashed
-//! items and every value's spelling (strings, raw strings, numbers) are kept as
-//! written, so formatting never changes what a file means; formatting twice
-//! changes nothing more.
+//! at the start or end of a block, one line break at the end. Comments,
+//! slashdashed items and the spelling of every other value (strings, raw
+//! strings, numbers, keywords) are kept as written, so formatting never changes
+//! what a file means; formatting twice changes nothing more.
+//!
+//! The file keeps its line breaks and its byte-order mark: every line ends with
+//! the file's first line break outside strings and comments (LF, CRLF or CR; a
+//! file whose first is NEL, VT, FF, LS or PS, or that has none, gets LF), and a
+//! leading byte-order mark stays. Line breaks inside multi-line strings and
+//! block comments are part of them and stay as written.
 //!
 //! It works on the file's tokens rather than on the `kdl` document, whose own
 //! formatter drops comments at line ends.
 
 use std::fmt;
+
+use crate::compiler::diagnostics::Diagnostic;
+use crate::compiler::source::SourceMap;
 
 use crate::compiler::syntax::guard::{raw_string_end, skip_block_comment, skip_quoted};
 
@@ -34,7 +43,7 @@ impl std::error::Error for NotKdl {}
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tok<'a> {
     Space,
-    Newline,
+    Newline(&'a str),
     LineComment(&'a str),
     BlockComment(&'a str),
     SlashDash,
@@ -60,9 +69,9 @@ fn tokens(text: &str) -> Vec<Tok<'_>> {
         let rest = &text[i..];
         let c = rest.chars().next().unwrap_or(' ');
         let (tok, len) = if rest.starts_with("\r\n") {
-            (Tok::Newline, 2)
+            (Tok::Newline(&rest[..2]), 2)
         } else if is_newline(c) {
-            (Tok::Newline, c.len_utf8())
+            (Tok::Newline(&rest[..c.len_utf8()]), c.len_utf8())
         } else if c.is_whitespace() || c == '\u{FEFF}' {
             let n = rest
                 .find(|c: char| !(c.is_whitespace() || c == '\u{FEFF}') || is_newline(c))
@@ -126,6 +135,8 @@ fn is_identifier(word: &str) -> bool {
 /// The output, a line at a time.
 struct Writer {
     out: String,
+    /// The line break written at every line's end.
+    newline: &'static str,
     line: String,
     /// The block depth the current line started at.
     line_depth: usize,
@@ -149,7 +160,7 @@ impl Writer {
         if self.line.is_empty() {
             self.line_depth = self.depth + usize::from(self.continued);
             if self.blank_pending && !self.out.is_empty() {
-                self.out.push('\n');
+                self.out.push_str(self.newline);
             }
             self.blank_pending = false;
         } else if space_before && !self.glued {
@@ -163,9 +174,29 @@ impl Writer {
         if !self.line.is_empty() {
             self.out.push_str(&"    ".repeat(self.line_depth));
             self.out.push_str(&self.line);
-            self.out.push('\n');
+            self.out.push_str(self.newline);
             self.line.clear();
         }
+    }
+
+    /// Whether the output so far ends with a `{` line.
+    fn after_open_line(&self) -> bool {
+        self.out
+            .strip_suffix(self.newline)
+            .is_some_and(|o| o.ends_with('{'))
+    }
+}
+
+/// The line break of a file: its first line break outside strings and comments,
+/// when that is LF, CRLF or CR; LF otherwise.
+fn line_break(toks: &[Tok<'_>]) -> &'static str {
+    match toks.iter().find_map(|t| match t {
+        Tok::Newline(n) => Some(*n),
+        _ => None,
+    }) {
+        Some("\r\n") => "\r\n",
+        Some("\r") => "\r",
+        _ => "\n",
     }
 }
 
@@ -189,9 +220,14 @@ pub fn format(text: &str) -> Result<String, NotKdl> {
                 .and_then(|d| d.message.clone())
                 .unwrap_or_else(|| "invalid KDL".into()),
         })?;
-    let toks = tokens(text);
+    let (bom, body) = match text.strip_prefix('\u{FEFF}') {
+        Some(body) => ("\u{FEFF}", body),
+        None => ("", text),
+    };
+    let toks = tokens(body);
     let mut w = Writer {
         out: String::with_capacity(text.len()),
+        newline: line_break(&toks),
         line: String::new(),
         line_depth: 0,
         depth: 0,
@@ -204,13 +240,13 @@ pub fn format(text: &str) -> Result<String, NotKdl> {
     };
     let mut newlines = 0;
     for (i, &tok) in toks.iter().enumerate() {
-        if tok != Tok::Newline && tok != Tok::Space {
+        if !matches!(tok, Tok::Newline(_) | Tok::Space) {
             // Two or more line breaks in a row (a blank line) are kept as one,
             // except right after `{` and right before `}`.
             if newlines >= 2
                 && w.line.is_empty()
                 && !matches!(tok, Tok::Close)
-                && !w.out.ends_with("{\n")
+                && !w.after_open_line()
             {
                 w.blank_pending = true;
             }
@@ -222,7 +258,7 @@ pub fn format(text: &str) -> Result<String, NotKdl> {
         }
         match tok {
             Tok::Space => {}
-            Tok::Newline => {
+            Tok::Newline(_) => {
                 newlines += 1;
                 w.flush();
                 if w.continued && newlines == 1 {
@@ -287,16 +323,38 @@ pub fn format(text: &str) -> Result<String, NotKdl> {
         }
     }
     w.flush();
+    w.out.insert_str(0, bom);
     Ok(w.out)
+}
+
+/// What `isptab check` says about a file that [`format`] refuses (bytes that are
+/// not UTF-8, a limit of the parser's guard, text that is not KDL 2.0), the file
+/// shown as `name`: the source map holding it and its diagnostics. Nothing else
+/// is read (includes are not followed).
+pub fn problems(name: &str, bytes: Vec<u8>) -> (SourceMap, Vec<Diagnostic>) {
+    let mut sources = SourceMap::new();
+    let mut out = Vec::new();
+    match crate::compiler::syntax::decode(&mut sources, name.to_string(), bytes) {
+        Ok(file) => {
+            crate::compiler::syntax::parse(
+                &sources,
+                file,
+                &crate::compiler::limits::Limits::default(),
+                &mut out,
+            );
+        }
+        Err(diagnostic) => out.push(diagnostic),
+    }
+    (sources, out)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::format;
+    use super::{format, problems};
 
     #[test]
     fn canonical_layout_keeps_comments_and_values() {
-        let messy = "// top\r\n\n\ninclude \"x.kdl\"   // why\nisp   Gmail{domains \"gmail.com\"   \"googlemail.com\"\n  /- domains \"old.example\"\n\n\n      encoding html=\"base64\" // note\n    headers {\n     add \"X-A\" #\"b\"#\n\n    }\n}\n/* block */ override \"Yahoo\" { domains \"a.example\" ; domains \"b.example\" }\ndelete (t)\"Old\"\n";
+        let messy = "// top\n\r\n\ninclude \"x.kdl\"   // why\r\nisp   Gmail{domains \"gmail.com\"   \"googlemail.com\"\n  /- domains \"old.example\"\n\n\n      encoding html=\"base64\" // note\n    headers {\n     add \"X-A\" #\"b\"#\n\n    }\n}\n/* block */ override \"Yahoo\" { domains \"a.example\" ; domains \"b.example\" }\ndelete (t)\"Old\"\n";
         let formatted = format(messy).unwrap();
         assert_eq!(
             formatted,
@@ -318,7 +376,48 @@ mod tests {
     }
 
     #[test]
+    fn keeps_line_breaks_and_byte_order_mark() {
+        // The first line break sets the style; the others follow it.
+        assert_eq!(
+            format("isp \"A\" {\r\ndomains \"a.example\"\n}").unwrap(),
+            "isp \"A\" {\r\n    domains \"a.example\"\r\n}\r\n"
+        );
+        assert_eq!(
+            format("isp \"A\" {\rdomains \"a.example\"\r}\r").unwrap(),
+            "isp \"A\" {\r    domains \"a.example\"\r}\r"
+        );
+        // NEL, FF, LS and PS become LF; so does a file without a line break.
+        assert_eq!(
+            format("isp \"A\" {\u{2028}}\u{85}").unwrap(),
+            "isp \"A\" {\n}\n"
+        );
+        assert_eq!(format("delete \"A\"").unwrap(), "delete \"A\"\n");
+        // A break inside a comment or a string is not the file's line break.
+        let commented = "/* a\nb */ delete \"A\"\r\ndelete \"B\"\n";
+        let once = format(commented).unwrap();
+        assert_eq!(once, "/* a\nb */ delete \"A\"\r\ndelete \"B\"\r\n");
+        assert_eq!(format(&once).unwrap(), once);
+        let leading = "\r\n\ndelete \"A\" /* x\ny */\n";
+        let once = format(leading).unwrap();
+        assert_eq!(once, "delete \"A\" /* x\ny */\r\n");
+        assert_eq!(format(&once).unwrap(), once);
+        // A byte-order mark stays at the start, and blank lines after it go.
+        assert_eq!(
+            format("\u{FEFF}\r\n\r\nisp A {\r\n}\r\n").unwrap(),
+            "\u{FEFF}isp \"A\" {\r\n}\r\n"
+        );
+        assert_eq!(format("\u{FEFF}").unwrap(), "\u{FEFF}");
+    }
+
+    #[test]
     fn refuses_invalid_kdl() {
         assert!(format("isp \"x\" {").is_err());
+        let (sources, found) = problems("<stdin>", b"isp \"x\" {".to_vec());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code.name(), "syntax");
+        assert_eq!(sources.get(found[0].primary.span.file).name(), "<stdin>");
+        let (_, found) = problems("<stdin>", b"isp \"\xff\"".to_vec());
+        assert_eq!(found[0].code.name(), "syntax");
+        assert!(problems("ok.kdl", b"isp \"x\"".to_vec()).1.is_empty());
     }
 }

@@ -6,7 +6,7 @@
 # runner's workflow-command syntax (workflow_commands.py) must find no command
 # isptab did not write. In `--format github` isptab writes exactly one
 # `::error`/`::warning` command per diagnostic (and one `::notice` when some were
-# not shown); anywhere else, none.
+# not shown); anywhere else (`fmt --diff` of the same files too), none.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
@@ -39,6 +39,9 @@ open("list.txt", "w").write(
     "ok.example\n" + esc + "[31mred.example\n::error::list" + rlo + ".example\n"
     + c1 + "2J\n  ::add-mask::indented.example\n##[warning]legacy.example\n")
 open("clean.kdl", "w").write('isp "Clean" { domains "clean.example" }\n')
+# Raw controls in comments, laid out badly: `fmt --diff` shows these lines.
+open("raw.kdl", "w").write("// " + esc + "]0;title" + bel + " " + rlo + " " + c1 + "\n"
+                           "  ::error::raw comment\n   // ##[add-mask]x\ndelete   \"A\"  // " + esc + "\n")
 open("queries.txt", "w").write(
     "clean.example\n::error::x\tfake\tGmail\n" + esc + "]0;title" + bel + "\n"
     + "##[add-mask]y\n   ::notice::indented\n" + rlo + "gmail.com\n")
@@ -78,6 +81,22 @@ print("injection: %s: no command isptab did not write (%d own)" % (log, len(foun
 PY
     done
 done
+# fmt --diff prints the files' own lines: escaped, never a command.
+"$isptab" fmt --diff raw.kdl names.kdl files.kdl snippets.kdl lists.kdl > fmt.diff.log 2>&1 || true
+python3 "$parser" fmt.diff.log > fmt.diff.commands
+python3 - fmt.diff.log <<'PY' || fail=1
+import sys
+text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+problems = ["raw U+%04X" % ord(bad) for bad in ["\x1b", "\u009b", "\x07", "\u202e", "\r"] if bad in text]
+if "+++ raw.kdl" not in text or ":\\u{3a}error" not in text:
+    problems.append("no diff of raw.kdl with its comment escaped")
+if problems:
+    print("injection: fmt --diff: " + "; ".join(problems)); print(text); sys.exit(1)
+print("injection: fmt --diff: escaped")
+PY
+if [ -s fmt.diff.commands ]; then
+    echo "injection: fmt --diff printed commands:"; cat fmt.diff.commands; fail=1
+fi
 "$isptab" build --no-defaults clean.kdl -o t.isptab
 for format in text json; do
     "$isptab" lookup --table t.isptab --format "$format" - < queries.txt > "lookup.$format.log"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The pre-commit hooks, through the real pre-commit: installs pre-commit from PyPI
 # into a throwaway virtualenv, makes a throwaway git repository with a
-# configuration, and runs both hooks with `pre-commit try-repo` against this
+# configuration, and runs the hooks with `pre-commit try-repo` against this
 # repository (pre-commit builds isptab with cargo, as it would for a user).
 # Passes when a clean configuration passes, a duplicate domain fails with the
-# diagnostic in the output, and a stale table fails the build check.
+# diagnostic in the output, a stale table fails the build check, and isptab-fmt
+# fails on badly laid out files in two directories and rewrites them.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
@@ -36,10 +37,11 @@ cargo build --quiet --manifest-path "$repo/Cargo.toml" --bin isptab
 "$bin_dir/isptab" build -o isps.isptab 2>/dev/null || fail "building the table failed"
 git add isps.isptab && git commit -qm table
 
-# Each try-repo builds the hooks' isptab anew, so both hooks run in each call.
-echo "== a clean configuration and a current table pass both hooks"
+# Each try-repo builds the hooks' isptab anew, so every hook runs in each call.
+echo "== a clean configuration and a current table pass every hook"
 pre-commit try-repo "$repo" --all-files > out.txt 2>&1 || { cat out.txt; fail "clean configuration failed"; }
-grep -q "isptab check" out.txt && grep -q "isptab build --check" out.txt || { cat out.txt; fail "the hooks did not run"; }
+grep -q "isptab check" out.txt && grep -q "isptab build --check" out.txt && grep -q "isptab fmt" out.txt ||
+    { cat out.txt; fail "the hooks did not run"; }
 
 echo "== a duplicate domain fails the check, with the diagnostic, and makes the table stale"
 printf 'isp "Copycat" {\n    domains "gmail.com"\n}\n' >> isptab.kdl
@@ -59,4 +61,19 @@ if pre-commit try-repo "$repo" isptab-build-check --all-files > out.txt 2>&1; th
     cat out.txt; fail "stale table passed"
 fi
 grep -q "isps.isptab is stale" out.txt || { cat out.txt; fail "no 'stale' message"; }
+
+echo "== isptab-fmt rewrites badly laid out files, in any directory, and fails the commit"
+git checkout -q HEAD -- isptab.kdl
+mkdir -p isps
+printf 'isp   "Acme Mail"{domains "acme-mail.example"   "*.acme-mail.example"   // ours\n}\n' > isptab.kdl
+printf 'override  "Gmail" {\n  encoding html="base64"}\n' > isps/extra.kdl
+git add isptab.kdl isps/extra.kdl
+if pre-commit try-repo "$repo" isptab-fmt --all-files > out.txt 2>&1; then
+    cat out.txt; fail "badly laid out files passed"
+fi
+grep -q "files were modified by this hook" out.txt || { cat out.txt; fail "isptab-fmt did not rewrite the files"; }
+printf 'isp "Acme Mail" {\n    domains "acme-mail.example" "*.acme-mail.example" // ours\n}\n' > want.kdl
+cmp -s isptab.kdl want.kdl || { cat out.txt isptab.kdl; fail "isptab.kdl is not in the canonical layout"; }
+printf 'override "Gmail" {\n    encoding html="base64"\n}\n' > want.kdl
+cmp -s isps/extra.kdl want.kdl || { cat out.txt isps/extra.kdl; fail "isps/extra.kdl is not in the canonical layout"; }
 echo "pre-commit hooks: ok"
