@@ -124,6 +124,20 @@ pub enum ReportFormat {
     Github,
 }
 
+/// How the diagnostics of `check` and `build` are reported.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Output format of the diagnostics.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ReportFormat,
+    /// With --format sarif: where the explanations of the codes are published.
+    /// Each rule's helpUri is URL followed by the code, or URL with `{code}`
+    /// replaced by it (e.g. https://git.example.com/isptab/src/compiler/rules/explain/{code}.md).
+    /// Without it, rules have no helpUri; their help holds the whole explanation.
+    #[arg(long, value_name = "URL")]
+    pub help_uri_base: Option<String>,
+}
+
 /// `isptab check`
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -136,9 +150,9 @@ pub struct CheckArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub dns: DnsArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: ReportFormat,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub report: ReportArgs,
 }
 
 /// `isptab explain`
@@ -161,9 +175,9 @@ pub struct BuildArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub levels: LevelArgs,
-    /// Output format of the diagnostics.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: ReportFormat,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub report: ReportArgs,
     /// The table file to write.
     #[arg(short, long, value_name = "OUT")]
     pub output: PathBuf,

@@ -764,28 +764,142 @@ fn ci_formats() {
         .find(|r| r["ruleId"] == "duplicate-domain")
         .unwrap();
     assert_eq!(duplicate["level"], "error");
-    assert_eq!(
-        duplicate["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-        "isptab.kdl"
+    // File names are relative to %SRCROOT%, the working directory.
+    let at = &duplicate["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(at["uri"], "isptab.kdl");
+    assert_eq!(at["uriBaseId"], "%SRCROOT%");
+    let srcroot = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    let real = dir.path().canonicalize().unwrap();
+    assert!(
+        srcroot.starts_with("file:///") && srcroot.ends_with('/'),
+        "{srcroot}"
     );
-    assert_eq!(
-        duplicate["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-        "%3Cdefaults%3E"
+    assert!(
+        srcroot
+            .trim_end_matches('/')
+            .ends_with(&*real.file_name().unwrap().to_string_lossy()),
+        "{srcroot} is not {}",
+        real.display()
     );
+    let included = results
+        .iter()
+        .find(|r| r["ruleId"] == "redundant-domain")
+        .unwrap();
+    assert_eq!(
+        included["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "regional.kdl"
+    );
+    // The defaults are the artifact isptab:defaults, described in run.artifacts,
+    // and their line comes along.
+    let defaults = &duplicate["relatedLocations"][0]["physicalLocation"];
+    assert_eq!(defaults["artifactLocation"]["uri"], "isptab:defaults");
+    assert_eq!(defaults["artifactLocation"]["index"], 0);
+    assert!(defaults["artifactLocation"].get("uriBaseId").is_none());
+    assert!(
+        defaults["region"]["snippet"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("\"gmail.com\""),
+        "{defaults}"
+    );
+    assert_eq!(run["artifacts"][0]["location"]["uri"], "isptab:defaults");
+    assert!(
+        run["artifacts"][0]["description"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("isptab defaults")
+    );
+    // Each rule carries its whole explanation; no help URI unless asked for.
     let rule = &run["tool"]["driver"]["rules"][duplicate["ruleIndex"].as_u64().unwrap() as usize];
     assert_eq!(rule["id"], "duplicate-domain");
-    assert!(
-        rule["helpUri"]
-            .as_str()
+    assert_eq!(rule["name"], "DuplicateDomain");
+    assert!(rule.get("helpUri").is_none(), "{rule}");
+    assert!(run["tool"]["driver"].get("informationUri").is_none());
+    let explanation = isptab::compiler::rules::Code::DuplicateDomain
+        .rule()
+        .explanation;
+    assert_eq!(rule["help"]["markdown"], explanation);
+    let text = rule["help"]["text"].as_str().unwrap();
+    assert!(text.contains("How to fix\n") && !text.contains("## ") && !text.contains("```"));
+    assert!(text.contains("    isp \"Google Workspace\" {"), "{text}");
+    for rule in run["tool"]["driver"]["rules"].as_array().unwrap() {
+        let code = isptab::compiler::rules::Code::from_name(rule["id"].as_str().unwrap()).unwrap();
+        assert_eq!(rule["help"]["markdown"], code.rule().explanation);
+    }
+    // --help-uri-base: the base followed by the code, or {code} replaced.
+    let with_base = |base: &str| {
+        isptab(
+            dir.path(),
+            &["check", "--format", "sarif", "--help-uri-base", base],
+        )
+    };
+    let uris = |out: &Output| -> Vec<String> {
+        json(out)["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
             .unwrap()
-            .ends_with("#variant.DuplicateDomain")
+            .iter()
+            .map(|r| r["helpUri"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let based = with_base("https://docs.example/isptab/rules/");
+    assert_eq!(based.status.code(), Some(1));
+    assert!(uris(&based).contains(&"https://docs.example/isptab/rules/duplicate-domain".into()));
+    let templated = with_base("https://git.example/isptab/src/compiler/rules/explain/{code}.md");
+    assert!(
+        uris(&templated)
+            .contains(&"https://git.example/isptab/src/compiler/rules/explain/empty-isp.md".into())
+    );
+    // Not a URI, or not SARIF: a usage error (SARIF still prints a failed run's log).
+    let bad = with_base("docs.example/rules/");
+    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(
+        json(&bad)["runs"][0]["invocations"][0]["executionSuccessful"],
+        false
     );
     assert!(
-        rule["help"]["markdown"]
-            .as_str()
-            .unwrap()
-            .contains("## How to fix")
+        stderr(&bad).contains("not an absolute URI"),
+        "{}",
+        stderr(&bad)
     );
+    let human = isptab(
+        dir.path(),
+        &["check", "--help-uri-base", "https://docs.example/"],
+    );
+    assert_eq!(human.status.code(), Some(2));
+    assert!(
+        stderr(&human).contains("--format sarif"),
+        "{}",
+        stderr(&human)
+    );
+    // An absolute FILE inside the working directory is relative to %SRCROOT%
+    // too; one outside it is a file:// URI of its own.
+    let absolute = dir.path().join("isptab.kdl");
+    let absolute = isptab(
+        dir.path(),
+        &["check", "--format", "sarif", &absolute.to_string_lossy()],
+    );
+    let log = json(&absolute);
+    for result in log["runs"][0]["results"].as_array().unwrap() {
+        let at = &result["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert_eq!(at["uriBaseId"], "%SRCROOT%", "{at}");
+        assert!(!at["uri"].as_str().unwrap().starts_with('/'), "{at}");
+    }
+    let elsewhere = tempfile::tempdir().unwrap();
+    let outside = isptab(
+        elsewhere.path(),
+        &[
+            "check",
+            "--format",
+            "sarif",
+            &dir.path().join("isptab.kdl").to_string_lossy(),
+        ],
+    );
+    let log = json(&outside);
+    let at = &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert!(at["uri"].as_str().unwrap().starts_with("file:///"), "{at}");
+    assert!(at.get("uriBaseId").is_none(), "{at}");
 }
 
 #[test]

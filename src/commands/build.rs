@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use isptab::table;
 
-use super::check::{inputs, options, or_failure_document, print};
+use super::check::{check_report, inputs, options, or_failure_document, print};
 use super::progress::Progress;
 use super::{Status, UsageError, output};
 use crate::cli::{BuildArgs, TerminalArgs};
@@ -17,7 +17,8 @@ pub fn run(args: &BuildArgs, terminal: &TerminalArgs) -> Result<Status, UsageErr
         output::stderr_is_terminal() && !terminal.quiet,
         "checking the configuration",
     );
-    let checked = or_failure_document(args.format, || {
+    let checked = or_failure_document(args.report.format, || {
+        check_report(&args.report)?;
         Ok(isptab::check(
             &inputs(&args.sources)?,
             &options(&args.sources, &args.levels)?,
@@ -32,7 +33,7 @@ pub fn run(args: &BuildArgs, terminal: &TerminalArgs) -> Result<Status, UsageErr
         .ok()
         .map(|model| table::compile(&model).map(|bytes| (model, bytes)));
     drop(progress);
-    print(&checked, args.format, terminal, false)?;
+    print(&checked, &args.report, terminal, false)?;
     let (model, bytes) = match compiled {
         Some(Ok(compiled)) => compiled,
         Some(Err(e)) if args.check => {

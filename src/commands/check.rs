@@ -3,19 +3,21 @@
 use std::path::PathBuf;
 
 use isptab::compiler::diagnostics::{
-    HumanRenderer, Level, omitted_note, render_github, render_github_failure, render_json,
-    render_json_failure, render_sarif, render_sarif_failure, render_short, summary_line,
+    HumanRenderer, Level, SarifOptions, check_help_uri_base, omitted_note, render_github,
+    render_github_failure, render_json, render_json_failure, render_sarif, render_sarif_failure,
+    render_short, summary_line,
 };
 use isptab::{Checked, DefaultsSource, Input, Levels, Options};
 
 use super::{Status, UsageError, output};
-use crate::cli::{CheckArgs, LevelArgs, ReportFormat, SourceArgs, TerminalArgs};
+use crate::cli::{CheckArgs, LevelArgs, ReportArgs, ReportFormat, SourceArgs, TerminalArgs};
 
 /// The file checked when none is given.
 const DEFAULT_FILE: &str = "isptab.kdl";
 
 pub fn run(args: &CheckArgs, terminal: &TerminalArgs) -> Result<Status, UsageError> {
-    let checked = or_failure_document(args.format, || {
+    let checked = or_failure_document(args.report.format, || {
+        check_report(&args.report)?;
         let options = options(&args.sources, &args.levels)?;
         let inputs = inputs(&args.sources)?;
         if !args.dns.resolve {
@@ -26,7 +28,7 @@ pub fn run(args: &CheckArgs, terminal: &TerminalArgs) -> Result<Status, UsageErr
         Ok((checked, Some(dns)))
     });
     let (checked, dns) = checked?;
-    print(&checked, args.format, terminal, !terminal.quiet)?;
+    print(&checked, &args.report, terminal, !terminal.quiet)?;
     let Some(dns) = dns else {
         return Ok(status(&checked));
     };
@@ -56,6 +58,41 @@ pub fn or_failure_document<T>(
         }
     }
     result
+}
+
+/// The human report, for commands that print diagnostics only when a
+/// configuration they compile has errors.
+pub const HUMAN_REPORT: ReportArgs = ReportArgs {
+    format: ReportFormat::Human,
+    help_uri_base: None,
+};
+
+/// Refuses report options that do not fit: `--help-uri-base` without
+/// `--format sarif`, or not an absolute URI.
+pub fn check_report(report: &ReportArgs) -> Result<(), UsageError> {
+    let Some(base) = &report.help_uri_base else {
+        return Ok(());
+    };
+    if report.format != ReportFormat::Sarif {
+        return Err(UsageError(
+            "--help-uri-base is for --format sarif (the other formats have no help URIs)".into(),
+        ));
+    }
+    check_help_uri_base(base).map_err(|why| {
+        UsageError(format!(
+            "--help-uri-base `{}`: {why}",
+            isptab::semantics::escape::escape(base)
+        ))
+    })
+}
+
+/// What a SARIF log says beyond the diagnostics: the help URIs asked for, and
+/// the working directory as `%SRCROOT%` (file names are shown relative to it).
+fn sarif_options(report: &ReportArgs) -> SarifOptions {
+    SarifOptions {
+        help_uri_base: report.help_uri_base.clone(),
+        source_root: std::env::current_dir().ok(),
+    }
 }
 
 /// "note: 2 of 40 domains could not be resolved (...)": failed lookups are not
@@ -128,10 +165,11 @@ pub fn options(sources: &SourceArgs, levels: &LevelArgs) -> Result<Options, Usag
 /// well when there is nothing to report (human format only).
 pub fn print(
     checked: &Checked,
-    format: ReportFormat,
+    report: &ReportArgs,
     terminal: &TerminalArgs,
     confirm: bool,
 ) -> Result<(), UsageError> {
+    let format = report.format;
     let (sources, diagnostics) = (&checked.sources, &checked.diagnostics);
     let omitted = checked.omitted;
     // The line-per-diagnostic formats end with a line of isptab's own when some
@@ -166,7 +204,9 @@ pub fn print(
             output::write_stdout(&text)?;
         }
         ReportFormat::Json => output::write_stdout(&render_json(sources, diagnostics, omitted))?,
-        ReportFormat::Sarif => output::write_stdout(&render_sarif(sources, diagnostics))?,
+        ReportFormat::Sarif => {
+            output::write_stdout(&render_sarif(sources, diagnostics, &sarif_options(report)))?
+        }
         ReportFormat::Github => {
             let mut text = render_github(sources, diagnostics);
             if let Some(note) = note {

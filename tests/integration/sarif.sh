@@ -2,8 +2,9 @@
 # `isptab check --format sarif` against Microsoft's official SARIF validator
 # (npm package @microsoft/sarif-multitool, `validate`), installed into a throwaway
 # directory. Validates a report with diagnostics in two files (one of them the
-# built-in defaults), an empty report, and the log of a run stopped by a usage
-# error.
+# built-in defaults), an empty report, absolute FILEs inside and outside the
+# working directory (%SRCROOT%), help URIs from --help-uri-base, and the logs of
+# runs stopped by usage errors.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
@@ -52,7 +53,11 @@ PY
 validate conflicts
 validate clean clean.kdl
 validate absolute "$work/isptab.kdl"
+validate help-uris --help-uri-base 'https://git.example.com/mail/isptab/src/branch/main/src/compiler/rules/explain/{code}.md'
 validate usage-error missing.kdl   # exit 2: the log of a failed run, not an empty file
+validate bad-help-uri --help-uri-base 'not a uri'   # exit 2 too
+mkdir -p elsewhere
+(cd elsewhere && validate outside "$work/isptab.kdl")   # a file:// URI outside %SRCROOT%
 python3 - conflicts.sarif <<'PY'
 import json, sys
 log = json.load(open(sys.argv[1]))
@@ -60,5 +65,27 @@ results = log["runs"][0]["results"]
 codes = sorted({r["ruleId"] for r in results})
 assert "duplicate-domain" in codes and "redundant-domain" in codes, codes
 assert any(len(r.get("relatedLocations", [])) > 0 for r in results), "no related locations"
+run = log["runs"][0]
+root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+assert root.startswith("file:///") and root.endswith("/"), root
+uris = set()
+for r in results:
+    for loc in r["locations"] + r.get("relatedLocations", []):
+        at = loc["physicalLocation"]["artifactLocation"]
+        uris.add((at["uri"], at.get("uriBaseId"), at.get("index")))
+assert ("isptab.kdl", "%SRCROOT%", None) in uris, uris
+assert ("regional.kdl", "%SRCROOT%", None) in uris, uris
+assert ("isptab:defaults", None, 0) in uris, uris
+assert run["artifacts"][0]["location"]["uri"] == "isptab:defaults"
+for rule in run["tool"]["driver"]["rules"]:
+    assert "helpUri" not in rule, rule["id"]
+    assert "## How to fix" in rule["help"]["markdown"] and "How to fix" in rule["help"]["text"], rule["id"]
 print("sarif: ok,", len(results), "results:", ", ".join(codes))
+PY
+python3 - help-uris.sarif <<'PY'
+import json, sys
+rules = json.load(open(sys.argv[1]))["runs"][0]["tool"]["driver"]["rules"]
+for rule in rules:
+    assert rule["helpUri"].endswith("/explain/%s.md" % rule["id"]), rule["helpUri"]
+print("sarif: help URIs ok")
 PY

@@ -13,7 +13,7 @@ use isptab::{Checked, DefaultsSource, Input, Options};
 
 use super::super::origins::Origins;
 use super::super::{UsageError, output};
-use crate::cli::{ReportFormat, TerminalArgs};
+use crate::cli::TerminalArgs;
 
 /// A side, ready to compare.
 pub struct Side {
@@ -54,7 +54,12 @@ impl HasErrors {
         match self {
             HasErrors::Table(message) => output::write_stderr(message)?,
             HasErrors::Config(checked) => {
-                super::super::check::print(checked, ReportFormat::Human, terminal, false)?;
+                super::super::check::print(
+                    checked,
+                    &super::super::check::HUMAN_REPORT,
+                    terminal,
+                    false,
+                )?;
             }
         }
         Ok(())

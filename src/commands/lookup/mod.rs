@@ -18,7 +18,7 @@ use super::check::{inputs, options, print};
 use super::origins::Origins;
 use super::progress::Progress;
 use super::{Status, UsageError};
-use crate::cli::{LevelArgs, LookupArgs, LookupFormat, ReportFormat, SourceArgs, TerminalArgs};
+use crate::cli::{LevelArgs, LookupArgs, LookupFormat, SourceArgs, TerminalArgs};
 
 pub fn run(args: &LookupArgs, terminal: &TerminalArgs) -> Result<Status, UsageError> {
     if let Some(path) = &args.table {
@@ -37,7 +37,7 @@ pub fn run(args: &LookupArgs, terminal: &TerminalArgs) -> Result<Status, UsageEr
     };
     let checked = isptab::check(&inputs(&sources)?, &options(&sources, &no_levels)?)?;
     let Ok(model) = checked.model() else {
-        print(&checked, ReportFormat::Human, terminal, false)?;
+        print(&checked, &super::check::HUMAN_REPORT, terminal, false)?;
         return Ok(Status::Errors);
     };
     let bytes = table::compile(&model)

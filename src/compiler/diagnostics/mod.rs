@@ -11,7 +11,9 @@ pub use github::{render_github, render_github_failure};
 pub use human::{HumanRenderer, omitted_note, render_plain, summary_line};
 pub use json::{render_json, render_json_failure};
 pub use levels::{Level, LevelError, Levels};
-pub use sarif::{help_uri, render_sarif, render_sarif_failure};
+pub use sarif::{
+    DEFAULTS_URI, SRCROOT, SarifOptions, check_help_uri_base, render_sarif, render_sarif_failure,
+};
 pub use short::render_short;
 
 use crate::compiler::codes::Code;
