@@ -421,25 +421,26 @@ impl<'f> Merger<'f> {
     /// with `from=` are left with no owner. Kept until the merge ends, where
     /// the ones still without an owner are reported.
     fn note_orphans(&mut self, id: usize, delete_span: Span) {
+        // This delete's groups, by record moved from and set: a lookup per
+        // pattern, not a scan of every group noted so far.
+        let mut groups: HashMap<(usize, usize), usize> = HashMap::new();
         for set in PatternSet::ALL {
             let held = &self.records[id].held[set_index(set)];
             for &(index, from) in &held.moved_in {
                 if let Some(Some(entry)) = held.entries.get(index) {
                     let orphan = (entry.pattern.text().clone(), entry.span);
-                    match self
-                        .orphans
-                        .iter_mut()
-                        .find(|o| (o.record, o.from, o.set) == (id, from, set))
-                    {
-                        Some(o) => o.patterns.push(orphan),
-                        None => self.orphans.push(Orphans {
+                    let next = self.orphans.len();
+                    let i = *groups.entry((from, set_index(set))).or_insert(next);
+                    if i == next {
+                        self.orphans.push(Orphans {
                             record: id,
                             delete_span,
                             from,
                             set,
-                            patterns: vec![orphan],
-                        }),
+                            patterns: Vec::new(),
+                        });
                     }
+                    self.orphans[i].patterns.push(orphan);
                 }
             }
         }
