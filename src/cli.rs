@@ -98,14 +98,59 @@ pub struct SourceArgs {
 #[derive(Debug, Args)]
 pub struct LevelArgs {
     /// Do not report CODE (a warning code, or `warnings` for all).
-    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = CodeNames::LEVELS, hide_possible_values = true)]
     pub allow: Vec<String>,
     /// Report CODE as a warning.
-    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = CodeNames::LEVELS, hide_possible_values = true)]
     pub warn: Vec<String>,
     /// Report CODE as an error (`--deny warnings`: every warning).
-    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = CodeNames::LEVELS, hide_possible_values = true)]
     pub deny: Vec<String>,
+}
+
+/// The value of `--allow`, `--warn`, `--deny` and `explain CODE`: any text is
+/// taken (the commands check it, suggesting the nearest code, as before), and
+/// the codes of the registry are offered to shell completions as possible
+/// values (hidden in `--help`, which would list them all).
+#[derive(Clone, Copy, Debug)]
+pub struct CodeNames {
+    /// Offer only the warning codes and `warnings` (the level flags), or every
+    /// code (`explain`).
+    levels: bool,
+}
+
+impl CodeNames {
+    /// For the level flags: the warning codes and `warnings`.
+    pub const LEVELS: CodeNames = CodeNames { levels: true };
+    /// For `explain`: every code.
+    pub const ALL: CodeNames = CodeNames { levels: false };
+}
+
+impl clap::builder::TypedValueParser for CodeNames {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        use isptab::compiler::codes::{Code, Severity};
+        let levels = self.levels;
+        let group = levels
+            .then(|| clap::builder::PossibleValue::new("warnings").help("every warning code"));
+        let codes = Code::ALL
+            .iter()
+            .filter(move |c| !levels || c.rule().severity == Severity::Warning)
+            .map(|c| clap::builder::PossibleValue::new(c.name()).help(c.rule().summary));
+        Some(Box::new(group.into_iter().chain(codes)))
+    }
 }
 
 /// How diagnostics are printed.
@@ -159,7 +204,12 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// The code, such as `duplicate-domain`.
-    #[arg(value_name = "CODE", required_unless_present = "list")]
+    #[arg(
+        value_name = "CODE",
+        required_unless_present = "list",
+        value_parser = CodeNames::ALL,
+        hide_possible_values = true
+    )]
     pub code: Option<String>,
     /// List every code with its severity and summary.
     #[arg(long)]

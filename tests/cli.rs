@@ -970,6 +970,84 @@ fn completions_and_man_page() {
     assert!(page.contains("explain"));
 }
 
+/// Shell completions offer the diagnostic codes after `--allow`, `--warn` and
+/// `--deny` (the warning codes and `warnings`) and for `explain CODE` (every
+/// code); bash's script is run to see what it offers.
+#[test]
+fn completions_offer_the_codes() {
+    use isptab::compiler::codes::{Code, Severity};
+    let dir = tempfile::tempdir().unwrap();
+    let script = stdout(&isptab(dir.path(), &["completions", "bash"]));
+    // The script's case for the level flags lists the warning codes, not errors.
+    for flag in ["--allow", "--warn", "--deny"] {
+        let case = script
+            .split(&format!("                {flag})\n"))
+            .nth(1)
+            .and_then(|rest| rest.split(";;").next())
+            .unwrap_or_else(|| panic!("no {flag} case"));
+        for code in Code::ALL {
+            let listed = case.contains(&format!(" {} ", code.name()))
+                || case.contains(&format!(" {}\"", code.name()));
+            assert_eq!(
+                listed,
+                code.rule().severity == Severity::Warning,
+                "{flag} {}: {case}",
+                code.name()
+            );
+        }
+        assert!(case.contains("\"warnings "), "{case}");
+    }
+    let explain = script
+        .split("isptab__subcmd__explain)\n")
+        .nth(1)
+        .and_then(|rest| rest.lines().next())
+        .expect("the explain case");
+    for code in Code::ALL {
+        assert!(explain.contains(code.name()), "explain: {}", code.name());
+    }
+    // What bash offers, when there is a bash to ask.
+    let complete = |words: &str| -> Option<String> {
+        let cword = words.split(' ').count() - 1;
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "source /dev/stdin <<'EOF'\n{script}\nEOF\nCOMP_WORDS=({words}); COMP_CWORD={cword}; \
+                 _isptab isptab \"${{COMP_WORDS[$COMP_CWORD]}}\" \"${{COMP_WORDS[$COMP_CWORD-1]}}\"; \
+                 echo \"${{COMPREPLY[*]}}\""
+            ))
+            .output()
+            .ok()?;
+        Some(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    if let Some(offered) = complete("isptab check --allow redundant") {
+        assert_eq!(offered, "redundant-domain redundant-mx");
+        assert_eq!(
+            complete("isptab build --deny warn").as_deref(),
+            Some("warnings")
+        );
+        assert_eq!(complete("isptab check --warn syn").as_deref(), Some(""));
+        assert_eq!(
+            complete("isptab explain duplicate-i").as_deref(),
+            Some("duplicate-isp")
+        );
+    }
+    // zsh and fish offer them too (clap_complete's powershell and elvish
+    // scripts complete no values); the values are still checked as before.
+    for shell in ["zsh", "fish"] {
+        let script = stdout(&isptab(dir.path(), &["completions", shell]));
+        assert!(script.contains("duplicate-header-rule"), "{shell}");
+    }
+    let unknown = isptab(dir.path(), &["check", "--allow", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("`nope` is not a diagnostic code"));
+    let misspelt = isptab(dir.path(), &["explain", "dupliate-domain"]);
+    assert_eq!(misspelt.status.code(), Some(2));
+    assert!(stderr(&misspelt).contains("did you mean `duplicate-domain`?"));
+    // --help does not list 38 codes.
+    let help = stdout(&isptab(dir.path(), &["check", "--help"]));
+    assert!(!help.contains("possible values: warnings"), "{help}");
+}
+
 #[test]
 fn paths_stay_inside_the_project_root() {
     let outer = tempfile::tempdir().unwrap();
