@@ -72,8 +72,9 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
-    /// Print the man page (roff).
-    Man,
+    /// Print a man page (roff): isptab(1), a subcommand's, or isptab-config(5);
+    /// or write them all into a directory.
+    Man(ManArgs),
 }
 
 /// The configuration files to read and the defaults layer under them.
@@ -457,6 +458,63 @@ pub struct FmtArgs {
     /// The files must be inside DIR (default: the directory of the first FILE).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+}
+
+/// `isptab man`
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The page to print: a subcommand (`check` prints isptab-check(1)) or
+    /// `config` (isptab-config(5), the configuration language). Default:
+    /// isptab(1).
+    #[arg(value_name = "PAGE", value_parser = ManPages, conflicts_with = "dir")]
+    pub page: Option<String>,
+    /// Write every page into DIR instead (isptab.1, isptab-SUBCOMMAND.1 for each
+    /// subcommand, isptab-config.5), each replaced atomically; DIR is created if
+    /// it does not exist (not its parents), and a page that is a symbolic link
+    /// is refused (nothing is written).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// The name of the configuration language's page in `isptab man PAGE`.
+pub const CONFIG_PAGE: &str = "config";
+
+/// The pages of `isptab man PAGE`: the subcommands (but `help`) and `config`.
+pub fn man_pages() -> Vec<String> {
+    let command = <Cli as clap::CommandFactory>::command();
+    command
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .filter(|name| name != "help")
+        .chain(std::iter::once(CONFIG_PAGE.to_string()))
+        .collect()
+}
+
+/// `PAGE` of `isptab man`: one of [`man_pages`] (offered to completions).
+#[derive(Clone, Copy, Debug)]
+pub struct ManPages;
+
+impl clap::builder::TypedValueParser for ManPages {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::PossibleValuesParser::new(man_pages()).parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            man_pages()
+                .into_iter()
+                .map(clap::builder::PossibleValue::new),
+        ))
+    }
 }
 
 /// `isptab completions`

@@ -970,6 +970,249 @@ fn completions_and_man_page() {
     assert!(page.contains("explain"));
 }
 
+/// The subcommands `isptab --help` lists (but `help`).
+fn subcommands(dir: &Path) -> Vec<String> {
+    let help = stdout(&isptab(dir, &["--help"]));
+    help.split("Commands:\n")
+        .nth(1)
+        .expect("a command list")
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_string)
+        .collect()
+}
+
+/// The long options a `--help` lists.
+fn long_options(help: &str) -> Vec<String> {
+    help.lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with('-'))
+        .filter_map(|l| {
+            l.split([',', ' '])
+                .map(|w| w.trim())
+                .find(|w| w.starts_with("--"))
+                .map(|w| w.split('=').next().unwrap_or(w).to_string())
+        })
+        .collect()
+}
+
+/// Every man page a page refers to, `isptab-check(1)` or `.BR isptab\-check (1)`,
+/// as file names (`isptab-check.1`).
+fn references(page: &str) -> Vec<String> {
+    let text = page
+        .replace("\\-", "-")
+        .replace("\\fB", "")
+        .replace("\\fR", "");
+    let mut out = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("isptab") {
+        let after = &rest[at..];
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_lowercase() || c == '-'))
+            .unwrap_or(after.len());
+        let name = &after[..name_len];
+        let tail = after[name_len..].trim_start_matches(' ');
+        let section = tail
+            .strip_prefix('(')
+            .and_then(|t| t.split_once(')'))
+            .map(|(s, _)| s)
+            .filter(|s| s.len() == 1 && s.chars().all(|c| c.is_ascii_digit()));
+        if let Some(section) = section {
+            out.push(format!("{name}.{section}"));
+        }
+        rest = &after[name_len..];
+    }
+    out
+}
+
+/// `isptab man`: a page per subcommand with every option it takes, the
+/// configuration language's page with every node and property, SEE ALSO and
+/// SUBCOMMANDS naming only pages that exist; `--dir` writes them all.
+#[test]
+fn man_pages() {
+    let dir = project(&[]);
+    let written = isptab(dir.path(), &["man", "--dir", "man"]);
+    assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
+    let mut files: Vec<String> = std::fs::read_dir(dir.path().join("man"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let subcommands = subcommands(dir.path());
+    assert!(subcommands.len() >= 11, "{subcommands:?}");
+    let mut expected: Vec<String> = subcommands
+        .iter()
+        .map(|s| format!("isptab-{s}.1"))
+        .chain(["isptab.1".to_string(), "isptab-config.5".to_string()])
+        .collect();
+    expected.sort();
+    assert_eq!(files, expected);
+    let read = |name: &str| std::fs::read_to_string(dir.path().join("man").join(name)).unwrap();
+    // Each page is what `isptab man PAGE` prints.
+    assert_eq!(read("isptab.1"), stdout(&isptab(dir.path(), &["man"])));
+    assert_eq!(
+        read("isptab-config.5"),
+        stdout(&isptab(dir.path(), &["man", "config"]))
+    );
+    for sub in &subcommands {
+        let name = format!("isptab-{sub}.1");
+        let page = read(&name);
+        assert_eq!(page, stdout(&isptab(dir.path(), &["man", sub])), "{name}");
+        assert!(
+            page.contains(&format!(
+                "\n.TH isptab-{sub} 1  \"isptab {}\"",
+                env!("CARGO_PKG_VERSION")
+            )),
+            "{name}: {}",
+            &page[..120]
+        );
+        // Every option of the subcommand, globals included.
+        let shown = page.replace("\\-", "-");
+        let options = long_options(&stdout(&isptab(dir.path(), &[sub, "--help"])));
+        assert!(
+            options.contains(&"--help".to_string()),
+            "{sub}: {options:?}"
+        );
+        for option in options {
+            assert!(shown.contains(&option), "{name} lacks {option}");
+        }
+    }
+    // The configuration language: every node and every property.
+    let config = read("isptab-config.5").replace("\\-", "-");
+    assert!(
+        config.starts_with(".TH \"isptab-config\" 5 "),
+        "{}",
+        &config[..80]
+    );
+    for node in isptab::compiler::language::NODES {
+        assert!(
+            config.contains(&format!("\\fB{} ", node.name)),
+            "isptab-config(5) does not describe `{}`",
+            node.name
+        );
+        for property in node.properties {
+            assert!(
+                config.contains(&format!("{property}=")),
+                "isptab-config(5) lacks `{property}=` of `{}`",
+                node.name
+            );
+        }
+    }
+    // SEE ALSO (and SUBCOMMANDS) name only pages that are generated, and every
+    // page has one.
+    for file in &files {
+        let page = read(file);
+        assert!(page.contains(".SH \"SEE ALSO\"\n"), "{file}");
+        let refs = references(&page);
+        let see_also = references(page.split(".SH \"SEE ALSO\"").nth(1).unwrap());
+        assert!(!see_also.is_empty(), "{file}");
+        for r in refs {
+            assert!(
+                files.contains(&r),
+                "{file} refers to {r}, which is not generated"
+            );
+        }
+    }
+    // The main page's SEE ALSO names every other page.
+    let main = references(read("isptab.1").split(".SH \"SEE ALSO\"").nth(1).unwrap());
+    for file in files.iter().filter(|f| *f != "isptab.1") {
+        assert!(main.contains(file), "isptab(1) does not name {file}");
+    }
+    // groff reads every page without a warning, where groff is installed.
+    for file in &files {
+        let Ok(out) = Command::new("groff")
+            .args(["-man", "-Tutf8", "-ww", "-z"])
+            .arg(dir.path().join("man").join(file))
+            .output()
+        else {
+            break;
+        };
+        assert_eq!(stderr(&out), "", "groff on {file}");
+    }
+    // An unknown page is a usage error; completions offer the pages.
+    let unknown = isptab(dir.path(), &["man", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("config"), "{}", stderr(&unknown));
+    let bash = stdout(&isptab(dir.path(), &["completions", "bash"]));
+    let man_case = bash
+        .split("isptab__subcmd__man)\n")
+        .nth(1)
+        .and_then(|rest| rest.lines().next())
+        .unwrap();
+    assert!(
+        man_case.contains(" check ") && man_case.contains(" config"),
+        "{man_case}"
+    );
+}
+
+/// `man --dir`: pages replaced atomically in DIR (created if missing), never
+/// through a symbolic link: a page that is one is refused and nothing is written.
+#[test]
+fn man_dir_refuses_links() {
+    let dir = project(&[("secret", b"keep me\n")]);
+    let pages = dir.path().join("pages");
+    std::fs::create_dir(&pages).unwrap();
+    std::fs::write(pages.join("isptab.1"), "old\n").unwrap();
+    std::os::unix::fs::symlink(dir.path().join("secret"), pages.join("isptab-fmt.1")).unwrap();
+    let refused = isptab(dir.path(), &["man", "--dir", "pages"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("`isptab-fmt.1` there is a symbolic link; nothing was written"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("secret")).unwrap(),
+        "keep me\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(pages.join("isptab.1")).unwrap(),
+        "old\n"
+    );
+    assert!(!pages.join("isptab-check.1").exists());
+    // A directory where a page goes is refused too.
+    std::fs::remove_file(pages.join("isptab-fmt.1")).unwrap();
+    std::fs::create_dir(pages.join("isptab-fmt.1")).unwrap();
+    assert_eq!(
+        isptab(dir.path(), &["man", "--dir", "pages"]).status.code(),
+        Some(2)
+    );
+    std::fs::remove_dir(pages.join("isptab-fmt.1")).unwrap();
+    // Otherwise every page is replaced, and no temporary file is left.
+    let done = isptab(dir.path(), &["man", "--dir", "pages"]);
+    assert_eq!(done.status.code(), Some(0), "{}", stderr(&done));
+    assert!(
+        std::fs::read_to_string(pages.join("isptab.1"))
+            .unwrap()
+            .contains(".TH isptab 1")
+    );
+    let names: Vec<String> = std::fs::read_dir(&pages)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 13, "{names:?}");
+    assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+    // A missing DIR is created (its parent must exist).
+    assert_eq!(
+        isptab(dir.path(), &["man", "--dir", "new"]).status.code(),
+        Some(0)
+    );
+    assert!(dir.path().join("new/isptab-config.5").is_file());
+    assert_eq!(
+        isptab(dir.path(), &["man", "--dir", "a/b"]).status.code(),
+        Some(2)
+    );
+    // PAGE and --dir do not go together.
+    assert_eq!(
+        isptab(dir.path(), &["man", "check", "--dir", "new"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
 /// Shell completions offer the diagnostic codes after `--allow`, `--warn` and
 /// `--deny` (the warning codes and `warnings`) and for `explain CODE` (every
 /// code); bash's script is run to see what it offers.

@@ -8,6 +8,7 @@ mod dns;
 mod dump;
 mod explain;
 mod lookup;
+mod man;
 mod origins;
 mod output;
 mod progress;
@@ -70,13 +71,7 @@ pub fn run(command: Command, terminal: &TerminalArgs) -> Result<Status, UsageErr
             output::write_stdout(&String::from_utf8_lossy(&out))?;
             Ok(Status::Ok)
         }
-        Command::Man => {
-            let mut out = Vec::new();
-            clap_mangen::Man::new(<crate::cli::Cli as clap::CommandFactory>::command())
-                .render(&mut out)?;
-            output::write_stdout(&String::from_utf8_lossy(&out))?;
-            Ok(Status::Ok)
-        }
+        Command::Man(args) => man::run(&args, terminal),
         Command::Explain(args) => explain::run(&args),
         Command::Defaults => {
             output::write_stdout(isptab::compiler::defaults::TEXT)?;

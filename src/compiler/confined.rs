@@ -91,6 +91,13 @@ pub struct Root {
     real: PathBuf,
 }
 
+/// The root's directory descriptor (to replace files in it with [`replace`]).
+impl AsFd for Root {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+}
+
 impl Root {
     /// Opens a root directory. The path itself is the caller's choice (the command
     /// line names it), so symlinks in it are followed.
