@@ -327,7 +327,7 @@ pub fn format(text: &str) -> Result<String, NotKdl> {
     Ok(w.out)
 }
 
-/// What `isptab check` says about a file that [`format`] refuses (bytes that are
+/// What `isptab check` says about a file that [`format()`] refuses (bytes that are
 /// not UTF-8, a limit of the parser's guard, text that is not KDL 2.0), the file
 /// shown as `name`: the source map holding it and its diagnostics. Nothing else
 /// is read (includes are not followed).
