@@ -1561,6 +1561,37 @@ fn domains_file_lines_other_records_own() {
     let out = isptab(dir.path(), &["check", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json(&out)["diagnostics"][0]["code"], "invalid-value");
+
+    // A line left out is freed later (its owner gives it up): it matches
+    // nothing, so the merge says so when it ends.
+    let freed = format!(
+        "{}override \"Gmail\" {{\n    remove-domains \"googlemail.com\"\n}}\n",
+        config(" skip-owned=#true")
+    );
+    std::fs::write(dir.path().join("isptab.kdl"), freed).unwrap();
+    let out = isptab(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = json(&out);
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "orphaned-pattern", "{report}");
+    assert_eq!(
+        d["message"],
+        "1 line of `free.txt` that skip-owned=#true left to other records no longer has one"
+    );
+    assert_eq!(report["diagnostics"].as_array().unwrap().len(), 1);
+    // Taken back by a record afterwards: nothing to say.
+    let taken = format!(
+        "{}override \"Gmail\" {{\n    remove-domains \"googlemail.com\"\n}}\nisp \"G2\" {{\n    domains \"googlemail.com\"\n}}\n",
+        config(" skip-owned=#true")
+    );
+    std::fs::write(dir.path().join("isptab.kdl"), taken).unwrap();
+    let out = isptab(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(
+        json(&out)["diagnostics"],
+        serde_json::json!([]),
+        "{}",
+        stdout(&out)
+    );
 }
 
 /// `remove-domains` takes a pattern out of its record: it then matches no
@@ -2047,4 +2078,74 @@ fn long_values_are_clipped_in_reports() {
     assert!(report.contains("long-header"), "{report}");
     let widest = report.lines().map(|l| l.chars().count()).max().unwrap_or(0);
     assert!(widest <= 220, "a line of {widest} characters:\n{report}");
+}
+
+/// Helps write KDL that works as written: names are quoted as KDL strings, a
+/// move is offered only when one record owns the lines, a source deleted too
+/// is not offered back, and a second removal says it is one.
+#[test]
+fn helps_are_kdl_that_works() {
+    let helps = |config: &str, list: &[u8]| -> Vec<(String, String, String)> {
+        let dir = project(&[("isptab.kdl", config.as_bytes()), ("free.txt", list)]);
+        let out = isptab(dir.path(), &["check", "--no-defaults", "--format", "json"]);
+        json(&out)["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                let s = |k: &str| d[k].as_str().unwrap_or("").to_string();
+                (s("code"), s("message"), s("help"))
+            })
+            .collect()
+    };
+    // A record name with a quote and a backslash is written as a KDL string.
+    let quoted = helps(
+        "isp \"Say \\\"hi\\\" \\\\o/\" {\n    domains \"a.example\"\n}\nisp \"B\" {\n    domains \"a.example\"\n}\n",
+        b"x.example\n",
+    );
+    assert_eq!(quoted[0].0, "duplicate-domain", "{quoted:?}");
+    assert!(
+        quoted[0].2.contains(r#"from="Say \"hi\" \\o/""#),
+        "{quoted:?}"
+    );
+    // Lines of two owners: `from=` would move only one owner's lines.
+    let two_owners = helps(
+        "isp \"A\" {\n    domains \"a1.example\" \"a2.example\" \"a3.example\" \"a4.example\"\n}\nisp \"B\" {\n    domains \"b1.example\"\n}\nisp \"F\" {\n    domains-file \"free.txt\"\n}\n",
+        b"a1.example\na2.example\na3.example\na4.example\nb1.example\n",
+    );
+    let grouped = two_owners
+        .iter()
+        .find(|d| d.1.starts_with("4 domains"))
+        .expect("grouped");
+    assert!(!grouped.2.contains("from=\"A\""), "{grouped:?}");
+    assert!(grouped.2.contains("2 records own lines"), "{grouped:?}");
+    let one_owner = helps(
+        "isp \"A\" {\n    domains \"a1.example\" \"a2.example\" \"a3.example\" \"a4.example\"\n}\nisp \"F\" {\n    domains-file \"free.txt\"\n}\n",
+        b"a1.example\na2.example\na3.example\na4.example\n",
+    );
+    assert!(
+        one_owner[0].2.contains("write `from=\"A\"`"),
+        "{one_owner:?}"
+    );
+    // The record moved from is deleted too: no `override` of it.
+    let both_deleted = helps(
+        "isp \"A\" {\n    domains \"a.example\" \"keep.example\"\n}\nisp \"B\" {\n    domains \"a.example\" from=\"A\"\n}\ndelete \"B\"\ndelete \"A\"\n",
+        b"x.example\n",
+    );
+    assert_eq!(both_deleted.len(), 1, "{both_deleted:?}");
+    assert!(!both_deleted[0].2.contains("override"), "{both_deleted:?}");
+    assert!(
+        both_deleted[0].2.contains("`A` was deleted too"),
+        "{both_deleted:?}"
+    );
+    // Removed twice: said as such, not "no record owns it".
+    let twice = helps(
+        "isp \"A\" {\n    domains \"a.example\" \"b.example\"\n}\noverride \"A\" {\n    remove-domains \"a.example\" \"a.example\"\n}\n",
+        b"x.example\n",
+    );
+    assert_eq!(twice.len(), 1, "{twice:?}");
+    assert_eq!(
+        twice[0].1,
+        "`a.example` cannot be removed from `A`: it was removed already"
+    );
 }

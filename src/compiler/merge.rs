@@ -88,6 +88,21 @@ pub(super) struct Merger<'f> {
     skipped: Vec<SkippedOwned>,
     /// Patterns deleted records had moved in ([`Merger::note_orphans`]).
     orphans: Vec<Orphans>,
+    /// Every line `skip-owned=#true` left out, checked again when the merge
+    /// ends ([`Merger::report_freed_skips`]).
+    skipped_lines: Vec<SkippedLines>,
+    /// Where each pattern was taken out of a record by `remove-domains` or
+    /// `remove-mx` (by record, set and pattern), so a second removal can say so.
+    removed: HashMap<(usize, usize, Arc<str>), Span>,
+}
+
+/// The lines one `domains-file ... skip-owned=#true` left out because other
+/// records owned them then.
+struct SkippedLines {
+    record: usize,
+    node_span: Span,
+    file: String,
+    lines: Vec<(Arc<str>, Span)>,
 }
 
 /// The patterns a deleted record had moved in from one record.
@@ -187,6 +202,8 @@ impl<'f> Merger<'f> {
             level_given: HashMap::new(),
             skipped: Vec::new(),
             orphans: Vec::new(),
+            skipped_lines: Vec::new(),
+            removed: HashMap::new(),
         }
     }
 
@@ -468,8 +485,41 @@ impl<'f> Merger<'f> {
                 o.set,
                 &self.records[o.record].name,
                 o.delete_span,
-                &self.records[o.from].name,
+                (&self.records[o.from].name, self.records[o.from].alive),
                 left.len(),
+                &first,
+            );
+            self.report(d);
+        }
+    }
+
+    /// Lines `skip-owned=#true` left out whose owner let them go later (a
+    /// `delete` or `remove-domains` after the file was read): they match
+    /// nothing, which is not what skipping them meant.
+    fn report_freed_skips(&mut self) {
+        for s in std::mem::take(&mut self.skipped_lines) {
+            if !self.records[s.record].alive {
+                continue;
+            }
+            let owners = &self.owners[0];
+            let freed: Vec<&(Arc<str>, Span)> = s
+                .lines
+                .iter()
+                .filter(|(p, _)| !owners.contains_key(&**p))
+                .collect();
+            if freed.is_empty() {
+                continue;
+            }
+            let first: Vec<(String, Span)> = freed
+                .iter()
+                .take(3)
+                .map(|(p, span)| (p.to_string(), *span))
+                .collect();
+            let d = orphaned_pattern::freed_skip(
+                &s.file,
+                &self.records[s.record].name,
+                s.node_span,
+                freed.len(),
                 &first,
             );
             self.report(d);
@@ -619,6 +669,7 @@ impl<'f> Merger<'f> {
         self.records[id].held[0].entries.reserve(expected);
         let mut any = false;
         let mut taken = Taken::default();
+        let mut skipped_lines = Vec::new();
         for line in domains_file::lines(&text, self.files.limits.domains_file_line_bytes) {
             match line {
                 Line::Pattern(range) => {
@@ -633,6 +684,9 @@ impl<'f> Merger<'f> {
                             match owner.filter(|o| source.is_none() && o.record != id) {
                                 Some(owner) => {
                                     let owner_span = self.entry(PatternSet::Domains, owner).span;
+                                    if skip_owned {
+                                        skipped_lines.push((pattern.text().clone(), span));
+                                    }
                                     taken.add(owner.record, pattern, span, owner_span);
                                 }
                                 None => self.claim(
@@ -673,7 +727,7 @@ impl<'f> Merger<'f> {
         if skip_owned {
             if taken.count > 0 {
                 self.skipped.push(SkippedOwned {
-                    file: name,
+                    file: name.clone(),
                     record: self.records[id].name.clone(),
                     count: taken.count,
                     examples: taken
@@ -684,10 +738,17 @@ impl<'f> Merger<'f> {
                         .map(|(owner, c)| (c.0.to_string(), self.records[owner].name.clone()))
                         .collect(),
                 });
+                self.skipped_lines.push(SkippedLines {
+                    record: id,
+                    node_span: NodeReader::new(node, file, &node_text).head_span(),
+                    file: name,
+                    lines: skipped_lines,
+                });
             }
             return;
         }
         let node_span = NodeReader::new(node, file, &node_text).head_span();
+        let owners = taken.groups.len();
         for group in taken.groups {
             let owner = self.records[group.owner].name.clone();
             let record = self.records[id].name.clone();
@@ -711,7 +772,7 @@ impl<'f> Merger<'f> {
             let owner_span = group.first[0].2;
             self.report(duplicate_domain::many_in_file(
                 &name,
-                group.count,
+                (group.count, owners),
                 (&record, node_span),
                 (&owner, owner_span),
                 &examples,
@@ -807,12 +868,24 @@ impl<'f> Merger<'f> {
                 }
             };
             let owner = self.owners[set_index(set)].get(pattern.as_str()).copied();
-            match owner {
-                Some(owner) if owner.record == id => {
+            let key = (id, set_index(set), pattern.text().clone());
+            let removed_before = self.removed.get(&key).copied();
+            match (owner, removed_before) {
+                (Some(owner), _) if owner.record == id => {
                     self.owners[set_index(set)].remove(pattern.as_str());
                     self.take_out(set, owner, value.span);
+                    self.removed.insert(key, value.span);
                 }
-                other => {
+                (None, Some(first)) => {
+                    let d = move_not_owned::removed_twice(
+                        pattern.as_str(),
+                        value.span,
+                        &self.records[id].name,
+                        first,
+                    );
+                    self.report(d);
+                }
+                (other, _) => {
                     let d = move_not_owned::not_removable(
                         set,
                         pattern.as_str(),
@@ -928,6 +1001,7 @@ impl<'f> Merger<'f> {
     /// empty. Also hands out the levels of the `lints` blocks.
     pub(super) fn finish(mut self) -> Merged {
         self.report_orphans();
+        self.report_freed_skips();
         let mut records = Vec::new();
         for mut state in std::mem::take(&mut self.records) {
             if !state.alive {

@@ -4,6 +4,7 @@ use crate::compiler::codes::Code;
 use crate::compiler::config::PatternSet;
 use crate::compiler::diagnostics::Diagnostic;
 use crate::compiler::source::Span;
+use crate::semantics::escape::kdl_string as kdl;
 
 /// A pattern of `set` claimed by `record` while `owner` has it.
 pub(crate) fn new(
@@ -26,7 +27,7 @@ pub(crate) fn new(
     )
     .with_label(owner_span, format!("already claimed by `{owner}` here"))
     .with_help(format!(
-        "{noun} belongs to one record; to move it into `{record}`, write `{node} \"{pattern}\" from=\"{owner}\"`, or remove one of the two"
+        "{noun} belongs to one record; to move it into `{record}`, write `{node} {} from={}`, or remove one of the two", kdl(pattern), kdl(owner)
     ))
 }
 
@@ -48,7 +49,8 @@ pub(crate) fn line_in_file(
         owner_span,
     );
     d.help = Some(format!(
-        "to take only the domains nobody owns, write `domains-file \"{written_path}\" skip-owned=#true`; or remove the line (a domain belongs to one record)"
+        "to take only the domains nobody owns, write `domains-file {} skip-owned=#true`; or remove the line (a domain belongs to one record)",
+        kdl(written_path)
     ));
     d
 }
@@ -56,10 +58,11 @@ pub(crate) fn line_in_file(
 /// More than a few lines of one domains file that `owner` already has: one
 /// diagnostic with the count, the first lines as examples, and the way out
 /// (`skip-owned=#true`, or a move). `record` is the record the file is read
-/// into, with the `domains-file` node; `examples` are the first lines.
+/// into, with the `domains-file` node; `examples` are the first lines;
+/// `owners` is how many records own lines of the file (a move takes from one).
 pub(crate) fn many_in_file(
     file: &str,
-    count: usize,
+    (count, owners): (usize, usize),
     (record, node): (&str, Span),
     (owner, owner_span): (&str, Span),
     examples: &[(&str, Span)],
@@ -77,7 +80,16 @@ pub(crate) fn many_in_file(
     }
     d.with_label(node, format!("read into `{record}` here"))
         .with_label(owner_span, format!("`{first}` claimed by `{owner}` here"))
-        .with_help(format!(
-            "to take only the domains nobody owns, write `domains-file \"{written_path}\" skip-owned=#true`; to move these into `{record}`, write `from=\"{owner}\"`"
-        ))
+        .with_help(if owners > 1 {
+            format!(
+                "to take only the domains nobody owns, write `domains-file {} skip-owned=#true`; `from=` cannot move these into `{record}`, since it moves the lines of one record and {owners} records own lines of this file",
+                kdl(written_path)
+            )
+        } else {
+            format!(
+                "to take only the domains nobody owns, write `domains-file {} skip-owned=#true`; to move these into `{record}`, write `from={}`",
+                kdl(written_path),
+                kdl(owner)
+            )
+        })
 }

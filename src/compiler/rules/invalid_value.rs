@@ -4,6 +4,7 @@
 use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
 use crate::compiler::source::Span;
+use crate::semantics::escape::kdl_string as kdl;
 
 fn new(span: Span, message: String, label: &str, help: String) -> Diagnostic {
     Diagnostic::new(Code::InvalidValue, message, span, label).with_help(help)
@@ -88,7 +89,10 @@ pub(crate) fn empty_string(span: Span, what: &str) -> Diagnostic {
 pub(crate) fn unexpected_arguments(span: Span, node: &str, first: Option<&str>) -> Diagnostic {
     let help = match (node, first) {
         ("encoding", Some(value)) => {
-            format!("name the part: `encoding global=\"{value}\"` (or `html=`, `text=`)")
+            format!(
+                "name the part: `encoding global={}` (or `html=`, `text=`)",
+                kdl(value)
+            )
         }
         _ => format!("`{node}` is configured with properties (`name=value`); remove these"),
     };

@@ -4,6 +4,7 @@ use crate::compiler::codes::Code;
 use crate::compiler::config::PatternSet;
 use crate::compiler::diagnostics::Diagnostic;
 use crate::compiler::source::Span;
+use crate::semantics::escape::kdl_string as kdl;
 
 /// `from` is the named source record and its `from=` value; `owner` the record that
 /// really owns the pattern, if any; `into_self` whether that is the destination.
@@ -32,7 +33,8 @@ pub(crate) fn new(
         Some((owner, owner_span)) => d
             .with_label(owner_span, format!("owned by `{owner}` here"))
             .with_help(format!(
-                "to move it from its real owner, write `from=\"{owner}\"`"
+                "to move it from its real owner, write `from={}`",
+                kdl(owner)
             )),
         None => d.with_help(format!(
             "no record owns `{pattern}`; remove `from=` to add it as a new {}",
@@ -67,10 +69,23 @@ pub(crate) fn not_removable(
         Some((owner, owner_span)) => d
             .with_label(owner_span, format!("owned by `{owner}` here"))
             .with_help(format!(
-                "to take it out of its owner, write `override \"{owner}\" {{ {node} \"{pattern}\" }}`"
+                "to take it out of its owner, write `override {} {{ {node} {} }}`", kdl(owner), kdl(pattern)
             )),
         None => d.with_help(format!(
             "no record owns `{pattern}` (patterns are matched as written, after normalization); remove it from `{node}`"
         )),
     }
+}
+
+/// `remove-domains PATTERN` (or `remove-mx`) in `record` for a pattern already
+/// taken out of it at `first`.
+pub(crate) fn removed_twice(pattern: &str, span: Span, record: &str, first: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::MoveNotOwned,
+        format!("`{pattern}` cannot be removed from `{record}`: it was removed already"),
+        span,
+        "removed again here",
+    )
+    .with_label(first, format!("`{pattern}` removed from `{record}` here"))
+    .with_help("remove this one: the first removal already took the pattern out")
 }

@@ -6,6 +6,7 @@ use crate::compiler::codes::Code;
 use crate::compiler::config::PatternEntry;
 use crate::compiler::diagnostics::Diagnostic;
 use crate::compiler::source::Span;
+use crate::semantics::escape::kdl_string as kdl;
 
 pub(crate) fn new(
     domain: &str,
@@ -29,6 +30,6 @@ pub(crate) fn new(
     )
     .with_label(pattern.span, format!("`{receiver}` receives its mail: this MX pattern matches"))
     .with_help(format!(
-        "if `{receiver}` receives this domain's mail, remove it from `{record}` (MX matching finds it), or move it: `domains \"{domain}\" from=\"{record}\"` in `override \"{receiver}\"`"
+        "if `{receiver}` receives this domain's mail, remove it from `{record}` (MX matching finds it), or move it: `domains {} from={}` in `override {}`", kdl(domain), kdl(record), kdl(receiver)
     ))
 }

@@ -3,6 +3,7 @@
 use crate::compiler::codes::Code;
 use crate::compiler::diagnostics::Diagnostic;
 use crate::compiler::source::Span;
+use crate::semantics::escape::kdl_string as kdl;
 
 /// `name` is the default record's own name (the spelling may differ in case).
 pub(crate) fn new(name: &str, span: Span, default: Span) -> Diagnostic {
@@ -13,5 +14,8 @@ pub(crate) fn new(name: &str, span: Span, default: Span) -> Diagnostic {
         "defined again here",
     )
     .with_label(default, "the default record")
-    .with_help(format!("to change it, write `override \"{name}\" {{ ... }}`; for a record of your own, pick another name"))
+    .with_help(format!(
+        "to change it, write `override {} {{ ... }}`; for a record of your own, pick another name",
+        kdl(name)
+    ))
 }
