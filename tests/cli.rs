@@ -1657,7 +1657,7 @@ fn lints_block_sets_levels_and_flags_override() {
         stderr(&out)
     );
 
-    let bad = "lints {\n    allow \"broad-pattern\" \"brod-pattern\"\n    warn \"duplicate-domain\"\n    deny \"broad-pattern\"\n    ignore \"x\"\n}\nlints\n";
+    let bad = "lints {\n    allow \"broad-pattern\" \"brod-pattern\"\n    warn \"duplicate-domain\"\n    deny \"broad-pattern\"\n    ignore \"x\"\n}\nlints\nlints {\n    allow \"undeliverable-domain \"\n}\n";
     let out = run(bad, &[]);
     assert_eq!(out.status.code(), Some(1));
     insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {

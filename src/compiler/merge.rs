@@ -262,7 +262,8 @@ impl<'f> Merger<'f> {
         self.report_all(out);
         for (level, codes) in read.unwrap_or_default() {
             for code in codes {
-                let name = code.value.trim();
+                // As written: ` broad-pattern` is not a code (the help names it).
+                let name = code.value;
                 if let Some(&(first_level, first)) = self.level_given.get(name) {
                     if first_level != level {
                         self.report(invalid_value::level_conflict(

@@ -52,6 +52,7 @@ pub(super) fn override_record<'a>(
             r.head_span(),
             "override",
             "the settings to change",
+            "override \"NAME\" { encoding html=\"base64\" }",
         ));
     }
     name.filter(|_| out.len() == before)
@@ -97,6 +98,7 @@ pub(super) fn lints<'a>(
             r.head_span(),
             "lints",
             "`allow`, `warn` and `deny` lists of codes",
+            "lints { allow \"broad-pattern\" }",
         ));
     }
     if !r.ok() || out.len() != before {
@@ -253,6 +255,7 @@ pub(super) fn headers(
             r.head_span(),
             "headers",
             "`add` and `remove` rules",
+            "headers { remove \"X-Mailer\" }",
         ));
     }
     if !r.ok() || out.len() != before {

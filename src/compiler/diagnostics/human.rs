@@ -34,7 +34,8 @@ impl HumanRenderer {
             .with_links(false)
             .with_urls(false)
             .with_break_words(false)
-            .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
+            .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+            .with_word_separator(textwrap::WordSeparator::Custom(words_keeping_code));
         if !color {
             handler = handler.without_syntax_highlighting();
         }
@@ -84,6 +85,34 @@ impl HumanRenderer {
         }
         out
     }
+}
+
+/// A code span longer than this may be broken at its spaces like prose.
+const LONG_CODE: usize = 48;
+
+/// The words of a line for wrapping: split after runs of spaces, except inside
+/// a short `code span`, so that a command or a node to copy (`lints { allow
+/// "broad-pattern" }`) stays on one line.
+fn words_keeping_code(line: &str) -> Box<dyn Iterator<Item = textwrap::core::Word<'_>> + '_> {
+    let mut words = Vec::new();
+    let (mut start, mut code_start, mut in_code, mut after_space) =
+        (0, None::<usize>, false, false);
+    for (i, ch) in line.char_indices() {
+        let long_code = code_start.is_some_and(|c| i - c > LONG_CODE);
+        if after_space && ch != ' ' && (!in_code || long_code) {
+            words.push(textwrap::core::Word::from(&line[start..i]));
+            start = i;
+        }
+        if ch == '`' {
+            in_code = !in_code;
+            code_start = in_code.then_some(i);
+        }
+        after_space = ch == ' ';
+    }
+    if start < line.len() {
+        words.push(textwrap::core::Word::from(&line[start..]));
+    }
+    Box::new(words.into_iter())
 }
 
 /// Where the help line of a rendered report starts: the help ends the report,
@@ -549,5 +578,25 @@ impl miette::Diagnostic for Note<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::words_keeping_code;
+
+    fn words(line: &str) -> Vec<&str> {
+        words_keeping_code(line).map(|w| w.word).collect()
+    }
+
+    #[test]
+    fn code_spans_stay_whole_and_long_ones_may_break() {
+        assert_eq!(
+            words("write `lints { allow \"x\" }` here"),
+            ["write", "`lints { allow \"x\" }`", "here"]
+        );
+        let long = format!("`{}`", ["word"; 20].join(" "));
+        assert!(words(&long).len() > 1, "a long span breaks: {long}");
+        assert_eq!(words("an ` unclosed"), ["an", "` unclosed"]);
     }
 }

@@ -113,12 +113,13 @@ pub(crate) fn unexpected_block(span: Span, node: &str) -> Diagnostic {
     )
 }
 
-pub(crate) fn missing_block(span: Span, node: &str, what: &str) -> Diagnostic {
+/// `example` is a whole node with its block, such as `lints { allow "CODE" }`.
+pub(crate) fn missing_block(span: Span, node: &str, what: &str, example: &str) -> Diagnostic {
     new(
         span,
         format!("`{node}` needs a `{{ }}` block with {what}"),
         "block missing",
-        format!("write `{node} ... {{ ... }}`"),
+        format!("write it with its block, such as `{example}`"),
     )
 }
 
