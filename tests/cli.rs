@@ -2149,3 +2149,24 @@ fn helps_are_kdl_that_works() {
         "`a.example` cannot be removed from `A`: it was removed already"
     );
 }
+
+/// The other side of a conflict is cut from its own rendering at the line that
+/// starts its snippet: a file name holding `╭─[` (in the message and the
+/// snippet's header) leaks no line of that rendering into the report.
+#[test]
+fn other_side_snippet_is_found_by_its_line_not_its_glyph() {
+    let other = "a╭─[x.kdl";
+    let include = format!("include \"{other}\"\ninclude \"b.kdl\"\n");
+    let dir = project(&[
+        ("isptab.kdl", include.as_bytes()),
+        (other, b"isp \"A\" {\n    domains \"x.example\"\n}\n"),
+        ("b.kdl", b"isp \"B\" {\n    domains \"x.example\"\n}\n"),
+    ]);
+    for color in ["never", "always"] {
+        let out = isptab(dir.path(), &["check", "--no-defaults", "--color", color]);
+        assert_eq!(out.status.code(), Some(1));
+        let text = stderr(&out);
+        assert!(!text.contains("see "), "{text}");
+        assert_eq!(text.matches("x.kdl:2:13").count(), 1, "{text}");
+    }
+}

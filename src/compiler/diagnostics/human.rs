@@ -60,9 +60,7 @@ impl HumanRenderer {
             let mut rendered = String::new();
             let _ = self.handler.render_report(&mut rendered, note);
             // Only the snippet: from its `╭─[FILE:LINE:COL]` line on.
-            let start = rendered
-                .find('╭')
-                .map_or(0, |i| rendered[..i].rfind('\n').map_or(0, |n| n + 1));
+            let start = snippet_line(&rendered).unwrap_or(0);
             snippets.push_str(rendered[start..].trim_end_matches('\n'));
             snippets.push('\n');
         }
@@ -120,19 +118,35 @@ fn words_keeping_code(line: &str) -> Box<dyn Iterator<Item = textwrap::core::Wor
 /// colour codes are skipped (the message and labels are escaped, so they hold
 /// no line break; snippet lines start with a gutter).
 fn help_line(rendered: &str) -> Option<usize> {
-    let mut start = 0;
-    let mut found = None;
-    for line in rendered.split_inclusive('\n') {
+    lines(rendered)
+        .filter(|(_, line)| line.starts_with("  help: "))
+        .last()
+        .map(|(at, _)| at)
+}
+
+/// Where the first snippet of a rendered report starts: the line that is only
+/// spaces before `╭─[` (a file name or message holding `╭─[` is on a line that
+/// starts otherwise).
+fn snippet_line(rendered: &str) -> Option<usize> {
+    lines(rendered)
+        .find(|(_, line)| line.trim_start_matches(' ').starts_with("╭─["))
+        .map(|(at, _)| at)
+}
+
+/// Each line of a rendered report with its offset, without its colour codes.
+fn lines(rendered: &str) -> impl Iterator<Item = (usize, String)> + '_ {
+    rendered.split_inclusive('\n').scan(0, |start, line| {
+        let at = *start;
+        *start += line.len();
+        let mut plain = String::with_capacity(line.len());
         let mut rest = line;
-        while let Some(after) = rest.strip_prefix("\u{1b}[") {
+        while let Some((before, after)) = rest.split_once("\u{1b}[") {
+            plain.push_str(before);
             rest = after.split_once('m').map_or("", |(_, r)| r);
         }
-        if rest.starts_with("  help: ") {
-            found = Some(start);
-        }
-        start += line.len();
-    }
-    found
+        plain.push_str(rest);
+        Some((at, plain))
+    })
 }
 
 /// "2 errors and 1 warning found", or nothing when there is nothing to report;
