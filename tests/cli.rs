@@ -2170,3 +2170,50 @@ fn other_side_snippet_is_found_by_its_line_not_its_glyph() {
         assert_eq!(text.matches("x.kdl:2:13").count(), 1, "{text}");
     }
 }
+
+/// Two records reading one domains file is one diagnostic on the two
+/// `domains-file` nodes (not one per line with both labels on the same line),
+/// and the `from=` its help offers makes the configuration build.
+#[test]
+fn a_domains_file_read_by_two_records() {
+    let config = |from: &str| {
+        format!(
+            "isp \"A\" {{\n    domains-file \"x.txt\"\n}}\nisp \"B\" {{\n    domains-file \"x.txt\"{from}\n}}\n"
+        )
+    };
+    let dir = project(&[
+        ("isptab.kdl", config("").as_bytes()),
+        (
+            "x.txt",
+            b"one.example\ntwo.example\nthree.example\nfour.example\n",
+        ),
+    ]);
+    let out = isptab(dir.path(), &["check", "--no-defaults", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = json(&out);
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1, "{report}");
+    let d = &diagnostics[0];
+    assert_eq!(
+        d["message"],
+        "`x.txt` is read by both `B` and `A`: its 4 domains are claimed twice"
+    );
+    assert_eq!((&d["file"], &d["line"]), (&"isptab.kdl".into(), &5.into()));
+    assert_eq!(d["labels"][0]["line"], 2);
+    assert!(
+        d["help"]
+            .as_str()
+            .unwrap()
+            .contains(r#"`domains-file "x.txt" from="A"`"#)
+    );
+    let human = isptab(dir.path(), &["check", "--no-defaults"]);
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("cli__a_domains_file_read_by_two_records", stderr(&human));
+    });
+
+    std::fs::write(dir.path().join("isptab.kdl"), config(" from=\"A\"")).unwrap();
+    let out = isptab(dir.path(), &["check", "--no-defaults", "--format", "short"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let both = stdout(&out) + &stderr(&out);
+    assert!(both.contains("empty-isp"), "{both}");
+}

@@ -94,6 +94,8 @@ pub(super) struct Merger<'f> {
     /// Where each pattern was taken out of a record by `remove-domains` or
     /// `remove-mx` (by record, set and pattern), so a second removal can say so.
     removed: HashMap<(usize, usize, Arc<str>), Span>,
+    /// The `domains-file` node that first read each file into each record.
+    lists_read: HashMap<(FileId, usize), Span>,
 }
 
 /// The lines one `domains-file ... skip-owned=#true` left out because other
@@ -203,6 +205,7 @@ impl<'f> Merger<'f> {
             skipped: Vec::new(),
             orphans: Vec::new(),
             skipped_lines: Vec::new(),
+            lists_read: HashMap::new(),
             removed: HashMap::new(),
         }
     }
@@ -661,6 +664,8 @@ impl<'f> Merger<'f> {
                 return;
             }
         };
+        let node_span = NodeReader::new(node, file, &node_text).head_span();
+        self.lists_read.entry((list, id)).or_insert(node_span);
         let text = self.files.sources.get(list).text().clone();
         // About one pattern per 16 bytes: reserve once instead of growing, but
         // never past the pattern limit (a file of comments claims nothing).
@@ -671,6 +676,9 @@ impl<'f> Merger<'f> {
         let mut any = false;
         let mut taken = Taken::default();
         let mut skipped_lines = Vec::new();
+        // Per owner that read this file too, in the order met: how many lines.
+        let mut read_twice: Vec<(usize, usize)> = Vec::new();
+        let mut read_twice_at: HashMap<usize, usize> = HashMap::new();
         for line in domains_file::lines(&text, self.files.limits.domains_file_line_bytes) {
             match line {
                 Line::Pattern(range) => {
@@ -687,6 +695,16 @@ impl<'f> Merger<'f> {
                                     let owner_span = self.entry(PatternSet::Domains, owner).span;
                                     if skip_owned {
                                         skipped_lines.push((pattern.text().clone(), span));
+                                    } else if owner_span.file == list {
+                                        // The owner read this file too.
+                                        let i = *read_twice_at
+                                            .entry(owner.record)
+                                            .or_insert(read_twice.len());
+                                        if i == read_twice.len() {
+                                            read_twice.push((owner.record, 0));
+                                        }
+                                        read_twice[i].1 += 1;
+                                        continue;
                                     }
                                     taken.add(owner.record, pattern, span, owner_span);
                                 }
@@ -741,14 +759,28 @@ impl<'f> Merger<'f> {
                 });
                 self.skipped_lines.push(SkippedLines {
                     record: id,
-                    node_span: NodeReader::new(node, file, &node_text).head_span(),
+                    node_span,
                     file: name,
                     lines: skipped_lines,
                 });
             }
             return;
         }
-        let node_span = NodeReader::new(node, file, &node_text).head_span();
+        let record = self.records[id].name.clone();
+        for (owner, count) in read_twice {
+            let owner_node = self
+                .lists_read
+                .get(&(list, owner))
+                .copied()
+                .unwrap_or(node_span);
+            self.report(duplicate_domain::file_read_twice(
+                &name,
+                count,
+                (&record, node_span),
+                (&self.records[owner].name, owner_node),
+                path.value,
+            ));
+        }
         let owners = taken.groups.len();
         for group in taken.groups {
             let owner = self.records[group.owner].name.clone();

@@ -93,3 +93,32 @@ pub(crate) fn many_in_file(
             )
         })
 }
+
+/// A domains file read by `record` that `owner` read before: its `count`
+/// lines are all claimed twice, reported once, on the two `domains-file` nodes
+/// (the lines themselves are the same span on both sides).
+pub(crate) fn file_read_twice(
+    file: &str,
+    count: usize,
+    (record, node): (&str, Span),
+    (owner, owner_node): (&str, Span),
+    written_path: &str,
+) -> Diagnostic {
+    let lines = if count == 1 {
+        "its domain is".to_string()
+    } else {
+        format!("its {count} domains are")
+    };
+    Diagnostic::new(
+        Code::DuplicateDomain,
+        format!("`{file}` is read by both `{record}` and `{owner}`: {lines} claimed twice"),
+        node,
+        format!("read into `{record}` here"),
+    )
+    .with_label(owner_node, format!("already read into `{owner}` here"))
+    .with_help(format!(
+        "a domain belongs to one record: read the file in one of them; to move its domains into `{record}`, write `domains-file {} from={}`",
+        kdl(written_path),
+        kdl(owner)
+    ))
+}
