@@ -249,8 +249,12 @@ fn sizes() -> Vec<usize> {
         .unwrap_or_else(|| vec![1_000_000, 10_000_000])
 }
 
-fn bench_size(c: &mut Criterion, n: usize) {
-    let data = generator::dataset(n, 2_000, 0, 1);
+/// Every peer on `n` names of `mix` (the real list is its own size).
+fn bench_size(c: &mut Criterion, mix: generator::Mix, n: usize) {
+    let data = generator::dataset_of(mix, n, 2_000, 0, 1);
+    let n = data.domains.len();
+    let name_bytes = data.domains.iter().map(String::len).sum::<usize>() as f64 / n as f64;
+    let mix = mix.name();
     let queries = generator::queries(&data, 1_000_000, 2);
     let dir = tempfile::tempdir().unwrap();
     let config_path = write_lists(dir.path(), &data);
@@ -287,7 +291,10 @@ fn bench_size(c: &mut Criterion, n: usize) {
 
     let keys = (n + data.suffixes.len()) as f64;
     let file_len = |p: &Path| std::fs::metadata(p).unwrap().len() as f64;
-    eprintln!("\n== {n} domains + {} suffix rules ==", data.suffixes.len());
+    eprintln!(
+        "\n== mix {mix}: {n} domains ({name_bytes:.1} bytes a name) + {} suffix rules ==",
+        data.suffixes.len()
+    );
     eprintln!("{:<28} {:>14} {:>12}", "peer", "bytes per key", "build");
     eprintln!(
         "{:<28} {:>14.2} {:>12?}  (+ {check_time:.2?} to read and check the domains files)",
@@ -361,7 +368,7 @@ fn bench_size(c: &mut Criterion, n: usize) {
     // a batch.
     for (mode, dependent) in [("latency", true), ("throughput", false)] {
         for (class, buf, _) in &classes {
-            let mut group = c.benchmark_group(format!("lookup-{mode}/{n}/{class}"));
+            let mut group = c.benchmark_group(format!("lookup-{mode}/{mix}/{n}/{class}"));
             group
                 .measurement_time(Duration::from_secs(4))
                 .warm_up_time(Duration::from_secs(1));
@@ -390,7 +397,7 @@ fn bench_size(c: &mut Criterion, n: usize) {
 
     // From a file on disk to the first answer.
     let first = queries.uniform[0].as_str();
-    let mut group = c.benchmark_group(format!("open-to-first-answer/{n}"));
+    let mut group = c.benchmark_group(format!("open-to-first-answer/{mix}/{n}"));
     group.sample_size(10);
     group.bench_function("isptab: open + lookup", |b| {
         b.iter(|| Isptab(Table::open(&table_path).unwrap()).lookup(first))
@@ -449,8 +456,15 @@ fn benches(c: &mut Criterion) {
         "one dependent DRAM access (pointer chase over 256 MiB): {:.0} ns",
         dram_latency_ns()
     );
-    for n in sizes() {
-        bench_size(c, n);
+    // `ISPTAB_BENCH_MIXES=short,hex` limits the mixes; the real list runs once.
+    for mix in generator::Mix::from_env("ISPTAB_BENCH_MIXES") {
+        let sizes = match mix {
+            generator::Mix::Real => vec![usize::MAX],
+            _ => sizes(),
+        };
+        for n in sizes {
+            bench_size(c, mix, n);
+        }
     }
 }
 

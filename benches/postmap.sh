@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Whole-program comparison with Postfix's postmap, on the same 1,000,000 domains:
+# Whole-program comparison with Postfix's postmap, on the same 1,000,000 domains,
+# once per name-length mix (benches/support/gen.rs: short, medium, long, hex, real):
 #
 #   build:  postmap cdb:MAP  and  postmap lmdb:MAP   vs  isptab build (from a domains-file)
 #   lookup: postmap -q - cdb:MAP < 1,000,000 queries  vs  isptab lookup --table T - < the same
@@ -9,14 +10,15 @@
 # as a Markdown table. Installs postfix, postfix-cdb and postfix-lmdb from Debian
 # (non-interactively, with no mail configuration) when postmap is missing.
 #
-#   benches/postmap.sh            # N=1000000 RUNS=5
-#   N=100000 RUNS=3 benches/postmap.sh
+#   benches/postmap.sh            # N=1000000 RUNS=5, every mix
+#   N=100000 RUNS=3 MIXES="short hex" benches/postmap.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . benches/measure.sh
 
 N=${N:-1000000}
 RUNS=${RUNS:-5}
+MIXES=${MIXES:-short medium long hex real}
 WORK=${WORK:-target/postmap-bench}
 
 install_postfix() {
@@ -38,21 +40,10 @@ command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (Debian packa
 PATH="$PATH:/usr/sbin"
 
 cargo build --release -q --bin isptab --example gen-domains
-ISPTAB=target/release/isptab
+ISPTAB=$(pwd)/target/release/isptab
+GEN=$(pwd)/target/release/examples/gen-domains
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
-
-if [ ! -s "$WORK/domains.txt" ] || [ "$(grep -vc '^#' "$WORK/domains.txt")" != "$N" ]; then
-    target/release/examples/gen-domains "$WORK" "$N" "$N"
-fi
-
-# The same names as a Postfix text map and as an isptab configuration.
-grep -v '^#' "$WORK/domains.txt" | sed 's/$/ Bulk/' > "$WORK/map"
-printf 'isp "Bulk" {\n    domains-file "domains.txt"\n}\n' > "$WORK/postmap.kdl"
-# postmap wants a configuration directory; an empty main.cf is enough.
-mkdir -p "$WORK/etc"
-: > "$WORK/etc/main.cf"
-POSTMAP="postmap -c $WORK/etc"
 
 # compare NAME_A CMD_A NAME_B CMD_B: alternate, then print a table row.
 compare() {
@@ -70,22 +61,51 @@ compare() {
         "$(printf '%s\n' "${ratios[@]}" | median)"
 }
 
-cd "$WORK"
-echo "## isptab vs postmap: $N domains, $RUNS alternating runs each, medians"
+# One mix: its data (made once per N), then every comparison, as a section.
+bench_mix() {
+    local mix=$1 dir="$WORK/$1"
+    mkdir -p "$dir"
+    if [ "$(cat "$dir/made" 2>/dev/null)" != "$mix $N" ]; then
+        "$GEN" "$dir" "$N" "$N" "$mix"
+        echo "$mix $N" > "$dir/made"
+    fi
+    cd "$dir"
+    # The same names as a Postfix text map and as an isptab configuration.
+    grep -v '^#' domains.txt | sed 's/$/ Bulk/' > map
+    printf 'isp "Bulk" {\n    domains-file "domains.txt"\n}\n' > postmap.kdl
+    # postmap wants a configuration directory; an empty main.cf is enough.
+    mkdir -p etc
+    : > etc/main.cf
+    POSTMAP="postmap -c $dir/etc"
+    local names bytes
+    names=$(grep -vc '^#' domains.txt)
+    bytes=$(grep -v '^#' domains.txt | awk '{ s += length($0) } END { printf "%.1f", s / NR }')
+    echo "### mix \`$mix\`: $names names, $bytes bytes a name on average"
+    echo
+    echo "| A | A wall | A peak | B | B wall | B peak | A/B (median of pairs) |"
+    echo "|---|---|---|---|---|---|---|"
+    compare "isptab build (domains-file)" "$ISPTAB build --no-defaults postmap.kdl -o t.isptab" \
+            "postmap cdb:" "$POSTMAP cdb:map"
+    compare "isptab build (domains-file)" "$ISPTAB build --no-defaults postmap.kdl -o t.isptab" \
+            "postmap lmdb:" "$POSTMAP lmdb:map"
+    "$ISPTAB" build --no-defaults postmap.kdl -o t.isptab 2>/dev/null
+    $POSTMAP cdb:map
+    compare "isptab lookup --table - (uniform hits)" "$ISPTAB lookup --table t.isptab - < queries-uniform.txt" \
+            "postmap -q - cdb: (uniform hits)" "$POSTMAP -q - cdb:map < queries-uniform.txt"
+    compare "isptab lookup --table - (misses)" "$ISPTAB lookup --table t.isptab - < queries-miss.txt" \
+            "postmap -q - cdb: (misses)" "$POSTMAP -q - cdb:map < queries-miss.txt"
+    local table cdb
+    table=$(stat -c %s t.isptab)
+    cdb=$(stat -c %s map.cdb)
+    echo
+    echo "Sizes: isptab $table bytes, cdb $cdb bytes ($(awk -v a="$table" -v b="$cdb" 'BEGIN { printf "%.2f", a / b }')x), lmdb $(stat -c %s map.lmdb) bytes"
+    echo
+}
+
+echo "## isptab vs postmap: $N domains (the real list: all of its names), $RUNS alternating runs each, medians"
 echo
 echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); $(postconf -d mail_version 2>/dev/null || echo postfix)"
 echo
-echo "| A | A wall | A peak | B | B wall | B peak | A/B (median of pairs) |"
-echo "|---|---|---|---|---|---|---|"
-compare "isptab build (domains-file)" "$OLDPWD/$ISPTAB build --no-defaults postmap.kdl -o t.isptab" \
-        "postmap cdb:" "$POSTMAP cdb:map"
-compare "isptab build (domains-file)" "$OLDPWD/$ISPTAB build --no-defaults postmap.kdl -o t.isptab" \
-        "postmap lmdb:" "$POSTMAP lmdb:map"
-"$OLDPWD/$ISPTAB" build --no-defaults postmap.kdl -o t.isptab 2>/dev/null
-$POSTMAP cdb:map
-compare "isptab lookup --table - (uniform hits)" "$OLDPWD/$ISPTAB lookup --table t.isptab - < queries-uniform.txt" \
-        "postmap -q - cdb: (uniform hits)" "$POSTMAP -q - cdb:map < queries-uniform.txt"
-compare "isptab lookup --table - (misses)" "$OLDPWD/$ISPTAB lookup --table t.isptab - < queries-miss.txt" \
-        "postmap -q - cdb: (misses)" "$POSTMAP -q - cdb:map < queries-miss.txt"
-echo
-echo "Sizes: isptab $(stat -c %s t.isptab) bytes, cdb $(stat -c %s map.cdb) bytes, lmdb $(stat -c %s map.lmdb) bytes"
+for mix in $MIXES; do
+    bench_mix "$mix"
+done

@@ -1,7 +1,7 @@
 //! Writes a deterministic synthetic data set for benchmarks and experiments:
 //!
 //! ```text
-//! cargo run --release --example gen-domains -- OUT_DIR [DOMAINS] [QUERIES]
+//! cargo run --release --example gen-domains -- OUT_DIR [DOMAINS] [QUERIES] [MIX]
 //! ```
 //!
 //! OUT_DIR gets `isptab.kdl` (three records over the lists, for
@@ -9,7 +9,11 @@
 //! (DOMAINS exact names, default 1,000,000), `suffixes.txt` (2,000 `*.suffix`
 //! rules), and query streams `queries-uniform.txt`, `queries-zipf.txt`,
 //! `queries-suffix-walk.txt` and `queries-miss.txt` (QUERIES each, default
-//! 1,000,000). The same arguments give the same files on every machine.
+//! 1,000,000). MIX is the name-length mix: `short` (the default, about 14.5
+//! bytes a name), `medium` (21), `long` (29), `hex` (hosted customer names such
+//! as `cust123456-9f3a.provider.com`, 29) or `real` (the 4,466 names of a real
+//! free-mail list, whatever DOMAINS says). The same arguments give the same
+//! files on every machine.
 
 #[path = "../benches/support/gen.rs"]
 mod generator;
@@ -30,15 +34,19 @@ fn write_lines(path: &Path, header: &str, lines: &[String]) -> std::io::Result<(
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let Some(dir) = args.get(1) else {
-        eprintln!("usage: gen-domains OUT_DIR [DOMAINS] [QUERIES]");
+        eprintln!("usage: gen-domains OUT_DIR [DOMAINS] [QUERIES] [short|medium|long|hex|real]");
         std::process::exit(2);
     };
     let count =
         |i: usize, default: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(default);
     let (domains, queries) = (count(2, 1_000_000), count(3, 1_000_000));
+    let Some(mix) = generator::Mix::parse(args.get(4).map_or("short", String::as_str)) else {
+        eprintln!("gen-domains: MIX is one of short, medium, long, hex, real");
+        std::process::exit(2);
+    };
     let dir = Path::new(dir);
     std::fs::create_dir_all(dir)?;
-    let data = generator::dataset(domains, 2_000, 50, 1);
+    let data = generator::dataset_of(mix, domains, 2_000, 50, 1);
     let q = generator::queries(&data, queries, 2);
     let header = "# Synthetic data from `cargo run --example gen-domains`.\n";
     write_lines(&dir.join("domains.txt"), header, &data.domains)?;
@@ -63,8 +71,14 @@ fn main() -> std::io::Result<()> {
             globs.join(" ")
         ),
     )?;
+    let (names, bytes) = (
+        data.domains.len(),
+        data.domains.iter().map(String::len).sum::<usize>(),
+    );
     eprintln!(
-        "wrote {domains} domains, 2000 suffix rules, 50 globs and 4 x {queries} queries to {}",
+        "wrote {names} domains ({} mix, {:.1} bytes a name), 2000 suffix rules, 50 globs and 4 x {queries} queries to {}",
+        mix.name(),
+        bytes as f64 / names.max(1) as f64,
         dir.display()
     );
     Ok(())

@@ -1,6 +1,8 @@
 //! Deterministic synthetic mail-domain data for benchmarks: realistic label lengths
 //! and a TLD mix with multi-label public suffixes, suffix rules, globs, and query
-//! streams (uniform hits, Zipf-skewed hits, deep suffix walks, misses).
+//! streams (uniform hits, Zipf-skewed hits, deep suffix walks, misses), in
+//! several name-length mixes ([`Mix`]): table size and build time depend on how
+//! long the names are, so every benchmark runs each mix.
 //!
 //! Shared by `examples/gen-domains.rs` and the benchmarks (`#[path]` includes).
 
@@ -76,9 +78,74 @@ fn tld(rng: &mut Rng) -> &'static str {
     "com"
 }
 
+/// How long the generated names are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mix {
+    /// Labels of 4-14 characters: about 14.5 bytes a name.
+    Short,
+    /// Labels of 10-22 characters: about 21 bytes a name.
+    Medium,
+    /// Labels of 17-31 characters: about 29 bytes a name.
+    Long,
+    /// Hosted customers, `cust123456-9f3a.provider.com`: about 29 bytes a name,
+    /// most of it random digits (what a new user's first test list looks like).
+    Hex,
+    /// The 4,466 names of a real free-mail list (`benches/data/freemail-free.txt`,
+    /// about 13 bytes a name), however many names were asked for.
+    Real,
+}
+
+impl Mix {
+    /// Every mix, in the order benchmarks run them.
+    pub const ALL: [Mix; 5] = [Mix::Short, Mix::Medium, Mix::Long, Mix::Hex, Mix::Real];
+
+    /// The mix's name on command lines and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mix::Short => "short",
+            Mix::Medium => "medium",
+            Mix::Long => "long",
+            Mix::Hex => "hex",
+            Mix::Real => "real",
+        }
+    }
+
+    /// The mix named `name`.
+    pub fn parse(name: &str) -> Option<Mix> {
+        Mix::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// The mixes listed in the environment variable `var` (comma-separated), or
+    /// every mix.
+    pub fn from_env(var: &str) -> Vec<Mix> {
+        std::env::var(var)
+            .ok()
+            .map(|s| s.split(',').filter_map(|m| Mix::parse(m.trim())).collect())
+            .unwrap_or_else(|| Mix::ALL.to_vec())
+    }
+
+    /// The shortest label and how many more characters a label may have.
+    fn label_lengths(self) -> (usize, usize) {
+        match self {
+            Mix::Short | Mix::Hex | Mix::Real => (4, 11),
+            Mix::Medium => (10, 13),
+            Mix::Long => (17, 15),
+        }
+    }
+}
+
+/// The real list, one name per line.
+const REAL: &str = include_str!("../data/freemail-free.txt");
+
 /// A pronounceable label of 4 to 14 characters, sometimes with a digit or hyphen.
 fn label(rng: &mut Rng) -> String {
-    let len = 4 + rng.below(11);
+    label_of(rng, Mix::Short)
+}
+
+/// A pronounceable label of the mix's length, sometimes with a digit or hyphen.
+fn label_of(rng: &mut Rng, mix: Mix) -> String {
+    let (min, spread) = mix.label_lengths();
+    let len = min + rng.below(spread);
     let mut s = String::with_capacity(len);
     while s.len() < len {
         s.push(CONSONANTS[rng.below(CONSONANTS.len())] as char);
@@ -102,17 +169,32 @@ fn is_public_suffix(name: &str) -> bool {
 
 /// A registrable name: a label under a public suffix, never a suffix itself.
 fn registrable(rng: &mut Rng) -> String {
+    registrable_of(rng, Mix::Short)
+}
+
+/// A registrable name of the mix's length.
+fn registrable_of(rng: &mut Rng, mix: Mix) -> String {
     loop {
-        let name = format!("{}.{}", label(rng), tld(rng));
+        let name = format!("{}.{}", label_of(rng, mix), tld(rng));
         if !is_public_suffix(&name) {
             return name;
         }
     }
 }
 
-/// A registrable domain, 20% of them with a `mail.`/`mx.` style host label.
-fn domain(rng: &mut Rng) -> String {
-    let base = registrable(rng);
+/// A domain of the mix: for the hex mix a customer name under a provider,
+/// otherwise a registrable domain, 20% of them with a `mail.`/`mx.` style host
+/// label.
+fn domain(rng: &mut Rng, mix: Mix) -> String {
+    if mix == Mix::Hex {
+        return format!(
+            "cust{}-{:04x}.{}",
+            rng.below(1_000_000),
+            rng.next() & 0xffff,
+            registrable(rng)
+        );
+    }
+    let base = registrable_of(rng, mix);
     if rng.chance(0.2) {
         let host = ["mail", "mx", "smtp", "post", "email"][rng.below(5)];
         format!("{host}.{base}")
@@ -131,13 +213,36 @@ pub struct DataSet {
     pub globs: Vec<String>,
 }
 
-/// `n` unique domains, `suffix_count` suffix rules and `glob_count` globs.
+/// `n` unique domains, `suffix_count` suffix rules and `glob_count` globs, of
+/// the short mix.
 pub fn dataset(n: usize, suffix_count: usize, glob_count: usize, seed: u64) -> DataSet {
+    dataset_of(Mix::Short, n, suffix_count, glob_count, seed)
+}
+
+/// `n` unique domains of `mix` (at most the real list's names for
+/// [`Mix::Real`]), `suffix_count` suffix rules and `glob_count` globs.
+pub fn dataset_of(
+    mix: Mix,
+    mut n: usize,
+    suffix_count: usize,
+    glob_count: usize,
+    seed: u64,
+) -> DataSet {
+    if mix == Mix::Real {
+        n = n.min(REAL.lines().count());
+    }
     let mut rng = Rng(seed);
     let mut seen = HashSet::with_capacity(n + suffix_count);
     let mut domains = Vec::with_capacity(n);
-    while domains.len() < n {
-        let d = domain(&mut rng);
+    if mix == Mix::Real {
+        for name in REAL.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if domains.len() < n && seen.insert(name.to_string()) {
+                domains.push(name.to_string());
+            }
+        }
+    }
+    while mix != Mix::Real && domains.len() < n {
+        let d = domain(&mut rng, mix);
         if seen.insert(d.clone()) {
             domains.push(d);
         }
