@@ -11,7 +11,7 @@
 //! `queries-suffix-walk.txt` and `queries-miss.txt` (QUERIES each, default
 //! 1,000,000). MIX is the name-length mix: `short` (the default, about 14.5
 //! bytes a name), `medium` (21), `long` (29), `hex` (hosted customer names such
-//! as `cust123456-9f3a.provider.com`, 29) or `real` (the 4,466 names of a real
+//! as `cust123456-9f3a.provider.com`, 29) or `real` (the 4,461 domains of a real
 //! free-mail list, whatever DOMAINS says). The same arguments give the same
 //! files on every machine.
 
