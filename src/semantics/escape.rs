@@ -25,6 +25,9 @@ use std::borrow::Cow;
 /// the line and paragraph separators, and the invisible format characters and
 /// fillers (Unicode's default-ignorable code points).
 pub fn is_unsafe(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_control();
+    }
     c.is_control()
         || matches!(
             c,
@@ -104,6 +107,14 @@ fn visible(out: &mut String, c: char) {
 /// Escapes `text`, writing each character that needs it with `write`; `colons`
 /// says whether `::` is broken up.
 fn escape_with(text: &str, colons: bool, write: impl Fn(&mut String, char)) -> Cow<'_, str> {
+    // Most text (every domain, most names) is printable ASCII without `:` or
+    // `#`: nothing to look at character by character.
+    if text
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b':' && b != b'#')
+    {
+        return Cow::Borrowed(text);
+    }
     let needs = |(i, c): (usize, char)| is_unsafe(c) || breaks_command(text, i, c, colons);
     let Some((first, _)) = text.char_indices().find(|&p| needs(p)) else {
         return Cow::Borrowed(text);
@@ -187,6 +198,28 @@ mod tests {
         assert_eq!(escape("##vso[task]"), "#\\u{23}vso[task]");
         assert_eq!(escape("# ## #x"), "# ## #x");
         assert_eq!(escape("a:b"), "a:b");
+    }
+
+    /// The ASCII fast path answers as the character-by-character check does:
+    /// every string of up to three characters over ASCII's edges and the
+    /// command characters.
+    #[test]
+    fn the_ascii_fast_path_agrees() {
+        let alphabet = ['a', ' ', '~', ':', '#', '[', '\u{1f}', '\u{7f}', '\t', 'é'];
+        let mut texts = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = texts
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(longer);
+        }
+        for text in &texts {
+            let slow = text
+                .char_indices()
+                .any(|(i, c)| is_unsafe(c) || breaks_command(text, i, c, true));
+            assert_eq!(matches!(escape(text), Cow::Owned(_)), slow, "{text:?}");
+        }
     }
 
     #[test]
