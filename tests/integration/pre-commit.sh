@@ -17,6 +17,10 @@ need python3 python3 python3-venv
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check pre-commit
 export PRE_COMMIT_HOME="$work/cache" PATH="$work/venv/bin:$PATH"
+# Every try-repo installs the hooks' isptab with `cargo install`; one target
+# directory for all of them builds the dependencies once, not once per call
+# (only for pre-commit: this script's own build stays in the repository's).
+try_repo() { CARGO_TARGET_DIR="$work/hook-target" pre-commit try-repo "$@"; }
 
 cd "$work" && mkdir project && cd project
 git init -q
@@ -37,16 +41,17 @@ cargo build --quiet --manifest-path "$repo/Cargo.toml" --bin isptab
 "$bin_dir/isptab" build -o isps.isptab 2>/dev/null || fail "building the table failed"
 git add isps.isptab && git commit -qm table
 
-# Each try-repo builds the hooks' isptab anew, so every hook runs in each call.
+# Each try-repo installs the hooks' isptab anew (its dependencies from the
+# shared target directory), so every hook runs in each call.
 echo "== a clean configuration and a current table pass every hook"
-pre-commit try-repo "$repo" --all-files > out.txt 2>&1 || { cat out.txt; fail "clean configuration failed"; }
+try_repo "$repo" --all-files > out.txt 2>&1 || { cat out.txt; fail "clean configuration failed"; }
 grep -q "isptab check" out.txt && grep -q "isptab build --check" out.txt && grep -q "isptab fmt" out.txt ||
     { cat out.txt; fail "the hooks did not run"; }
 
 echo "== a duplicate domain fails the check, with the diagnostic, and makes the table stale"
 printf 'isp "Copycat" {\n    domains "gmail.com"\n}\n' >> isptab.kdl
 git add isptab.kdl
-if pre-commit try-repo "$repo" --all-files > out.txt 2>&1; then
+if try_repo "$repo" --all-files > out.txt 2>&1; then
     cat out.txt; fail "duplicate domain passed"
 fi
 grep -q "duplicate-domain" out.txt || { cat out.txt; fail "no duplicate-domain diagnostic in the output"; }
@@ -57,7 +62,7 @@ echo "== a valid change leaves the table stale"
 git checkout -q HEAD -- isptab.kdl
 printf 'isp "New" {\n    domains "new.example"\n}\n' >> isptab.kdl
 git add isptab.kdl
-if pre-commit try-repo "$repo" isptab-build-check --all-files > out.txt 2>&1; then
+if try_repo "$repo" isptab-build-check --all-files > out.txt 2>&1; then
     cat out.txt; fail "stale table passed"
 fi
 grep -q "isps.isptab is stale" out.txt || { cat out.txt; fail "no 'stale' message"; }
@@ -68,7 +73,7 @@ mkdir -p isps
 printf 'isp   "Acme Mail"{domains "acme-mail.example"   "*.acme-mail.example"   // ours\n}\n' > isptab.kdl
 printf 'override  "Gmail" {\n  encoding html="base64"}\n' > isps/extra.kdl
 git add isptab.kdl isps/extra.kdl
-if pre-commit try-repo "$repo" isptab-fmt --all-files > out.txt 2>&1; then
+if try_repo "$repo" isptab-fmt --all-files > out.txt 2>&1; then
     cat out.txt; fail "badly laid out files passed"
 fi
 grep -q "files were modified by this hook" out.txt || { cat out.txt; fail "isptab-fmt did not rewrite the files"; }
