@@ -676,9 +676,8 @@ impl<'f> Merger<'f> {
         let mut any = false;
         let mut taken = Taken::default();
         let mut skipped_lines = Vec::new();
-        // Per owner that read this file too, in the order met: how many lines.
-        let mut read_twice: Vec<(usize, usize)> = Vec::new();
-        let mut read_twice_at: HashMap<usize, usize> = HashMap::new();
+        // The lines of owners that read this file too, per owner.
+        let mut read_twice = Taken::default();
         for line in domains_file::lines(&text, self.files.limits.domains_file_line_bytes) {
             match line {
                 Line::Pattern(range) => {
@@ -697,13 +696,7 @@ impl<'f> Merger<'f> {
                                         skipped_lines.push((pattern.text().clone(), span));
                                     } else if owner_span.file == list {
                                         // The owner read this file too.
-                                        let i = *read_twice_at
-                                            .entry(owner.record)
-                                            .or_insert(read_twice.len());
-                                        if i == read_twice.len() {
-                                            read_twice.push((owner.record, 0));
-                                        }
-                                        read_twice[i].1 += 1;
+                                        read_twice.add(owner.record, pattern, span, owner_span);
                                         continue;
                                     }
                                     taken.add(owner.record, pattern, span, owner_span);
@@ -767,7 +760,7 @@ impl<'f> Merger<'f> {
             return;
         }
         let record = self.records[id].name.clone();
-        for (owner, count) in read_twice {
+        for TakenFrom { owner, count, .. } in read_twice.groups {
             let owner_node = self
                 .lists_read
                 .get(&(list, owner))
