@@ -34,13 +34,17 @@ impl Drop for Nsd {
     }
 }
 
-/// A free port for UDP and TCP (bound and released; nsd takes it next).
-fn free_port() -> u16 {
+/// A UDP socket and a TCP listener on one ephemeral port, both held.
+///
+/// Held, not released and bound again: between a release and a second bind,
+/// any other test's client socket may take the port (ephemeral ports are
+/// shared), which made a fixed "free" port fail with `AddrInUse`.
+fn bound_pair() -> (UdpSocket, TcpListener, u16) {
     loop {
         let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
         let port = udp.local_addr().unwrap().port();
-        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return port;
+        if let Ok(tcp) = TcpListener::bind(("127.0.0.1", port)) {
+            return (udp, tcp, port);
         }
     }
 }
@@ -69,9 +73,22 @@ fn resolver_at(port: u16, timeout: Duration) -> Resolver {
     Resolver::new(Some(format!("127.0.0.1:{port}").parse().unwrap()), timeout).unwrap()
 }
 
+/// nsd on a fresh port, started again on another port when it could not
+/// bind its own (a port must be released before nsd binds it, and another
+/// test's client socket may take it in between).
 fn start_nsd() -> Nsd {
+    for _ in 0..20 {
+        if let Some(nsd) = try_start_nsd() {
+            return nsd;
+        }
+    }
+    panic!("nsd did not start on any of 20 ports");
+}
+
+/// nsd on one port, or `None` when it exited before answering.
+fn try_start_nsd() -> Option<Nsd> {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+    let port = bound_pair().2;
     std::fs::write(dir.path().join("example.zone"), zone_text()).unwrap();
     let d = dir.path().display();
     let conf = format!(
@@ -87,7 +104,7 @@ fn start_nsd() -> Nsd {
         .stderr(Stdio::null())
         .spawn()
         .expect("nsd is installed (tests/integration/dns.sh installs it)");
-    let server = Nsd {
+    let mut server = Nsd {
         child,
         port,
         _dir: dir,
@@ -103,6 +120,9 @@ fn start_nsd() -> Nsd {
                 "alt3.aspmx.l.google.com.".into(),
             ])
     {
+        if server.child.try_wait().ok().flatten().is_some() {
+            return None;
+        }
         assert!(
             started.elapsed() < Duration::from_secs(20),
             "nsd did not start: {}",
@@ -110,7 +130,7 @@ fn start_nsd() -> Nsd {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    server
+    Some(server)
 }
 
 /// The records of the tests: the three receiving infrastructures, each with MX
@@ -240,10 +260,7 @@ fn a_batch_resolves_concurrently_and_keeps_its_order() {
 
 /// A server that takes UDP datagrams and TCP connections and never answers.
 fn silent_server() -> (UdpSocket, TcpListener, u16) {
-    let port = free_port();
-    let udp = UdpSocket::bind(("127.0.0.1", port)).unwrap();
-    let tcp = TcpListener::bind(("127.0.0.1", port)).unwrap();
-    (udp, tcp, port)
+    bound_pair()
 }
 
 #[test]
