@@ -60,7 +60,17 @@ fn every_field_table_is_the_layout() {
         ("### 5.1 META", None, layout::meta::FIELDS),
         (
             "### 5.2 EXACT_INDEX",
-            Some("Entry at offset"),
+            Some("Bucket head `b`"),
+            layout::bucket::FIELDS,
+        ),
+        (
+            "### 5.2 EXACT_INDEX",
+            Some("Summary `i`"),
+            layout::summary::FIELDS,
+        ),
+        (
+            "### 5.2 EXACT_INDEX",
+            Some("Entry `i`"),
             layout::entry::FIELDS,
         ),
         ("### 5.4 RECORDS", None, layout::record::FIELDS),
@@ -87,6 +97,8 @@ fn structure_sizes_are_the_spec_sizes() {
         (layout::rule_set::FIELDS, layout::rule_set::LEN),
         (layout::rule::FIELDS, layout::rule::LEN),
         (layout::glob::FIELDS, layout::glob::LEN),
+        (layout::bucket::FIELDS, layout::bucket::LEN),
+        (layout::summary::FIELDS, layout::summary::LEN),
         (layout::mx_meta::FIELDS, layout::mx_meta::LEN),
     ] {
         // The fields tile the structure: each starts where the one before ends.

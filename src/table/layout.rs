@@ -16,22 +16,24 @@ pub const MAGIC: [u8; 8] = [0x89, b'I', b'S', b'P', b'T', 0x0D, 0x0A, 0x1A];
 /// table with the wrong byte order.
 pub const ENDIAN_CHECK: u32 = 0x0102_0304;
 /// Incompatible changes bump the major version; readers reject other majors.
-pub const MAJOR: u16 = 1;
+pub const MAJOR: u16 = 2;
 /// Compatible additions bump the minor version; readers accept higher minors.
-/// 1.1 added the MX sections (a 1.0 reader skips them and answers steps 1-3).
-pub const MINOR: u16 = 1;
+/// (2.0 replaced the cuckoo buckets of 1.x with hash-sorted buckets.)
+pub const MINOR: u16 = 0;
 
 /// Every section starts at a multiple of this (a cache line).
 pub const ALIGN: usize = 64;
 /// The most sections a reader accepts.
 pub const MAX_SECTIONS: usize = 32;
-/// Bytes in a bucket: one cache line.
-pub const BUCKET_LEN: usize = 64;
-/// Keys up to this many bytes are stored in the bucket itself; longer ones in
-/// LONG_KEYS, with a 4-byte offset in the bucket.
-pub const INLINE_MAX: usize = 40;
+/// Keys per bucket on average: the writer makes `ceil(keys / LOAD)` buckets
+/// (at least one). Eight keep the bucket heads and the summary, the bytes a
+/// lookup reads before it touches an entry, at 3 bytes a key.
+pub const LOAD: usize = 8;
+/// The most entries a bucket holds (the writer picks another seed if a bucket
+/// would hold more, and a reader never scans more): it bounds every lookup.
+pub const MAX_BUCKET: usize = 64;
 /// The most records a table holds: record ids are 15 bits (the 16th is the key
-/// kind in bucket entries).
+/// kind in index entries).
 pub const MAX_RECORDS: usize = crate::semantics::model::MAX_RECORDS;
 /// The longest header name or value a table may hold (a header line is at most 998
 /// octets); it also bounds the work of checking rules on open.
@@ -239,7 +241,7 @@ pub struct SetFields {
     pub suffix_label_mask: Field,
 }
 
-/// The MX_META section (spec section 5.9, since 1.1): the MX patterns' indexes
+/// The MX_META section (spec section 5.9): the MX patterns' indexes
 /// and globs, laid out like the domains'.
 pub mod mx_meta {
     use super::Field;
@@ -288,25 +290,47 @@ pub mod mx_meta {
     };
 }
 
-/// An entry of a bucket of EXACT_INDEX or SUFFIX_INDEX (spec section 5.2).
-pub mod entry {
+/// A bucket head of an index (spec section 5.2): where the bucket's entries
+/// start. Bucket `b` holds the entries from head `b` to head `b + 1`.
+pub mod bucket {
     use super::Field;
-    /// The key's tag, never zero.
+    /// The number of the bucket's first entry (its position in the summary).
+    pub const FIRST_ENTRY: Field = Field::new("first_entry", 0, 4);
+    /// The offset of the bucket's first entry in the entries.
+    pub const FIRST_BYTE: Field = Field::new("first_byte", 4, 4);
+    /// A head's size.
+    pub const LEN: usize = 8;
+    /// The fields in order.
+    pub const FIELDS: &[Field] = &[FIRST_ENTRY, FIRST_BYTE];
+}
+
+/// The summary of one entry of an index (spec section 5.2): what a lookup
+/// compares before it reads the entry.
+pub mod summary {
+    use super::Field;
+    /// The key's tag: the top byte of its hash.
     pub const TAG: Field = Field::new("tag", 0, 1);
     /// The key's length.
     pub const KEY_LENGTH: Field = Field::new("key_length", 1, 1);
+    /// A summary's size.
+    pub const LEN: usize = 2;
+    /// The fields in order.
+    pub const FIELDS: &[Field] = &[TAG, KEY_LENGTH];
+}
+
+/// One entry of an index (spec section 5.2): the record, then the key.
+pub mod entry {
+    use super::Field;
     /// The record id (bits 0..14) and the key kind (bit 15).
-    pub const RECORD_KIND: Field = Field::new("record_kind", 2, 2);
-    /// The key itself, when inline (variable length).
-    pub const KEY: Field = Field::new("key", 4, 0);
-    /// The key's offset in LONG_KEYS, when it is too long to be inline.
-    pub const LONG_KEY: Field = Field::new("long_key", 4, 4);
+    pub const RECORD_KIND: Field = Field::new("record_kind", 0, 2);
+    /// The key itself (its length is in the summary).
+    pub const KEY: Field = Field::new("key", 2, 0);
     /// The bytes before the key.
-    pub const HEADER_LEN: usize = 4;
+    pub const HEADER_LEN: usize = 2;
     /// The kind bit in `record_kind`: set for a suffix rule.
     pub const KIND_BIT: u16 = 0x8000;
     /// The fields in order.
-    pub const FIELDS: &[Field] = &[TAG, KEY_LENGTH, RECORD_KIND, KEY, LONG_KEY];
+    pub const FIELDS: &[Field] = &[RECORD_KIND, KEY];
 }
 
 /// An entry of RECORDS (spec section 5.4).
@@ -332,7 +356,7 @@ pub mod record {
     pub const RULE_SET: Field = Field::new("rule_set", 12, 4);
     /// The number of the record's patterns.
     pub const PATTERN_COUNT: Field = Field::new("pattern_count", 16, 4);
-    /// The number of the record's MX patterns (since 1.1; zero before).
+    /// The number of the record's MX patterns.
     pub const MX_PATTERN_COUNT: Field = Field::new("mx_pattern_count", 20, 4);
     /// Zero.
     pub const RESERVED_24: Field = Field::new("reserved", 24, 8);
@@ -423,12 +447,10 @@ pub mod glob {
 pub enum SectionKind {
     /// Counts, and each index's seed and bucket count.
     Meta = 1,
-    /// The hash index of exact names: buckets of whole entries.
+    /// The hash index of exact names: bucket heads, summaries, entries.
     ExactIndex = 2,
     /// The hash index of suffix rules (usually small, so it stays in cache).
     SuffixIndex = 3,
-    /// Keys too long to be stored inline.
-    LongKeys = 4,
     /// One fixed-size entry per record.
     Records = 5,
     /// Record names, header names and values, glob texts.
@@ -439,23 +461,22 @@ pub enum SectionKind {
     Rules = 8,
     /// The globs, in precedence order.
     Globs = 9,
-    /// Counts, seeds and bucket counts of the MX indexes (since 1.1).
+    /// Counts, seeds and bucket counts of the MX indexes.
     MxMeta = 10,
-    /// The hash index of exact MX hosts (since 1.1).
+    /// The hash index of exact MX hosts.
     MxExactIndex = 11,
-    /// The hash index of MX suffix rules (since 1.1).
+    /// The hash index of MX suffix rules.
     MxSuffixIndex = 12,
-    /// The MX globs, in precedence order (since 1.1).
+    /// The MX globs, in precedence order.
     MxGlobs = 13,
 }
 
 impl SectionKind {
     /// Every kind, in file order.
-    pub const ALL: [SectionKind; 13] = [
+    pub const ALL: [SectionKind; 12] = [
         SectionKind::Meta,
         SectionKind::ExactIndex,
         SectionKind::SuffixIndex,
-        SectionKind::LongKeys,
         SectionKind::Records,
         SectionKind::Strings,
         SectionKind::RuleSets,
@@ -467,16 +488,19 @@ impl SectionKind {
         SectionKind::MxGlobs,
     ];
 
-    /// The first minor version that requires the section (a 1.0 table has no
-    /// MX sections).
+    /// The first minor version (of this major) that requires the section:
+    /// every section of 2.0 is required from 2.0 on.
     pub fn since_minor(self) -> u16 {
-        match self {
-            SectionKind::MxMeta
-            | SectionKind::MxExactIndex
-            | SectionKind::MxSuffixIndex
-            | SectionKind::MxGlobs => 1,
-            _ => 0,
-        }
+        0
+    }
+
+    /// The kind's position in [`SectionKind::ALL`] (kind numbers have a gap:
+    /// 4 was LONG_KEYS in 1.x).
+    pub fn position(self) -> usize {
+        SectionKind::ALL
+            .iter()
+            .position(|k| *k == self)
+            .unwrap_or_default()
     }
 
     /// The kind with this number.
@@ -490,7 +514,6 @@ impl SectionKind {
             SectionKind::Meta => "META",
             SectionKind::ExactIndex => "EXACT_INDEX",
             SectionKind::SuffixIndex => "SUFFIX_INDEX",
-            SectionKind::LongKeys => "LONG_KEYS",
             SectionKind::Records => "RECORDS",
             SectionKind::Strings => "STRINGS",
             SectionKind::RuleSets => "RULE_SETS",
@@ -544,110 +567,7 @@ pub fn encoding_of(code: u8) -> Option<Encoding> {
         .map(|(_, e)| *e)
 }
 
-/// The bytes an entry for a key of `len` bytes takes in a bucket.
-#[inline]
-pub fn entry_len(len: usize) -> usize {
-    entry::HEADER_LEN + if len <= INLINE_MAX { len } else { 4 }
-}
-
 /// Rounds up to the section alignment.
 pub fn align(n: usize) -> usize {
     n.div_ceil(ALIGN) * ALIGN
-}
-
-/// One entry of a bucket, as stored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Entry<'a> {
-    /// The tag byte (never zero).
-    pub tag: u8,
-    /// `KIND_EXACT` or `KIND_SUFFIX`.
-    pub kind: u8,
-    /// The record id.
-    pub record: u16,
-    /// The key's length.
-    pub len: usize,
-    /// The key bytes if inline, or the offset of a long key in LONG_KEYS.
-    pub key: EntryKey<'a>,
-    /// Where the next entry starts in the bucket.
-    pub next: usize,
-}
-
-/// Where an entry's key bytes are.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EntryKey<'a> {
-    /// In the bucket.
-    Inline(&'a [u8]),
-    /// In LONG_KEYS at this offset.
-    Long(usize),
-}
-
-impl<'a> Entry<'a> {
-    /// The key bytes, inline or looked up in `long_keys`.
-    #[inline]
-    pub fn key(&self, long_keys: &'a [u8]) -> Option<&'a [u8]> {
-        match self.key {
-            EntryKey::Inline(bytes) => Some(bytes),
-            EntryKey::Long(at) => long_keys.get(at..at.checked_add(self.len)?),
-        }
-    }
-}
-
-/// Reads the entry at `at` in a bucket; `None` at the end of the bucket (a zero
-/// tag or no room for another entry) or if the entry runs past it.
-#[inline]
-pub fn read_entry(bucket: &[u8], at: usize) -> Option<Entry<'_>> {
-    let here = bucket.get(at..)?;
-    let tag = entry::TAG.u8(here)?;
-    if tag == 0 {
-        return None;
-    }
-    let len = usize::from(entry::KEY_LENGTH.u8(here)?);
-    let field = entry::RECORD_KIND.u16(here)?;
-    let body = entry::KEY.offset;
-    let (key, next) = if len <= INLINE_MAX {
-        (EntryKey::Inline(here.get(body..body + len)?), body + len)
-    } else {
-        (
-            EntryKey::Long(entry::LONG_KEY.u32(here)? as usize),
-            body + entry::LONG_KEY.size,
-        )
-    };
-    Some(Entry {
-        tag,
-        kind: u8::from(field & entry::KIND_BIT != 0),
-        record: field & !entry::KIND_BIT,
-        len,
-        key,
-        next: at + next,
-    })
-}
-
-/// Writes an entry at `at` of the buckets being written (the key inline, or the
-/// offset of the long key already stored in LONG_KEYS) and returns where the
-/// next entry starts.
-pub fn write_entry(
-    buckets: &mut [u8],
-    at: usize,
-    tag: u8,
-    kind: u8,
-    record: u16,
-    key: &[u8],
-    long_key: u32,
-) -> usize {
-    let field = record
-        | if kind == KIND_EXACT {
-            0
-        } else {
-            entry::KIND_BIT
-        };
-    let here = &mut buckets[at..];
-    entry::TAG.put(here, &[tag]);
-    entry::KEY_LENGTH.put(here, &[key.len() as u8]);
-    entry::RECORD_KIND.put(here, &field.to_le_bytes());
-    if key.len() <= INLINE_MAX {
-        here[entry::KEY.offset..entry::KEY.offset + key.len()].copy_from_slice(key);
-    } else {
-        entry::LONG_KEY.put(here, &long_key.to_le_bytes());
-    }
-    at + entry_len(key.len())
 }

@@ -6,7 +6,7 @@
 
 use super::handles::{MatchedPattern, TableMatch};
 use super::hash::probe;
-use super::layout::{BUCKET_LEN, KIND_EXACT, KIND_SUFFIX, SectionKind, pattern_kind, read_entry};
+use super::layout::{KIND_EXACT, KIND_SUFFIX, pattern_kind};
 use super::open::{Patterns, Table, text};
 use crate::semantics::glob_index::GlobIndex;
 use crate::semantics::mx::answer_with_mx;
@@ -153,9 +153,9 @@ impl<B: AsRef<[u8]>> Table<B> {
 
     /// Probes a batch of candidates (key starts in `d`; the first is the exact name
     /// when `exact_first`). Every key is a function of the query alone, so all are
-    /// hashed and their buckets touched first: the cache misses overlap instead of
-    /// following one another. Then they are checked in order, each against the
-    /// whole keys stored in its two buckets.
+    /// hashed and their bucket heads touched first: the cache misses overlap
+    /// instead of following one another. Then they are checked in order, each
+    /// against the summaries of its bucket and the entry whose summary matches.
     fn probe_batch(
         &self,
         set: &Patterns,
@@ -170,45 +170,35 @@ impl<B: AsRef<[u8]>> Table<B> {
                 KIND_SUFFIX
             }
         };
-        let mut probes = [(0u8, 0u32, 0u32); BATCH];
+        let mut probes = [(0u8, 0usize); BATCH];
         let mut touched = 0u8;
         for (i, (p, &start)) in probes.iter_mut().zip(batch).enumerate() {
             let index = set.index(kind_of(i));
-            let buckets = self.section(index.section);
             let h = probe(
                 index.seed,
                 index.kind,
                 &d[usize::from(start)..],
                 index.bucket_count,
             );
-            *p = (h.tag, h.first as u32, h.second as u32);
-            touched ^= buckets.get(h.first * BUCKET_LEN).copied().unwrap_or(0);
-            touched ^= buckets.get(h.second * BUCKET_LEN).copied().unwrap_or(0);
+            *p = (h.tag, h.bucket);
+            touched ^= self.buckets(index).touch(h.bucket);
         }
         std::hint::black_box(touched);
-        let long_keys = self.section(SectionKind::LongKeys);
-        for (i, (&(tag, first, second), &start)) in probes.iter().zip(batch).enumerate() {
+        for (i, (&(tag, bucket), &start)) in probes.iter().zip(batch).enumerate() {
             let kind = kind_of(i);
-            let buckets = self.section(set.index(kind).section);
             let key = &d[usize::from(start)..];
-            for b in [first, second] {
-                let at = b as usize * BUCKET_LEN;
-                let Some(bucket) = buckets
-                    .get(at..at + BUCKET_LEN)
-                    .and_then(|s| <&[u8; BUCKET_LEN]>::try_from(s).ok())
-                else {
-                    continue;
-                };
-                if let Some((record, stored)) = find_in_bucket(bucket, tag, kind, key, long_keys)
-                    && let (Some(record), Ok(stored)) =
-                        (self.record(record), std::str::from_utf8(stored))
-                {
-                    let kind = pattern_kind(kind);
-                    return Some(TableMatch {
-                        record,
-                        pattern: MatchedPattern { kind, key: stored },
-                    });
-                }
+            if let Some((record, stored)) =
+                self.buckets(set.index(kind)).find(bucket, tag, kind, key)
+                && let (Some(record), Ok(stored)) =
+                    (self.record(record), std::str::from_utf8(stored))
+            {
+                return Some(TableMatch {
+                    record,
+                    pattern: MatchedPattern {
+                        kind: pattern_kind(kind),
+                        key: stored,
+                    },
+                });
             }
         }
         None
@@ -271,30 +261,4 @@ impl<'t> ParentMemo<'t> {
             self.suffix = suffix;
         }
     }
-}
-
-/// Finds `key` of `kind` in a bucket: the record and the stored key bytes.
-/// Entries are read in order until a zero tag or the end of the bucket; nothing
-/// is read past the bucket except a long key, which is bounds checked.
-#[inline]
-fn find_in_bucket<'t>(
-    bucket: &'t [u8; BUCKET_LEN],
-    tag: u8,
-    kind: u8,
-    key: &[u8],
-    long_keys: &'t [u8],
-) -> Option<(u16, &'t [u8])> {
-    let mut at = 0;
-    while let Some(entry) = read_entry(bucket, at) {
-        if entry.tag == tag
-            && entry.kind == kind
-            && entry.len == key.len()
-            && let Some(stored) = entry.key(long_keys)
-            && stored == key
-        {
-            return Some((entry.record, stored));
-        }
-        at = entry.next;
-    }
-    None
 }

@@ -30,7 +30,7 @@
 //! | `dump` | a model printed as KDL or JSON |
 //! | `file`, `mmap` | [`Table::load`] (read into memory) and `Table::open` (mapped) |
 
-mod cuckoo;
+mod buckets;
 mod dump;
 mod error;
 mod file;

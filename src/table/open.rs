@@ -13,6 +13,7 @@ use std::fmt;
 use std::ops::Range;
 use std::sync::OnceLock;
 
+use super::buckets::Buckets;
 use super::error::{TableError, TableErrorKind};
 use super::hash::header_checksum;
 use super::layout::{self, KIND_EXACT, KIND_SUFFIX, SectionKind, directory, header, meta, mx_meta};
@@ -53,6 +54,12 @@ impl<B: AsRef<[u8]>> Table<B> {
     pub(super) fn section(&self, kind: SectionKind) -> &[u8] {
         // Ranges were checked against the length on open.
         &self.data()[self.parsed.section(kind)]
+    }
+
+    /// The arrays of one of the table's indexes.
+    #[inline]
+    pub(super) fn buckets(&self, index: Index) -> Buckets<'_> {
+        Buckets::split(self.section(index.section), index.lengths)
     }
 
     /// The format version the table was written with.
@@ -121,6 +128,9 @@ pub(super) struct Index {
     pub section: SectionKind,
     pub seed: u64,
     pub bucket_count: u32,
+    /// The lengths of the bucket heads and of the summaries in the section
+    /// ([`Buckets::split`]).
+    pub lengths: (usize, usize),
 }
 
 /// One set of patterns: the domains' (steps 1-3) or the MX hosts' (step 4), each
@@ -148,32 +158,6 @@ impl Patterns {
             self.suffix
         }
     }
-
-    /// A set with nothing in it (the MX patterns of a 1.0 table).
-    fn empty(
-        name: &'static str,
-        exact: SectionKind,
-        suffix: SectionKind,
-        globs: SectionKind,
-    ) -> Patterns {
-        let index = |kind, section| Index {
-            kind,
-            section,
-            seed: 0,
-            bucket_count: 0,
-        };
-        Patterns {
-            meta_name: name,
-            exact: index(KIND_EXACT, exact),
-            suffix: index(KIND_SUFFIX, suffix),
-            globs_section: globs,
-            pattern_count: 0,
-            exact_count: 0,
-            suffix_labels: 0,
-            globs: Vec::new(),
-            glob_index: OnceLock::new(),
-        }
-    }
 }
 
 /// Everything validated on open; positions only, no copies of the table's bytes.
@@ -195,7 +179,7 @@ pub(super) struct Parsed {
 impl Parsed {
     #[inline]
     pub fn section(&self, kind: SectionKind) -> Range<usize> {
-        self.sections[kind as usize - 1].clone()
+        self.sections[kind.position()].clone()
     }
 }
 
@@ -212,9 +196,9 @@ fn parse(data: &[u8]) -> Result<Parsed, TableError> {
     let head = read_header(data)?;
     let mut sections: [Range<usize>; SectionKind::ALL.len()] = Default::default();
     for (kind, range, _) in &head.directory {
-        sections[*kind as usize - 1] = range.clone();
+        sections[kind.position()] = range.clone();
     }
-    let range = |kind: SectionKind| sections[kind as usize - 1].clone();
+    let range = |kind: SectionKind| sections[kind.position()].clone();
     let section = |kind: SectionKind| &data[range(kind)];
     let record_count = {
         let m = section(SectionKind::Meta);
@@ -278,7 +262,6 @@ fn parse(data: &[u8]) -> Result<Parsed, TableError> {
         section(SectionKind::Records),
         &strings,
         rule_sets.len(),
-        head.version.1,
     )?;
     let set = |shape: &SetShape| -> Result<Patterns, TableError> {
         let m = section(shape.meta);
@@ -289,33 +272,34 @@ fn parse(data: &[u8]) -> Result<Parsed, TableError> {
             ));
         }
         let count = |field: layout::Field| field.u32(m).unwrap_or(0) as usize;
-        let index = |kind, section, seed: layout::Field, buckets: layout::Field| Index {
-            kind,
-            section,
-            seed: seed.u64(m).unwrap_or(0),
-            bucket_count: count(buckets) as u32,
+        // An index section's length must be what its last bucket head says
+        // (everything else about it is the full check's).
+        let index = |kind, at: SectionKind, seed: layout::Field, buckets: layout::Field| {
+            let bucket_count = count(buckets) as u32;
+            if bucket_count == 0 {
+                return Err(TableError::section(
+                    shape.meta.name(),
+                    "an index with no buckets",
+                ));
+            }
+            let lengths = Buckets::new(section(at), bucket_count)
+                .map_err(|m| TableError::section(at.name(), m))?
+                .lengths();
+            Ok(Index {
+                kind,
+                section: at,
+                seed: seed.u64(m).unwrap_or(0),
+                bucket_count,
+                lengths,
+            })
         };
         let f = shape.fields;
-        let exact = index(KIND_EXACT, shape.exact, f.exact_seed, f.exact_bucket_count);
+        let exact = index(KIND_EXACT, shape.exact, f.exact_seed, f.exact_bucket_count)?;
         let suffix = index(
             KIND_SUFFIX,
             shape.suffix,
             f.suffix_seed,
             f.suffix_bucket_count,
-        );
-        if exact.bucket_count == 0 || suffix.bucket_count == 0 {
-            return Err(TableError::section(
-                shape.meta.name(),
-                "an index with no buckets",
-            ));
-        }
-        let bucket = layout::BUCKET_LEN;
-        expect_len(shape.exact, bucket, exact.bucket_count as usize, shape.meta)?;
-        expect_len(
-            shape.suffix,
-            bucket,
-            suffix.bucket_count as usize,
-            shape.meta,
         )?;
         expect_len(
             shape.globs,
@@ -342,11 +326,7 @@ fn parse(data: &[u8]) -> Result<Parsed, TableError> {
         })
     };
     let domains = set(&DOMAINS)?;
-    let mx = if head.version.1 >= SectionKind::MxMeta.since_minor() {
-        set(&MX)?
-    } else {
-        Patterns::empty(MX.meta.name(), MX.exact, MX.suffix, MX.globs)
-    };
+    let mx = set(&MX)?;
     Ok(Parsed {
         version: head.version,
         sections,
@@ -492,8 +472,8 @@ fn read_header(data: &[u8]) -> Result<Head, TableError> {
         }
         all.push(offset as usize..end as usize);
         // Unknown kinds are skipped: a later minor version may add sections. So
-        // are kinds of a later minor than the table's (a 1.0 table's section of
-        // kind 10 is no MX_META).
+        // are kinds of a later minor than the table's (in a table of an earlier
+        // minor, that kind number meant nothing yet).
         let Some(kind) = SectionKind::from_u32(kind_n).filter(|k| minor >= k.since_minor()) else {
             continue;
         };
@@ -633,7 +613,6 @@ fn parse_records(
     records: &[u8],
     strings: &StringsView<'_>,
     rule_sets: usize,
-    minor: u16,
 ) -> Result<Vec<RecordInfo>, TableError> {
     use layout::record;
     records
@@ -680,12 +659,7 @@ fn parse_records(
                 encodings,
                 rule_set,
                 pattern_count: record::PATTERN_COUNT.u32(r).unwrap_or(0) as usize,
-                // Reserved bytes before 1.1.
-                mx_pattern_count: if minor >= SectionKind::MxMeta.since_minor() {
-                    record::MX_PATTERN_COUNT.u32(r).unwrap_or(0) as usize
-                } else {
-                    0
-                },
+                mx_pattern_count: record::MX_PATTERN_COUNT.u32(r).unwrap_or(0) as usize,
             })
         })
         .collect()

@@ -2,7 +2,7 @@
 //! `dump`, comparisons and everything that works on records rather than bytes.
 
 use super::error::TableError;
-use super::layout::{BUCKET_LEN, SectionKind, pattern_kind, read_entry};
+use super::layout::pattern_kind;
 use super::open::RuleOp;
 use super::open::{Patterns, Table, text};
 use super::verify::check_pattern_counts;
@@ -106,21 +106,15 @@ impl<B: AsRef<[u8]>> Table<B> {
     /// the globs in precedence order.
     fn raise_set(&self, set: &Patterns) -> Result<Vec<Vec<Pattern>>, TableError> {
         let mut records: Vec<Vec<Pattern>> = vec![Vec::new(); self.record_count()];
-        let long_keys = self.section(SectionKind::LongKeys);
         for index in [set.exact, set.suffix] {
-            for (b, bucket) in self
-                .section(index.section)
-                .chunks_exact(BUCKET_LEN)
-                .enumerate()
-            {
+            let buckets = self.buckets(index);
+            for b in 0..index.bucket_count as usize {
                 let bad =
                     |m: &str| TableError::section(index.section.name(), format!("bucket {b}: {m}"));
-                let mut at = 0;
-                while let Some(entry) = read_entry(bucket, at) {
-                    at = entry.next;
+                for entry in buckets.bucket(b) {
                     let key = entry
-                        .key(long_keys)
-                        .ok_or_else(|| bad("a long key is out of bounds"))?;
+                        .key
+                        .ok_or_else(|| bad("an entry runs past the section"))?;
                     let key = std::str::from_utf8(key).map_err(|_| bad("a key is not UTF-8"))?;
                     let kind = pattern_kind(entry.kind);
                     let written = match kind {

@@ -6,7 +6,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::error::{TableError, TableErrorKind};
 use super::handles::RecordRef;
 use super::hash::probe;
-use super::layout::{BUCKET_LEN, KIND_EXACT, SectionKind, pattern_kind, read_entry};
+use super::layout::{KIND_EXACT, SectionKind, pattern_kind};
 use super::open::{Patterns, Table, text};
 use crate::semantics::pattern::{Pattern, PatternKind, label_bit};
 
@@ -66,24 +66,26 @@ fn verify<B: AsRef<[u8]>>(table: &Table<B>) -> Result<(), TableError> {
     })
 }
 
-/// Checks one set of patterns (the domains' or the MX hosts'): every bucket holds
-/// well-formed entries of the index's kind, then zeros; every key is in normal
-/// form, in one of its own two buckets, with its own tag, once; the globs are in
-/// normal form and record order; the counts add up. Gives how many patterns of
-/// the set each record has.
+/// Checks one set of patterns (the domains' or the MX hosts'): the bucket heads
+/// tile the entries; every entry is of the index's kind, names a record, holds
+/// a key in normal form with its own tag, in the bucket its hash gives, and each
+/// bucket's keys are in increasing byte order (so none is there twice); the
+/// globs are in normal form and record order; the counts add up. Gives how many
+/// patterns of the set each record has.
 fn verify_set<B: AsRef<[u8]>>(table: &Table<B>, set: &Patterns) -> Result<Vec<usize>, TableError> {
     let data = table.data();
-    let long_keys = table.section(SectionKind::LongKeys);
     let (mut keys, mut exact, mut suffix_labels) = (0usize, 0u32, 0u128);
     let mut per_record = vec![0usize; table.record_count()];
     for index in [set.exact, set.suffix] {
-        let buckets = table.section(index.section);
-        for (b, bucket) in buckets.chunks_exact(BUCKET_LEN).enumerate() {
+        let buckets = table.buckets(index);
+        buckets
+            .check_heads(index.bucket_count)
+            .map_err(|m| TableError::section(index.section.name(), m))?;
+        for b in 0..index.bucket_count as usize {
             let bad =
                 |m: String| TableError::section(index.section.name(), format!("bucket {b}: {m}"));
-            let mut at = 0;
-            while let Some(entry) = read_entry(bucket, at) {
-                at = entry.next;
+            let mut previous: Option<&[u8]> = None;
+            for entry in buckets.bucket(b) {
                 if entry.kind != index.kind {
                     return Err(bad("an entry of the other kind".into()));
                 }
@@ -92,8 +94,8 @@ fn verify_set<B: AsRef<[u8]>>(table: &Table<B>, set: &Patterns) -> Result<Vec<us
                 };
                 *count += 1;
                 let key = entry
-                    .key(long_keys)
-                    .ok_or_else(|| bad("a long key is out of bounds".into()))?;
+                    .key
+                    .ok_or_else(|| bad("an entry runs past the section".into()))?;
                 let text =
                     std::str::from_utf8(key).map_err(|_| bad("a key is not UTF-8".into()))?;
                 let kind = pattern_kind(entry.kind);
@@ -106,36 +108,21 @@ fn verify_set<B: AsRef<[u8]>>(table: &Table<B>, set: &Patterns) -> Result<Vec<us
                     _ => return Err(bad(format!("`{written}` is not a pattern in normal form"))),
                 }
                 let p = probe(index.seed, entry.kind, key, index.bucket_count);
-                if p.tag != entry.tag || (b != p.first && b != p.second) {
+                if p.tag != entry.tag || p.bucket != b {
                     return Err(bad(format!("`{written}` is not where its hash puts it")));
                 }
-                let count = |other: usize| {
-                    count_key(
-                        &buckets[other * BUCKET_LEN..(other + 1) * BUCKET_LEN],
-                        long_keys,
-                        entry.kind,
-                        key,
-                    )
-                };
-                // Its two buckets (one, when they are the same).
-                let copies = count(p.first)
-                    + if p.second != p.first {
-                        count(p.second)
-                    } else {
-                        0
-                    };
-                if copies != 1 {
-                    return Err(bad(format!("`{written}` is stored {copies} times")));
+                if previous.is_some_and(|before| before >= key) {
+                    return Err(bad(format!(
+                        "`{written}` is not after the key before it (stored twice, or out of order)"
+                    )));
                 }
+                previous = Some(key);
                 keys += 1;
                 if entry.kind == KIND_EXACT {
                     exact += 1;
                 } else {
                     suffix_labels |= label_bit(key);
                 }
-            }
-            if bucket[at..].iter().any(|&x| x != 0) {
-                return Err(bad("bytes after the last entry".into()));
             }
         }
     }
@@ -197,17 +184,4 @@ pub(super) fn check_pattern_counts<B: AsRef<[u8]>>(
         }
     }
     Ok(())
-}
-
-/// How many entries of a bucket hold this key.
-fn count_key(bucket: &[u8], long_keys: &[u8], kind: u8, key: &[u8]) -> usize {
-    let mut at = 0;
-    let mut n = 0;
-    while let Some(entry) = read_entry(bucket, at) {
-        at = entry.next;
-        if entry.kind == kind && entry.len == key.len() && entry.key(long_keys) == Some(key) {
-            n += 1;
-        }
-    }
-    n
 }

@@ -10,7 +10,7 @@ use std::fmt;
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::cuckoo::{self, Key};
+use super::buckets::{self, Key};
 use super::hash::header_checksum;
 use super::layout::{
     self, KIND_EXACT, KIND_SUFFIX, MAX_RECORDS, SectionKind, align, directory, header, meta,
@@ -204,34 +204,19 @@ pub fn compile(model: &Model) -> Result<Vec<u8>, CompileError> {
         records.extend_from_slice(&entry);
     }
 
-    // Each index depends only on its set of keys: they go in sorted by a hash of
-    // the key (cheaper to sort by than the bytes), then by the bytes. The order
-    // is 16 bytes per key (a cached (hash, key) would be 32: this runs at peak
-    // memory). Equal keys end up side by side, so a duplicate costs nothing to find.
-    let mut long_keys = Vec::new();
-    let mut index = |keys: &mut Vec<Key<'_>>| -> Result<cuckoo::Built, CompileError> {
-        let mut order: Vec<(u64, u32)> = keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (xxh3_64(k.key), i as u32))
-            .collect();
-        order.sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then_with(|| keys[a.1 as usize].key.cmp(keys[b.1 as usize].key))
-        });
-        *keys = order.into_iter().map(|(_, i)| keys[i as usize]).collect();
-        if let Some(w) = keys.windows(2).find(|w| w[0].key == w[1].key) {
-            return Err(CompileError::BadPattern(
-                String::from_utf8_lossy(w[0].key).into_owned(),
-            ));
-        }
-        Ok(cuckoo::build(keys, &mut long_keys))
+    // Each index depends only on its set of keys (the builder orders them);
+    // equal keys share a bucket, so a duplicate costs nothing to find.
+    let index = |keys: &Vec<Key<'_>>, name: &'static str| -> Result<buckets::Built, CompileError> {
+        let built = buckets::build(keys).map_err(|dup| {
+            CompileError::BadPattern(String::from_utf8_lossy(dup).into_owned())
+        })?;
+        u32_of(built.bytes.len(), name)?;
+        Ok(built)
     };
-    let exact = index(&mut domains.exact)?;
-    let suffix = index(&mut domains.suffix)?;
-    let mx_exact = index(&mut mx.exact)?;
-    let mx_suffix = index(&mut mx.suffix)?;
-    u32_of(long_keys.len(), "LONG_KEYS")?;
+    let exact = index(&domains.exact, "EXACT_INDEX")?;
+    let suffix = index(&domains.suffix, "SUFFIX_INDEX")?;
+    let mx_exact = index(&mx.exact, "MX_EXACT_INDEX")?;
+    let mx_suffix = index(&mx.suffix, "MX_SUFFIX_INDEX")?;
     let mut m = [0u8; meta::LEN];
     for (field, n) in [
         (meta::RECORD_COUNT, model.records.len()),
@@ -247,19 +232,18 @@ pub fn compile(model: &Model) -> Result<Vec<u8>, CompileError> {
     let mut mx_m = [0u8; mx_meta::LEN];
     mx.describe(&mut mx_m, mx_meta::SET, &mx_exact, &mx_suffix)?;
 
-    let sections: [(SectionKind, &[u8]); 13] = [
+    let sections: [(SectionKind, &[u8]); 12] = [
         (SectionKind::Meta, &m),
-        (SectionKind::ExactIndex, &exact.buckets),
-        (SectionKind::SuffixIndex, &suffix.buckets),
-        (SectionKind::LongKeys, &long_keys),
+        (SectionKind::ExactIndex, &exact.bytes),
+        (SectionKind::SuffixIndex, &suffix.bytes),
         (SectionKind::Records, &records),
         (SectionKind::Strings, &strings.bytes),
         (SectionKind::RuleSets, &rule_sets),
         (SectionKind::Rules, &rules),
         (SectionKind::Globs, &domains.globs),
         (SectionKind::MxMeta, &mx_m),
-        (SectionKind::MxExactIndex, &mx_exact.buckets),
-        (SectionKind::MxSuffixIndex, &mx_suffix.buckets),
+        (SectionKind::MxExactIndex, &mx_exact.bytes),
+        (SectionKind::MxSuffixIndex, &mx_suffix.bytes),
         (SectionKind::MxGlobs, &mx.globs),
     ];
     Ok(assemble(&sections))
@@ -324,8 +308,8 @@ impl<'m> SetKeys<'m> {
         &self,
         meta: &mut [u8],
         f: layout::SetFields,
-        exact: &cuckoo::Built,
-        suffix: &cuckoo::Built,
+        exact: &buckets::Built,
+        suffix: &buckets::Built,
     ) -> Result<(), CompileError> {
         f.exact_seed.put(meta, &exact.seed.to_le_bytes());
         f.exact_bucket_count
