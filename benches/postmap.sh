@@ -12,11 +12,13 @@
 #
 #   benches/postmap.sh            # N=1000000 RUNS=5, every mix
 #   N=100000 RUNS=3 MIXES="short hex" benches/postmap.sh
+#   N=10000000 QUERIES=1000000 RUNS=1 MIXES="short hex" benches/postmap.sh   # 10^7 names, 10^6 queries
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . benches/measure.sh
 
 N=${N:-1000000}
+QUERIES=${QUERIES:-$N}
 RUNS=${RUNS:-5}
 MIXES=${MIXES:-short medium long hex real}
 WORK=${WORK:-target/postmap-bench}
@@ -65,9 +67,9 @@ compare() {
 bench_mix() {
     local mix=$1 dir="$WORK/$1"
     mkdir -p "$dir"
-    if [ "$(cat "$dir/made" 2>/dev/null)" != "$mix $N" ]; then
-        "$GEN" "$dir" "$N" "$N" "$mix"
-        echo "$mix $N" > "$dir/made"
+    if [ "$(cat "$dir/made" 2>/dev/null)" != "$mix $N $QUERIES" ]; then
+        "$GEN" "$dir" "$N" "$QUERIES" "$mix"
+        echo "$mix $N $QUERIES" > "$dir/made"
     fi
     cd "$dir"
     # The same names as a Postfix text map and as an isptab configuration.

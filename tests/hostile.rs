@@ -22,8 +22,8 @@
 use std::ops::Range;
 
 use isptab::table::layout::{
-    self, Field, SectionKind, bucket, directory, entry, glob, header, meta, record,
-    rule, rule_set, summary,
+    self, Field, SectionKind, bucket, directory, entry, glob, header, meta, record, rule, rule_set,
+    summary,
 };
 use isptab::table::{self, Table, TableErrorKind};
 use isptab::{DefaultsSource, Input, Options};

@@ -122,6 +122,16 @@ fn compile_refuses_what_no_clean_configuration_gives() {
         table::compile(&twice),
         Err(CompileError::BadPattern(_))
     ));
+    // More copies of one key than a bucket holds: still a duplicate, found at
+    // once (no other seed could spread copies of one key).
+    let names: Vec<&str> = vec!["a.example"; 200];
+    let crowded = Model {
+        records: vec![record("A", &names)],
+    };
+    assert!(matches!(
+        table::compile(&crowded),
+        Err(CompileError::BadPattern(p)) if p == "a.example"
+    ));
     let same_name = Model {
         records: vec![record("A", &["a.example"]), record("a", &["b.example"])],
     };

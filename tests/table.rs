@@ -336,8 +336,16 @@ fn random_indexes_never_panic() {
     let garbled: Vec<std::ops::Range<usize>> = [
         (SectionKind::ExactIndex, meta::EXACT_BUCKET_COUNT, meta_at),
         (SectionKind::SuffixIndex, meta::SUFFIX_BUCKET_COUNT, meta_at),
-        (SectionKind::MxExactIndex, mx_meta::EXACT_BUCKET_COUNT, mx_at),
-        (SectionKind::MxSuffixIndex, mx_meta::SUFFIX_BUCKET_COUNT, mx_at),
+        (
+            SectionKind::MxExactIndex,
+            mx_meta::EXACT_BUCKET_COUNT,
+            mx_at,
+        ),
+        (
+            SectionKind::MxSuffixIndex,
+            mx_meta::SUFFIX_BUCKET_COUNT,
+            mx_at,
+        ),
     ]
     .into_iter()
     .flat_map(|(kind, count, at)| {

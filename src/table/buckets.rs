@@ -54,11 +54,6 @@ pub(super) fn build<'a>(keys: &[Key<'a>]) -> Result<Built, &'a [u8]> {
         for p in &probes {
             starts[p.bucket + 1] += 1;
         }
-        // Rare, and only for keys chosen to collide: another seed spreads them.
-        if starts.iter().any(|&n| n as usize > MAX_BUCKET) {
-            seed = seed.wrapping_add(1);
-            continue;
-        }
         for b in 1..starts.len() {
             starts[b] += starts[b - 1];
         }
@@ -68,6 +63,9 @@ pub(super) fn build<'a>(keys: &[Key<'a>]) -> Result<Built, &'a [u8]> {
             order[next[p.bucket] as usize] = i as u32;
             next[p.bucket] += 1;
         }
+        // Duplicates first: copies of one key share a bucket under every seed,
+        // so no other seed could make their bucket small enough.
+        let mut crowded = false;
         for w in starts.windows(2) {
             let members = &mut order[w[0] as usize..w[1] as usize];
             members.sort_unstable_by_key(|&i| keys[i as usize].key);
@@ -77,6 +75,12 @@ pub(super) fn build<'a>(keys: &[Key<'a>]) -> Result<Built, &'a [u8]> {
             {
                 return Err(keys[pair[0] as usize].key);
             }
+            crowded |= members.len() > MAX_BUCKET;
+        }
+        // Rare, and only for keys chosen to collide: another seed spreads them.
+        if crowded {
+            seed = seed.wrapping_add(1);
+            continue;
         }
         let bytes = serialize(keys, &probes, &order, &starts);
         return Ok(Built {
@@ -264,20 +268,18 @@ impl<'t> Buckets<'t> {
             .get(first * summary::LEN..(first + n) * summary::LEN)
             .unwrap_or_default();
         let entries = self.entries;
-        summaries
-            .chunks_exact(summary::LEN)
-            .scan(at, move |at, s| {
-                let len = usize::from(s[summary::KEY_LENGTH.offset]);
-                let e = entries.get(*at..*at + entry::HEADER_LEN + len);
-                *at += entry::HEADER_LEN + len;
-                let field = e.and_then(|e| entry::RECORD_KIND.u16(e)).unwrap_or(0);
-                Some(Stored {
-                    tag: s[summary::TAG.offset],
-                    kind: kind_of(field),
-                    record: field & !entry::KIND_BIT,
-                    key: e.map(|e| &e[entry::KEY.offset..]),
-                })
+        summaries.chunks_exact(summary::LEN).scan(at, move |at, s| {
+            let len = usize::from(s[summary::KEY_LENGTH.offset]);
+            let e = entries.get(*at..*at + entry::HEADER_LEN + len);
+            *at += entry::HEADER_LEN + len;
+            let field = e.and_then(|e| entry::RECORD_KIND.u16(e)).unwrap_or(0);
+            Some(Stored {
+                tag: s[summary::TAG.offset],
+                kind: kind_of(field),
+                record: field & !entry::KIND_BIT,
+                key: e.map(|e| &e[entry::KEY.offset..]),
             })
+        })
     }
 
     /// The full check of the heads: they start at zero, never go back, hold at
@@ -298,7 +300,9 @@ impl<'t> Buckets<'t> {
                 break;
             }
             if !follows {
-                return Err(format!("bucket {b}: its head does not follow the bucket before"));
+                return Err(format!(
+                    "bucket {b}: its head does not follow the bucket before"
+                ));
             }
             let next = bucket::FIRST_ENTRY.u32(&self.heads[(b + 1) * bucket::LEN..]);
             let n = (next.unwrap_or(0) as usize)

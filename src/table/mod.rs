@@ -6,22 +6,24 @@
 //! [`layout`] names every part of it once. In short: a header (magic label,
 //! endianness check, version, length, checksum), a section directory (offset,
 //! length and xxh3 checksum of each section), and 64-byte-aligned sections: two
-//! bucketized cuckoo hash indexes, one of exact names and one of suffix rules,
-//! whose 64-byte buckets hold whole entries (a tag byte, the key's length, the
-//! record id and the key itself; keys over 40 bytes live apart), the records,
-//! their strings, deduplicated header rule sets, and the globs in precedence order.
+//! hash indexes, one of exact names and one of suffix rules, each of
+//! hash-sorted buckets (bucket heads, a tag and key length per key, then the
+//! entries, record id and key, stored apart), the records, their strings,
+//! deduplicated header rule sets, and the globs in precedence order.
 //!
 //! A lookup hashes every candidate key (the domain, and each of its suffixes that
-//! some suffix rule could match), touches all their buckets before reading any,
-//! then checks them in precedence order against the whole keys stored there: an
-//! answer is exact and usually costs one cache miss. Globs are tried only when no
+//! some suffix rule could match), touches all their bucket heads before reading
+//! any, then checks them in precedence order: the summaries of a bucket (3 bytes a
+//! key with its head, small enough to stay in cache) answer a miss, and only an
+//! entry whose tag and length match is read and compared whole, so an answer is
+//! exact and a hit usually costs one miss to memory. Globs are tried only when no
 //! exact name or suffix rule matched, through a literal prefilter.
 //!
 //! | module | what |
 //! |---|---|
 //! | [`layout`] | the wire layout: constants, section kinds, codes, field offsets |
 //! | `hash` | where a key sits in an index; the header checksum |
-//! | `write`, `cuckoo` | [`compile`]: a [`Model`](crate::semantics::model::Model) into bytes |
+//! | `write`, `buckets` | [`compile`]: a [`Model`](crate::semantics::model::Model) into bytes |
 //! | `open` | [`Table::from_bytes`]: the checks on open |
 //! | `handles` | records, rules and answers borrowed from the bytes |
 //! | `lookup` | [`Table::lookup`] |

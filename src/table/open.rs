@@ -3,10 +3,11 @@
 //!
 //! Opening keeps positions, not copies: no string is copied, so memory stays
 //! proportional to the small sections whatever the bytes say. The big sections
-//! (the two hash indexes, the long keys) are never scanned on open: every read
-//! from them is bounds checked, bucket numbers always fall inside the index, an
-//! entry never reads past its bucket, and a key is only trusted after its bytes
-//! compare equal to the query. So a corrupted table gives errors or wrong answers,
+//! (the hash indexes) are never scanned on open, only their lengths checked
+//! against their last bucket heads: every read from them is bounds checked,
+//! bucket numbers always fall inside the index, a bucket scan reads at most
+//! `MAX_BUCKET` summaries, and a key is only trusted after its bytes compare
+//! equal to the query. So a corrupted table gives errors or wrong answers,
 //! never a panic or an out-of-bounds read; [`Table::verify`] finds the corruption.
 
 use std::fmt;
@@ -258,11 +259,7 @@ fn parse(data: &[u8]) -> Result<Parsed, TableError> {
     let strings = StringsView::new(data, range(SectionKind::Strings))?;
     let rules = parse_rules(section(SectionKind::Rules), &strings)?;
     let rule_sets = parse_rule_sets(section(SectionKind::RuleSets), rules.len())?;
-    let records = parse_records(
-        section(SectionKind::Records),
-        &strings,
-        rule_sets.len(),
-    )?;
+    let records = parse_records(section(SectionKind::Records), &strings, rule_sets.len())?;
     let set = |shape: &SetShape| -> Result<Patterns, TableError> {
         let m = section(shape.meta);
         if m.len() != shape.meta_len {

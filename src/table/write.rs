@@ -207,9 +207,8 @@ pub fn compile(model: &Model) -> Result<Vec<u8>, CompileError> {
     // Each index depends only on its set of keys (the builder orders them);
     // equal keys share a bucket, so a duplicate costs nothing to find.
     let index = |keys: &Vec<Key<'_>>, name: &'static str| -> Result<buckets::Built, CompileError> {
-        let built = buckets::build(keys).map_err(|dup| {
-            CompileError::BadPattern(String::from_utf8_lossy(dup).into_owned())
-        })?;
+        let built = buckets::build(keys)
+            .map_err(|dup| CompileError::BadPattern(String::from_utf8_lossy(dup).into_owned()))?;
         u32_of(built.bytes.len(), name)?;
         Ok(built)
     };
