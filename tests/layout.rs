@@ -148,3 +148,10 @@ fn section_kinds_and_encoding_codes_are_the_spec_tables() {
         .collect();
     assert_eq!(encodings, code);
 }
+
+#[test]
+fn a_section_kind_s_position_is_its_place_in_all() {
+    for (i, kind) in SectionKind::ALL.iter().enumerate() {
+        assert_eq!(kind.position(), i, "{}", kind.name());
+    }
+}

@@ -495,12 +495,11 @@ impl SectionKind {
     }
 
     /// The kind's position in [`SectionKind::ALL`] (kind numbers have a gap:
-    /// 4 was LONG_KEYS in 1.x).
+    /// 4 was LONG_KEYS in 1.x). Every lookup asks, so it is arithmetic.
+    #[inline]
     pub fn position(self) -> usize {
-        SectionKind::ALL
-            .iter()
-            .position(|k| *k == self)
-            .unwrap_or_default()
+        let n = self as usize;
+        if n < 4 { n - 1 } else { n - 2 }
     }
 
     /// The kind with this number.

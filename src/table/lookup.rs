@@ -170,10 +170,18 @@ impl<B: AsRef<[u8]>> Table<B> {
                 KIND_SUFFIX
             }
         };
+        let (exact, suffix) = (self.buckets(set.exact), self.buckets(set.suffix));
+        let index_of = |kind| {
+            if kind == KIND_EXACT {
+                (set.exact, exact)
+            } else {
+                (set.suffix, suffix)
+            }
+        };
         let mut probes = [(0u8, 0usize); BATCH];
         let mut touched = 0u8;
         for (i, (p, &start)) in probes.iter_mut().zip(batch).enumerate() {
-            let index = set.index(kind_of(i));
+            let (index, buckets) = index_of(kind_of(i));
             let h = probe(
                 index.seed,
                 index.kind,
@@ -181,14 +189,13 @@ impl<B: AsRef<[u8]>> Table<B> {
                 index.bucket_count,
             );
             *p = (h.tag, h.bucket);
-            touched ^= self.buckets(index).touch(h.bucket);
+            touched ^= buckets.touch(h.bucket);
         }
         std::hint::black_box(touched);
         for (i, (&(tag, bucket), &start)) in probes.iter().zip(batch).enumerate() {
             let kind = kind_of(i);
             let key = &d[usize::from(start)..];
-            if let Some((record, stored)) =
-                self.buckets(set.index(kind)).find(bucket, tag, kind, key)
+            if let Some((record, stored)) = index_of(kind).1.find(bucket, tag, kind, key)
                 && let (Some(record), Ok(stored)) =
                     (self.record(record), std::str::from_utf8(stored))
             {
