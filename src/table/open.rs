@@ -149,18 +149,6 @@ pub(super) struct Patterns {
     pub glob_index: OnceLock<GlobIndex>,
 }
 
-impl Patterns {
-    /// The index keys of a kind live in.
-    #[inline]
-    pub fn index(&self, kind: u8) -> Index {
-        if kind == KIND_EXACT {
-            self.exact
-        } else {
-            self.suffix
-        }
-    }
-}
-
 /// Everything validated on open; positions only, no copies of the table's bytes.
 pub(super) struct Parsed {
     pub version: (u16, u16),
