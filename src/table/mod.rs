@@ -1,5 +1,5 @@
 //! The second floor: the compiled table, one file an MTA memory-maps to find a
-//! recipient domain's record in about one memory access. It stands on the
+//! recipient domain's record in a few memory accesses. It stands on the
 //! semantics alone, so a reader links neither the KDL parser nor the diagnostics.
 //!
 //! `schema/table-format.md` specifies the format byte by byte, and
