@@ -180,21 +180,24 @@ impl<'t> Buckets<'t> {
     /// cannot be one (checked on open: its length must be what the last head
     /// says).
     pub fn new(section: &'t [u8], bucket_count: u32) -> Result<Buckets<'t>, String> {
-        let heads_len = (bucket_count as usize + 1) * bucket::LEN;
-        let heads = section
-            .get(..heads_len)
+        // In u64, so that no count a table gives overflows on any target.
+        let heads_len = (u64::from(bucket_count) + 1) * bucket::LEN as u64;
+        let heads = usize::try_from(heads_len)
+            .ok()
+            .and_then(|n| section.get(..n))
             .ok_or_else(|| format!("shorter than its {bucket_count} bucket heads"))?;
-        let last = &heads[heads_len - bucket::LEN..];
-        let count = bucket::FIRST_ENTRY.u32(last).unwrap_or(0) as usize;
-        let total = bucket::FIRST_BYTE.u32(last).unwrap_or(0) as usize;
-        let expected = heads_len + count * summary::LEN + total;
-        if section.len() != expected {
+        let last = &heads[heads.len() - bucket::LEN..];
+        let count = u64::from(bucket::FIRST_ENTRY.u32(last).unwrap_or(0));
+        let total = u64::from(bucket::FIRST_BYTE.u32(last).unwrap_or(0));
+        let expected = heads_len + count * summary::LEN as u64 + total;
+        if section.len() as u64 != expected {
             return Err(format!(
                 "{} bytes, but its last bucket head says {expected}",
                 section.len()
             ));
         }
-        let (summaries, entries) = section[heads_len..].split_at(count * summary::LEN);
+        // The length matched, so these fit in the section.
+        let (summaries, entries) = section[heads.len()..].split_at(count as usize * summary::LEN);
         Ok(Buckets {
             heads,
             summaries,
