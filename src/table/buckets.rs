@@ -240,48 +240,60 @@ impl<'t> Buckets<'t> {
         self.heads.get(b * bucket::LEN).copied().unwrap_or(0)
     }
 
-    /// The record and stored bytes of `key` of `kind` in bucket `b`, when its
-    /// tag is `tag`. Only an entry whose summary matches is read.
+    /// The summaries of bucket `b`, each with where its entry starts: (tag,
+    /// key length, byte offset in the entries). The offsets come from the
+    /// lengths alone, so no entry is read.
     #[inline]
-    pub fn find(&self, b: usize, tag: u8, kind: u8, key: &[u8]) -> Option<(u16, &'t [u8])> {
-        let (first, n, mut at) = self.span(b)?;
-        let summaries = self
-            .summaries
-            .get(first * summary::LEN..(first + n) * summary::LEN)?;
-        for s in summaries.chunks_exact(summary::LEN) {
-            let len = usize::from(s[summary::KEY_LENGTH.offset]);
-            if s[summary::TAG.offset] == tag && len == key.len() {
-                let e = self.entries.get(at..at + entry::HEADER_LEN + len)?;
-                let stored = &e[entry::KEY.offset..];
-                let field = entry::RECORD_KIND.u16(e)?;
-                if stored == key && kind_of(field) == kind {
-                    return Some((field & !entry::KIND_BIT, stored));
-                }
-            }
-            at += entry::HEADER_LEN + len;
-        }
-        None
-    }
-
-    /// The entries of bucket `b`, in order.
-    pub fn bucket(&self, b: usize) -> impl Iterator<Item = Stored<'t>> + 't {
+    fn summaries_of(&self, b: usize) -> impl Iterator<Item = (u8, usize, usize)> + 't {
         let (first, n, at) = self.span(b).unwrap_or((0, 0, 0));
         let summaries = self
             .summaries
             .get(first * summary::LEN..(first + n) * summary::LEN)
             .unwrap_or_default();
-        let entries = self.entries;
-        summaries.chunks_exact(summary::LEN).scan(at, move |at, s| {
+        summaries.chunks_exact(summary::LEN).scan(at, |at, s| {
             let len = usize::from(s[summary::KEY_LENGTH.offset]);
-            let e = entries.get(*at..*at + entry::HEADER_LEN + len);
+            let here = *at;
             *at += entry::HEADER_LEN + len;
-            let field = e.and_then(|e| entry::RECORD_KIND.u16(e)).unwrap_or(0);
-            Some(Stored {
-                tag: s[summary::TAG.offset],
-                kind: kind_of(field),
-                record: field & !entry::KIND_BIT,
-                key: e.map(|e| &e[entry::KEY.offset..]),
+            Some((s[summary::TAG.offset], len, here))
+        })
+    }
+
+    /// The entry with a key of `len` bytes at byte `at`: its record, kind and
+    /// key, or `None` when it runs past the section.
+    #[inline]
+    fn entry(&self, at: usize, len: usize) -> Option<(u16, u8, &'t [u8])> {
+        let e = self.entries.get(at..at + entry::HEADER_LEN + len)?;
+        let field = entry::RECORD_KIND.u16(e)?;
+        Some((
+            field & !entry::KIND_BIT,
+            kind_of(field),
+            &e[entry::KEY.offset..],
+        ))
+    }
+
+    /// The record and stored bytes of `key` of `kind` in bucket `b`, when its
+    /// tag is `tag`. Only an entry whose summary matches is read.
+    #[inline]
+    pub fn find(&self, b: usize, tag: u8, kind: u8, key: &[u8]) -> Option<(u16, &'t [u8])> {
+        self.summaries_of(b)
+            .filter(|&(t, len, _)| t == tag && len == key.len())
+            .find_map(|(_, len, at)| {
+                let (record, k, stored) = self.entry(at, len)?;
+                (stored == key && k == kind).then_some((record, stored))
             })
+    }
+
+    /// The entries of bucket `b`, in order.
+    pub fn bucket(&self, b: usize) -> impl Iterator<Item = Stored<'t>> + 't {
+        let this = *self;
+        self.summaries_of(b).map(move |(tag, len, at)| {
+            let found = this.entry(at, len);
+            Stored {
+                tag,
+                kind: found.map_or(0, |(_, kind, _)| kind),
+                record: found.map_or(0, |(record, _, _)| record),
+                key: found.map(|(_, _, key)| key),
+            }
         })
     }
 
