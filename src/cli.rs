@@ -57,6 +57,10 @@ pub enum Command {
     Lookup(LookupArgs),
     /// Print a table as a configuration (KDL) or as JSON, after a full check of it.
     Dump(DumpArgs),
+    /// Rewrite a message as the MTA would send it to a recipient: the record's
+    /// header rules and transfer encodings applied; the message on stdout, a
+    /// report on stderr.
+    Apply(ApplyArgs),
     /// Answer lookups over Postfix's socketmap protocol (maps `isp`, `slug`,
     /// `transport`), reloading the table when it is replaced.
     Serve(ServeArgs),
@@ -292,6 +296,59 @@ pub struct LookupArgs {
     /// set it when answering from --config (a table keeps only the values).
     #[arg(long)]
     pub explain: bool,
+}
+
+/// How `apply` prints its report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ApplyFormat {
+    /// A few lines for people.
+    #[default]
+    Text,
+    /// One JSON document (schema/apply.schema.json).
+    Json,
+}
+
+/// `isptab apply`
+///
+/// Exit codes: 0 when the message was written (rewritten, or unchanged because no
+/// record applies), 1 when no record applies and --require-record is given or the
+/// configuration has errors (nothing is written), 2 on usage errors and on a
+/// message that cannot be parsed or is too large (nothing is written).
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The message (RFC 5322); `-` or nothing reads stdin.
+    #[arg(value_name = "MESSAGE")]
+    pub message: Option<PathBuf>,
+    /// The recipient (an address or a domain) whose record applies.
+    #[arg(long, value_name = "ADDRESS", required = true)]
+    pub rcpt: String,
+    /// Apply a record of a compiled table.
+    #[arg(long, value_name = "T", conflicts_with_all = ["config", "no_defaults", "defaults"])]
+    pub table: Option<PathBuf>,
+    /// Compile these configuration files in memory first (repeatable; default
+    /// ./isptab.kdl).
+    #[arg(long, value_name = "FILE")]
+    pub config: Vec<PathBuf>,
+    /// With --config: use no default records.
+    #[arg(long, conflicts_with = "defaults")]
+    pub no_defaults: bool,
+    /// With --config: use the records of FILE as the defaults.
+    #[arg(long, value_name = "FILE")]
+    pub defaults: Option<PathBuf>,
+    /// The peer takes UTF-8 headers (SMTPUTF8): added values are not encoded
+    /// as RFC 2047 encoded-words.
+    #[arg(long)]
+    pub smtputf8: bool,
+    /// Exit 1 and write nothing when no record applies to the recipient
+    /// (without it, the message is written unchanged).
+    #[arg(long)]
+    pub require_record: bool,
+    /// The largest message taken, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = isptab::apply::DEFAULT_MAX_SIZE)]
+    pub max_size: usize,
+    /// Report format (on stderr).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ApplyFormat,
 }
 
 /// How `diff` prints its report.

@@ -12,6 +12,7 @@
 //! |---|---|---|---|
 //! | semantics | [`semantics`] | always | names, the glob dialect, patterns, encodings, header rules, the span-free [`Model`](semantics::model::Model), the precedence function, queries, escaping |
 //! | table | [`table`] | always (`mmap` for `Table::open`) | the wire layout, [`compile`](table::compile) from a model, open, lookup, verify, [`to_model`](table::Table::to_model) |
+//! | apply | `apply` | `apply` | a record applied to a message's bytes: header rules, transfer encodings, the report (what MTAs send) |
 //! | compiler | `compiler` | `compiler` | sources, KDL, `fmt`, loading and merging, lints, diagnostics (`compiler::check`) |
 //! | command line | the `isptab` binary | `cli` | clap, completions, man page, progress |
 //!
@@ -54,6 +55,9 @@
 
 pub mod semantics;
 pub mod table;
+
+#[cfg(feature = "apply")]
+pub mod apply;
 
 #[cfg(feature = "compiler")]
 pub mod compiler;

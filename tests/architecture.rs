@@ -125,7 +125,7 @@ fn dependencies(modules: &BTreeMap<Module, String>) -> BTreeMap<Module, BTreeSet
 fn floor(module: &Module) -> usize {
     match module.first().map(String::as_str) {
         Some("semantics") => 1,
-        Some("table") => 2,
+        Some("table") | Some("apply") => 2,
         Some("compiler") => 3,
         Some("bin") => 4,
         _ => 0,

@@ -1,6 +1,7 @@
 //! One module per subcommand. Each returns the run's [`Status`] or a usage/I-O
 //! error, which `main` prints and maps to exit code 2.
 
+mod apply;
 mod build;
 mod check;
 mod diff;
@@ -57,6 +58,7 @@ pub fn run(command: Command, terminal: &TerminalArgs) -> Result<Status, UsageErr
         Command::Build(args) => build::run(&args, terminal),
         Command::Lookup(args) => lookup::run(&args, terminal),
         Command::Dump(args) => dump::run(&args),
+        Command::Apply(args) => apply::run(&args, terminal),
         Command::Diff(args) => diff::run(&args, terminal),
         Command::Serve(args) => serve::run(&args),
         Command::Fmt(args) => reformat::run(&args, terminal),

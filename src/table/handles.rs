@@ -5,6 +5,7 @@ use std::fmt;
 
 use super::open::{Parsed, RecordInfo, RuleOp, Table, text};
 use crate::semantics::encoding::{Effective, Encoding, Part};
+use crate::semantics::header::HeaderOp;
 use crate::semantics::pattern::PatternKind;
 
 /// A header rule of a record in a table.
@@ -16,6 +17,21 @@ pub struct TableRule<'t> {
     pub name: &'t str,
     /// The field body (empty for `Remove`).
     pub value: &'t str,
+}
+
+impl TableRule<'_> {
+    /// The rule as the model holds it.
+    pub fn to_header_op(&self) -> HeaderOp {
+        match self.op {
+            RuleOp::Add => HeaderOp::Add {
+                name: self.name.to_string(),
+                value: self.value.to_string(),
+            },
+            RuleOp::Remove => HeaderOp::Remove {
+                name: self.name.to_string(),
+            },
+        }
+    }
 }
 
 /// A record of a table.

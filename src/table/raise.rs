@@ -3,10 +3,8 @@
 
 use super::error::TableError;
 use super::layout::pattern_kind;
-use super::open::RuleOp;
 use super::open::{Patterns, Table, text};
 use super::verify::check_pattern_counts;
-use crate::semantics::header::HeaderOp;
 use crate::semantics::model::{Model, Record};
 use crate::semantics::pattern::{Pattern, PatternKind};
 
@@ -25,18 +23,7 @@ impl<B: AsRef<[u8]>> Table<B> {
                 let mut record = Record::new(r.name());
                 record.default = r.is_default();
                 record.encodings = r.encodings();
-                record.headers = r
-                    .header_rules()
-                    .map(|rule| match rule.op {
-                        RuleOp::Add => HeaderOp::Add {
-                            name: rule.name.to_string(),
-                            value: rule.value.to_string(),
-                        },
-                        RuleOp::Remove => HeaderOp::Remove {
-                            name: rule.name.to_string(),
-                        },
-                    })
-                    .collect();
+                record.headers = r.header_rules().map(|rule| rule.to_header_op()).collect();
                 record
             })
             .collect();

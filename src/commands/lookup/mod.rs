@@ -21,30 +21,68 @@ use super::{Status, UsageError};
 use crate::cli::{LevelArgs, LookupArgs, LookupFormat, SourceArgs, TerminalArgs};
 
 pub fn run(args: &LookupArgs, terminal: &TerminalArgs) -> Result<Status, UsageError> {
-    if let Some(path) = &args.table {
-        return answer_all(&load(path)?, None, args);
-    }
-    let sources = SourceArgs {
-        files: args.config.clone(),
+    let from = Answering {
+        table: args.table.as_deref(),
+        config: &args.config,
         no_defaults: args.no_defaults,
-        defaults: args.defaults.clone(),
-        root: None,
+        defaults: args.defaults.as_ref(),
     };
-    let no_levels = LevelArgs {
-        allow: Vec::new(),
-        warn: Vec::new(),
-        deny: Vec::new(),
-    };
-    let checked = isptab::check(&inputs(&sources)?, &options(&sources, &no_levels)?)?;
-    let Ok(model) = checked.model() else {
-        print(&checked, &super::check::HUMAN_REPORT, terminal, false)?;
+    let Some((table, checked)) = from.table(terminal)? else {
         return Ok(Status::Errors);
     };
-    let bytes = table::compile(&model)
-        .map_err(|e| UsageError(format!("cannot compile the configuration: {e}")))?;
-    let table = Table::from_bytes(bytes).map_err(|e| UsageError(format!("internal error: {e}")))?;
-    let origins = args.explain.then(|| Origins::new(checked));
+    let origins = match checked {
+        Some(checked) if args.explain => Some(Origins::new(checked)),
+        _ => None,
+    };
     answer_all(&table, origins.as_ref(), args)
+}
+
+/// A table to answer from, and the checked configuration it was compiled from
+/// (`None` for `--table`).
+pub type AnswerFrom = (Table<Vec<u8>>, Option<isptab::Checked>);
+
+/// Where a command's answers come from: a compiled table, or configuration files
+/// compiled in memory (the same code path either way).
+pub struct Answering<'a> {
+    /// `--table`
+    pub table: Option<&'a std::path::Path>,
+    /// `--config` (default ./isptab.kdl)
+    pub config: &'a [std::path::PathBuf],
+    /// `--no-defaults`
+    pub no_defaults: bool,
+    /// `--defaults`
+    pub defaults: Option<&'a std::path::PathBuf>,
+}
+
+impl Answering<'_> {
+    /// The table, and the checked configuration it was compiled from; `None`
+    /// when the configuration has errors (they are printed).
+    pub fn table(&self, terminal: &TerminalArgs) -> Result<Option<AnswerFrom>, UsageError> {
+        if let Some(path) = self.table {
+            return Ok(Some((load(path)?, None)));
+        }
+        let sources = SourceArgs {
+            files: self.config.to_vec(),
+            no_defaults: self.no_defaults,
+            defaults: self.defaults.cloned(),
+            root: None,
+        };
+        let no_levels = LevelArgs {
+            allow: Vec::new(),
+            warn: Vec::new(),
+            deny: Vec::new(),
+        };
+        let checked = isptab::check(&inputs(&sources)?, &options(&sources, &no_levels)?)?;
+        let Ok(model) = checked.model() else {
+            print(&checked, &super::check::HUMAN_REPORT, terminal, false)?;
+            return Ok(None);
+        };
+        let bytes = table::compile(&model)
+            .map_err(|e| UsageError(format!("cannot compile the configuration: {e}")))?;
+        let table =
+            Table::from_bytes(bytes).map_err(|e| UsageError(format!("internal error: {e}")))?;
+        Ok(Some((table, Some(checked))))
+    }
 }
 
 /// Reads a table into memory ([`Table::load`]): a table truncated or rewritten in
