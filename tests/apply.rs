@@ -496,6 +496,20 @@ fn ten_thousand_parts_and_deep_nesting_stay_bounded() {
 }
 
 #[test]
+fn a_structure_the_parser_gets_wrong_is_refused_not_rewritten() {
+    // mail-parser 0.11 takes this valid message for a cycle of parts.
+    let input = crlf(
+        "Subject: t\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\
+         Content-Type: message/rfc822\n\nSubject: i\nContent-Type: message/rfc822\n\n\
+         Subject: j\n\ntext\n--b\nContent-Type: text/plain\n\nx\n--b--\n",
+    );
+    assert_eq!(
+        apply(&input, &shape(QP, QP, B64), &Options::default()).unwrap_err(),
+        ApplyError::Structure
+    );
+}
+
+#[test]
 fn a_large_message_is_rewritten_within_the_limit_and_refused_past_it() {
     let mut big =
         crlf("Content-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n");

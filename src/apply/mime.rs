@@ -4,9 +4,9 @@
 
 use std::ops::Range;
 
-use mail_parser::{HeaderName, Message, MessagePart, PartType};
+use mail_parser::{HeaderName, Message, MessageParser, MessagePart, PartType};
 
-use super::ApplyError;
+use super::{ApplyError, transfer};
 
 /// The deepest nesting of multiparts and messages taken: each level is a frame
 /// of the rewrite's recursion, and real mail nests a few levels (a forward of a
@@ -102,6 +102,8 @@ pub struct Node {
     /// Its position: the indexes of its ancestors' parts, 1-based (the root's is
     /// empty).
     pub path: Vec<usize>,
+    /// Where it starts (its first header field).
+    pub start: usize,
     /// Its header fields, in order.
     pub fields: Vec<Field>,
     /// Where a new field goes: after the last field (or at the start of an empty
@@ -133,29 +135,117 @@ impl Node {
     }
 }
 
-/// The tree of a parsed message.
-pub fn tree(message: &Message<'_>, len: usize) -> Result<Node, ApplyError> {
-    let parts = &message.parts;
-    build(parts, 0, Vec::new(), false, len)
+/// The tree of a message; bytes without a header field are not a message.
+pub fn parse(message: &[u8]) -> Result<Node, ApplyError> {
+    // The parser is not ours: a panic in it (it has debug assertions on
+    // malformed structures) is a message it cannot parse, not a crash.
+    let parsed = std::panic::catch_unwind(|| MessageParser::default().parse(message))
+        .map_err(|_| ApplyError::Parse)?
+        .ok_or(ApplyError::Parse)?;
+    let root = tree(&parsed, message.len())?;
+    if root.fields.is_empty() {
+        return Err(ApplyError::Parse);
+    }
+    delimited(message, &root, &mut Vec::new())?;
+    Ok(root)
 }
 
+/// Whether the tree accounts for every delimiter line: each multipart has one
+/// delimiter per part between its parts, and no part holds a delimiter of a
+/// multipart around it (which would mean a part the parser did not see). The
+/// parser finds delimiters more loosely than RFC 2046; a message on which the
+/// two readings differ is refused rather than rewritten in part.
+fn delimited(raw: &[u8], node: &Node, enclosing: &mut Vec<Vec<u8>>) -> Result<(), ApplyError> {
+    match &node.body {
+        Body::Multipart { boundary, parts } => {
+            let mut at = node.body_range.start;
+            let mut open = 0;
+            for part in parts {
+                open += delimiter_lines(&raw[at..part.start.max(at)], boundary);
+                at = part.body_range.end.max(at);
+            }
+            open += delimiter_lines(&raw[at..node.body_range.end.max(at)], boundary);
+            if open != parts.len() {
+                return Err(ApplyError::Structure);
+            }
+            enclosing.push(boundary.clone());
+            for part in parts {
+                delimited(raw, part, enclosing)?;
+            }
+            enclosing.pop();
+            Ok(())
+        }
+        Body::Message(inner) => delimited(raw, inner, enclosing),
+        Body::Leaf | Body::Opaque(_) => {
+            if transfer::has_boundary_line(&raw[node.body_range.clone()], enclosing) {
+                Err(ApplyError::Structure)
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+/// How many lines of `data` are the delimiter `--boundary` (not the close
+/// delimiter `--boundary--`).
+fn delimiter_lines(data: &[u8], boundary: &[u8]) -> usize {
+    data.split(|&b| b == b'\n')
+        .filter(|line| {
+            line.strip_prefix(b"--")
+                .and_then(|rest| rest.strip_prefix(boundary))
+                .is_some_and(|rest| !rest.starts_with(b"--"))
+        })
+        .count()
+}
+
+/// The tree of a parsed message.
+fn tree(message: &Message<'_>, len: usize) -> Result<Node, ApplyError> {
+    let mut seen = vec![false; message.parts.len()];
+    let root = build(&message.parts, &mut seen, 0, Vec::new(), false, 0..len)?;
+    every_part_placed(&seen)?;
+    Ok(root)
+}
+
+/// Every part the parser found is in the tree (a part it filed under the wrong
+/// message would otherwise go unseen).
+fn every_part_placed(seen: &[bool]) -> Result<(), ApplyError> {
+    if seen.iter().all(|&s| s) {
+        Ok(())
+    } else {
+        Err(ApplyError::Structure)
+    }
+}
+
+/// The part `id` of `parts` and the parts under it, checked to be a tree laid
+/// out inside `within` (each part once, parts in order inside their container):
+/// the parser's structure is taken only when it describes the bytes.
 fn build(
     parts: &[MessagePart<'_>],
+    seen: &mut [bool],
     id: usize,
     path: Vec<usize>,
     in_digest: bool,
-    len: usize,
+    within: Range<usize>,
 ) -> Result<Node, ApplyError> {
     if path.len() > MAX_DEPTH {
         return Err(ApplyError::TooDeep { limit: MAX_DEPTH });
     }
-    let part = parts.get(id).ok_or(ApplyError::Parse)?;
+    let part = parts.get(id).ok_or(ApplyError::Structure)?;
+    match seen.get_mut(id) {
+        Some(seen) if !*seen => *seen = true,
+        _ => return Err(ApplyError::Structure),
+    }
+    let len = within.end;
+    let start = part.offset_header as usize;
+    if start < within.start || start > within.end {
+        return Err(ApplyError::Structure);
+    }
     let span = |a: u32, b: u32| -> Result<Range<usize>, ApplyError> {
         let (a, b) = (a as usize, b as usize);
-        if a <= b && b <= len {
+        if start <= a && a <= b && b <= len {
             Ok(a..b)
         } else {
-            Err(ApplyError::Parse)
+            Err(ApplyError::Structure)
         }
     };
     let mut fields = Vec::with_capacity(part.headers.len());
@@ -201,14 +291,18 @@ fn build(
     let body = match &part.body {
         PartType::Multipart(ids) => {
             let digest = content_type == "multipart/digest";
-            let mut children = Vec::with_capacity(ids.len());
+            let mut children: Vec<Node> = Vec::with_capacity(ids.len());
             for (n, &child) in ids.iter().enumerate() {
+                let from = children
+                    .last()
+                    .map_or(body_range.start, |c| c.body_range.end);
                 children.push(build(
                     parts,
+                    seen,
                     child as usize,
                     child_path(n + 1),
                     digest,
-                    len,
+                    from..body_range.end,
                 )?);
             }
             Body::Multipart {
@@ -218,7 +312,17 @@ fn build(
         }
         PartType::Message(inner) if part.encoding == mail_parser::Encoding::None => {
             // Parsed in place: its offsets are the outer message's.
-            Body::Message(Box::new(build(&inner.parts, 0, child_path(1), false, len)?))
+            let mut inner_seen = vec![false; inner.parts.len()];
+            let inner_root = build(
+                &inner.parts,
+                &mut inner_seen,
+                0,
+                child_path(1),
+                false,
+                body_range.clone(),
+            )?;
+            every_part_placed(&inner_seen)?;
+            Body::Message(Box::new(inner_root))
         }
         PartType::Message(_) => {
             Body::Opaque("a message/* part must not be encoded (RFC 2045 section 6.4)")
@@ -233,6 +337,7 @@ fn build(
     };
     Ok(Node {
         path,
+        start,
         fields,
         header_end,
         body_range,

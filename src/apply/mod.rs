@@ -57,7 +57,6 @@ use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
-use mail_parser::MessageParser;
 use serde::Serialize;
 
 use crate::semantics::encoding::{Effective, Encoding, Part};
@@ -138,6 +137,12 @@ pub enum ApplyError {
     },
     /// The bytes have no header block to parse as a message.
     Parse,
+    /// The parser's view of the MIME structure does not describe the bytes
+    /// (parts out of their container or out of order, a part in two places):
+    /// mail-parser 0.11 gets some nestings of `message/rfc822` in
+    /// `message/rfc822` wrong, and such a message is refused rather than
+    /// rewritten from a wrong structure.
+    Structure,
     /// Multiparts or messages nested deeper than [`MAX_DEPTH`].
     TooDeep {
         /// The limit.
@@ -155,6 +160,9 @@ impl fmt::Display for ApplyError {
             ApplyError::Parse => {
                 f.write_str("the input is not a message: it does not start with a header block")
             }
+            ApplyError::Structure => f.write_str(
+                "the message's MIME structure could not be parsed consistently (a message/rfc822 directly inside a message/rfc822 is not supported)",
+            ),
             ApplyError::TooDeep { limit } => write!(
                 f,
                 "the message nests multiparts or messages more than {limit} deep"
@@ -274,10 +282,7 @@ pub struct Leaf {
 
 /// The leaf parts of a message, in order, with their decoded data.
 pub fn leaves(message: &[u8]) -> Result<Vec<Leaf>, ApplyError> {
-    let parsed = MessageParser::default()
-        .parse(message)
-        .ok_or(ApplyError::Parse)?;
-    let root = mime::tree(&parsed, message.len())?;
+    let root = mime::parse(message)?;
     let mut out = Vec::new();
     let mut stack = vec![&root];
     while let Some(node) = stack.pop() {
@@ -318,14 +323,7 @@ pub fn apply(message: &[u8], shape: &Shape, options: &Options) -> Result<Applied
             limit,
         });
     }
-    let parsed = MessageParser::default()
-        .parse(message)
-        .ok_or(ApplyError::Parse)?;
-    let root = mime::tree(&parsed, message.len())?;
-    drop(parsed);
-    if root.fields.is_empty() {
-        return Err(ApplyError::Parse);
-    }
+    let root = mime::parse(message)?;
     let br = match root.fields.first() {
         Some(f) if !message[f.range.clone()].ends_with(b"\r\n") => LineBreak::Lf,
         _ => LineBreak::CrLf,

@@ -51,7 +51,12 @@ pub fn run(args: &ApplyArgs, terminal: &TerminalArgs) -> Result<Status, UsageErr
             let shape = Shape::of_table_record(m.record);
             Some(apply::apply(&message, &shape, &options).map_err(|e| apply_error(&e, args))?)
         }
-        None => None,
+        None => {
+            // Unchanged, but still a message: what cannot be parsed is refused
+            // whether or not a record applies.
+            apply::leaves(&message).map_err(|e| apply_error(&e, args))?;
+            None
+        }
     };
     let summary = Summary {
         version: JSON_VERSION,
