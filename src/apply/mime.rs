@@ -156,6 +156,14 @@ pub fn parse(message: &[u8]) -> Result<Node, ApplyError> {
 /// parser finds delimiters more loosely than RFC 2046; a message on which the
 /// two readings differ is refused rather than rewritten in part.
 fn delimited(raw: &[u8], node: &Node, enclosing: &mut Vec<Vec<u8>>) -> Result<(), ApplyError> {
+    // A header cut inside its last line reads differently once a field follows.
+    if node
+        .fields
+        .last()
+        .is_some_and(|f| !raw[f.range.clone()].ends_with(b"\n"))
+    {
+        return Err(ApplyError::Truncated);
+    }
     match &node.body {
         Body::Multipart { boundary, parts } => {
             let mut at = node.body_range.start;

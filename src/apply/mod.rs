@@ -72,6 +72,7 @@ pub mod transfer;
 use mime::{Body, Cte, Node};
 use transfer::{LineBreak, NotPlain, Plain};
 
+pub use dkim::Signature;
 pub use mime::MAX_DEPTH;
 
 /// What a record does to a message: its encodings in effect and its header rules
@@ -137,6 +138,10 @@ pub enum ApplyError {
     },
     /// The bytes have no header block to parse as a message.
     Parse,
+    /// The message ends inside a header line (the last field has no line
+    /// break), so a field cannot be added after it without changing how it
+    /// reads.
+    Truncated,
     /// The parser's view of the MIME structure does not describe the bytes
     /// (parts out of their container or out of order, a part in two places):
     /// mail-parser 0.11 gets some nestings of `message/rfc822` in
@@ -160,6 +165,9 @@ impl fmt::Display for ApplyError {
             ApplyError::Parse => {
                 f.write_str("the input is not a message: it does not start with a header block")
             }
+            ApplyError::Truncated => f.write_str(
+                "the message ends inside its header: the last header line has no line break",
+            ),
             ApplyError::Structure => f.write_str(
                 "the message's MIME structure could not be parsed consistently (a message/rfc822 directly inside a message/rfc822 is not supported)",
             ),
@@ -201,7 +209,7 @@ pub struct Report {
     /// order.
     pub parts: Vec<PartReport>,
     /// Every DKIM signature of the message and whether it still verifies.
-    pub dkim: Vec<dkim::Signature>,
+    pub dkim: Vec<Signature>,
 }
 
 /// Fields removed by a rule.
@@ -346,7 +354,7 @@ pub fn apply(message: &[u8], shape: &Shape, options: &Options) -> Result<Applied
     let outcome = rewrite.node(&root)?;
     let header = rewrite.root_header(&root, outcome, shape, options);
     rewrite.report.dkim = dkim::effects(message, &root, &header, rewrite.body_changed);
-    rewrite.edits.extend(header.edits(&root, message, br));
+    rewrite.edits.extend(header.edits(&root));
     let Rewrite {
         edits, mut report, ..
     } = rewrite;
@@ -448,7 +456,7 @@ impl Rewrite<'_> {
         if let Some(label) = outcome.label {
             let mut plan = HeaderPlan::new(node);
             plan.set_encoding(node, label, self.br);
-            self.edits.extend(plan.edits(node, self.raw, self.br));
+            self.edits.extend(plan.edits(node));
             self.body_changed = true;
         }
         Ok(outcome.introduced_8bit)
@@ -733,7 +741,9 @@ impl HeaderPlan {
         self.fields.get(i).is_some_and(Option::is_some)
     }
 
-    fn edits(&self, node: &Node, raw: &[u8], br: LineBreak) -> Vec<Edit> {
+    /// The edits of the plan. A new field goes after the last one, which ends in
+    /// a line break (`mime::parse` refuses a header cut inside its last line).
+    fn edits(&self, node: &Node) -> Vec<Edit> {
         let mut edits = Vec::new();
         for (f, change) in node.fields.iter().zip(&self.fields) {
             if let Some(bytes) = change {
@@ -747,11 +757,6 @@ impl HeaderPlan {
         if !self.appended.is_empty() {
             let at = node.header_end;
             let mut bytes = Vec::new();
-            // A header block that ends without a line break (the whole message
-            // is one header line) gets one before the new fields.
-            if at > 0 && raw.get(at - 1) != Some(&b'\n') {
-                bytes.extend_from_slice(br.bytes());
-            }
             for (_, field) in &self.appended {
                 bytes.extend_from_slice(field);
             }
