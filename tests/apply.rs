@@ -441,7 +441,7 @@ fn bad_input_is_an_error_or_a_bounded_rewrite_never_a_panic() {
                 Err(e) => assert!(
                     matches!(
                         e,
-                        ApplyError::Parse | ApplyError::Truncated | ApplyError::Structure
+                        ApplyError::Parse | ApplyError::Truncated | ApplyError::Structure { .. }
                     ),
                     "{name}: {e:?}"
                 ),
@@ -524,7 +524,21 @@ fn a_structure_the_parser_gets_wrong_is_refused_not_rewritten() {
     );
     assert_eq!(
         apply(&input, &shape(QP, QP, B64), &Options::default()).unwrap_err(),
-        ApplyError::Structure
+        ApplyError::Structure {
+            reason: "a part the parser found is in no container"
+        }
+    );
+}
+
+#[test]
+fn a_multipart_without_parts_is_refused_with_its_reason() {
+    // RFC 2046 wants at least one part; mail-parser invents one from the close
+    // delimiter on, so the inner message swallows the outer close delimiter.
+    let input = std::fs::read("tests/fixtures/apply/messages/cpython/msg_42.eml").unwrap();
+    let err = apply(&input, &shape(QP, QP, B64), &Options::default()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the message's MIME structure could not be read consistently (a part holds a delimiter line of a multipart around it), so it is not rewritten"
     );
 }
 

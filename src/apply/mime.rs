@@ -173,8 +173,14 @@ fn delimited(raw: &[u8], node: &Node, enclosing: &mut Vec<Vec<u8>>) -> Result<()
                 at = part.body_range.end.max(at);
             }
             open += delimiter_lines(&raw[at..node.body_range.end.max(at)], boundary);
+            if open == 0 {
+                // RFC 2046 section 5.1.1: a multipart has at least one part.
+                return Err(structure("a multipart has no delimiter line, so no parts"));
+            }
             if open != parts.len() {
-                return Err(ApplyError::Structure);
+                return Err(structure(
+                    "a multipart's delimiter lines do not match the parts the parser found",
+                ));
             }
             enclosing.push(boundary.clone());
             for part in parts {
@@ -186,7 +192,9 @@ fn delimited(raw: &[u8], node: &Node, enclosing: &mut Vec<Vec<u8>>) -> Result<()
         Body::Message(inner) => delimited(raw, inner, enclosing),
         Body::Leaf | Body::Opaque(_) => {
             if transfer::has_boundary_line(&raw[node.body_range.clone()], enclosing) {
-                Err(ApplyError::Structure)
+                Err(structure(
+                    "a part holds a delimiter line of a multipart around it",
+                ))
             } else {
                 Ok(())
             }
@@ -220,8 +228,12 @@ fn every_part_placed(seen: &[bool]) -> Result<(), ApplyError> {
     if seen.iter().all(|&s| s) {
         Ok(())
     } else {
-        Err(ApplyError::Structure)
+        Err(structure("a part the parser found is in no container"))
     }
+}
+
+fn structure(reason: &'static str) -> ApplyError {
+    ApplyError::Structure { reason }
 }
 
 /// The part `id` of `parts` and the parts under it, checked to be a tree laid
@@ -238,22 +250,25 @@ fn build(
     if path.len() > MAX_DEPTH {
         return Err(ApplyError::TooDeep { limit: MAX_DEPTH });
     }
-    let part = parts.get(id).ok_or(ApplyError::Structure)?;
+    let part = parts
+        .get(id)
+        .ok_or(structure("a part refers to a part the parser did not find"))?;
     match seen.get_mut(id) {
         Some(seen) if !*seen => *seen = true,
-        _ => return Err(ApplyError::Structure),
+        _ => return Err(structure("a part is in two places")),
     }
     let len = within.end;
     let start = part.offset_header as usize;
+    let outside = structure("a part is outside its container or out of order");
     if start < within.start || start > within.end {
-        return Err(ApplyError::Structure);
+        return Err(outside);
     }
     let span = |a: u32, b: u32| -> Result<Range<usize>, ApplyError> {
         let (a, b) = (a as usize, b as usize);
         if start <= a && a <= b && b <= len {
             Ok(a..b)
         } else {
-            Err(ApplyError::Structure)
+            Err(outside.clone())
         }
     };
     let mut fields = Vec::with_capacity(part.headers.len());

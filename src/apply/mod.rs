@@ -143,11 +143,15 @@ pub enum ApplyError {
     /// reads.
     Truncated,
     /// The parser's view of the MIME structure does not describe the bytes
-    /// (parts out of their container or out of order, a part in two places):
-    /// mail-parser 0.11 gets some nestings of `message/rfc822` in
-    /// `message/rfc822` wrong, and such a message is refused rather than
-    /// rewritten from a wrong structure.
-    Structure,
+    /// (parts out of their container or out of order, a part in two places, a
+    /// multipart whose delimiter lines do not match its parts): mail-parser
+    /// 0.11 gets some nestings of `message/rfc822` in `message/rfc822` and
+    /// multiparts without parts wrong, and such a message is refused rather
+    /// than rewritten from a wrong structure.
+    Structure {
+        /// What did not match, as the error shows it.
+        reason: &'static str,
+    },
     /// Multiparts or messages nested deeper than [`MAX_DEPTH`].
     TooDeep {
         /// The limit.
@@ -168,8 +172,9 @@ impl fmt::Display for ApplyError {
             ApplyError::Truncated => f.write_str(
                 "the message ends inside its header: the last header line has no line break",
             ),
-            ApplyError::Structure => f.write_str(
-                "the message's MIME structure could not be parsed consistently (a message/rfc822 directly inside a message/rfc822 is not supported)",
+            ApplyError::Structure { reason } => write!(
+                f,
+                "the message's MIME structure could not be read consistently ({reason}), so it is not rewritten"
             ),
             ApplyError::TooDeep { limit } => write!(
                 f,
