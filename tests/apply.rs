@@ -525,7 +525,7 @@ fn a_structure_the_parser_gets_wrong_is_refused_not_rewritten() {
     assert_eq!(
         apply(&input, &shape(QP, QP, B64), &Options::default()).unwrap_err(),
         ApplyError::Structure {
-            reason: "a part the parser found is in no container"
+            reason: "a multipart's delimiter lines do not delimit the parts the parser found"
         }
     );
 }
@@ -538,8 +538,128 @@ fn a_multipart_without_parts_is_refused_with_its_reason() {
     let err = apply(&input, &shape(QP, QP, B64), &Options::default()).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "the message's MIME structure could not be read consistently (a part holds a delimiter line of a multipart around it), so it is not rewritten"
+        "the message's MIME structure could not be read consistently (a multipart's delimiter lines do not delimit the parts the parser found), so it is not rewritten"
     );
+}
+
+/// The reason of a refused message.
+fn refusal(input: &[u8]) -> &'static str {
+    match apply(input, &shape(QP, QP, B64), &Options::default()) {
+        Err(ApplyError::Structure { reason }) => reason,
+        other => panic!("not refused: {other:?}"),
+    }
+}
+
+#[test]
+fn a_message_the_rfcs_and_the_parser_read_differently_is_refused() {
+    // Each is read one way by RFC 2046 and RFC 5322 (and Python) and another
+    // by mail-parser; rewriting from its reading would corrupt the message.
+    let cases = [
+        // A boundary that starts another: `--ab` is not a delimiter of `a`.
+        "Content-Type: multipart/mixed; boundary=a\n\n--ab\nContent-Type: text/plain\n\nx\n--a--\n",
+        // A close delimiter inside a line is data.
+        "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nx--b--\n",
+        // Two delimiter lines with no line break for the part between.
+        "Content-Type: multipart/mixed; boundary=b\n\n--b\n--b\nContent-Type: text/plain\n\nx\n--b--\n",
+        // A multipart without parts.
+        "Content-Type: multipart/mixed; boundary=b\n\n--b--\n",
+        // A line without a colon in the message's header: where does the body start?
+        "Subject: s\nno colon here\n\nbody\n",
+    ];
+    for case in cases {
+        let reason = refusal(&crlf(case));
+        assert!(!reason.is_empty(), "{case}");
+    }
+    assert_eq!(
+        refusal(&crlf(cases[4])),
+        "its header has a line that is neither a field nor a continuation"
+    );
+    assert_eq!(
+        refusal(&crlf(cases[2])),
+        "a delimiter line follows another without a line break between"
+    );
+}
+
+#[test]
+fn a_part_the_rfcs_and_the_parser_read_differently_is_left() {
+    // Inside a well-delimited part, a header line without a colon, or a
+    // multipart whose delimiters do not match its parts: the part is copied.
+    let input = crlf(
+        "Content-Type: multipart/mixed; boundary=outer\n\n\
+         --outer\nContent-Type: text/plain\nno colon here\n\nx\n\
+         --outer\nContent-Type: multipart/mixed; boundary=a\n\n--ab\nContent-Type: text/plain\n\ny\n--a--\n\
+         --outer\nContent-Type: text/plain\n\nz\n\
+         --outer--\n",
+    );
+    let applied = apply(&input, &shape(QP, QP, B64), &Options::default()).unwrap();
+    let parts: Vec<(String, Action, String)> = applied
+        .report
+        .parts
+        .iter()
+        .map(|p| {
+            (
+                p.path.clone(),
+                p.action,
+                p.reason.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(parts.len(), 3, "{parts:?}");
+    assert_eq!(parts[0].1, Action::Left);
+    assert!(parts[0].2.contains("neither a field"), "{parts:?}");
+    assert_eq!(parts[1].1, Action::Left);
+    assert!(parts[1].2.contains("no delimiter line"), "{parts:?}");
+    assert_eq!((parts[2].0.as_str(), parts[2].1), ("3", Action::Reencoded));
+    let text = String::from_utf8(applied.message).unwrap();
+    assert!(text.contains("no colon here\r\n\r\nx\r\n--outer"), "{text}");
+    assert!(
+        text.contains("--ab\r\nContent-Type: text/plain\r\n\r\ny\r\n--a--"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_content_type_that_cannot_be_read_is_text_plain() {
+    // RFC 2045 section 5.2; a multipart so labelled is not seen into.
+    for (value, kind) in [
+        ("text", "text/plain"),
+        ("multipart/mixed boundary=b", "text/plain"),
+    ] {
+        let input = crlf(&format!(
+            "Content-Type: {value}\n\n--b\nContent-Type: text/html\n\n<p>x</p>\n--b--\n"
+        ));
+        let applied = apply(&input, &shape(B64, B64, QP), &Options::default()).unwrap();
+        let part = &applied.report.parts[0];
+        assert_eq!(applied.report.parts.len(), 1);
+        assert_eq!((part.content_type.as_str(), part.applies), (kind, "text"));
+    }
+}
+
+#[test]
+fn an_mbox_from_line_is_not_a_field() {
+    let input = crlf(
+        "From sender@example.com Mon Jan  1 00:00:00 2024\nFrom: a@example.com\nSubject: s\n\nhi\n",
+    );
+    let mut shape = shape(QP, QP, QP);
+    shape.headers.push(HeaderOp::Remove {
+        name: "From".into(),
+    });
+    let applied = apply(&input, &shape, &Options::default()).unwrap();
+    assert_eq!(applied.report.removed[0].count, 1);
+    let text = String::from_utf8(applied.message).unwrap();
+    assert!(text.starts_with("From sender@example.com Mon"), "{text}");
+    assert!(!text.contains("From: a@"), "{text}");
+}
+
+#[test]
+fn a_reencoding_that_writes_the_same_bytes_keeps_dkim_body_hashes() {
+    // Plain 7bit text is its own quoted-printable: only the label changes.
+    let input = crlf(
+        "DKIM-Signature: v=1; d=example.com; s=s1; h=from; bh=x; b=y\nFrom: a@example.com\n\nhello\n",
+    );
+    let applied = apply(&input, &shape(QP, QP, QP), &Options::default()).unwrap();
+    assert!(applied.report.changed);
+    assert!(applied.report.dkim[0].verifies, "{:?}", applied.report.dkim);
 }
 
 #[test]

@@ -6,7 +6,8 @@ use std::ops::Range;
 
 use mail_parser::{HeaderName, Message, MessageParser, MessagePart, PartType};
 
-use super::{ApplyError, transfer};
+use super::ApplyError;
+use crate::semantics::encoding::Part;
 
 /// The deepest nesting of multiparts and messages taken: each level is a frame
 /// of the rewrite's recursion, and real mail nests a few levels (a forward of a
@@ -129,6 +130,16 @@ impl Node {
         parts.join(".")
     }
 
+    /// Which of the record's encodings is for it: `html` for `text/html`,
+    /// `text` for `text/plain`, `global` for every other part.
+    pub fn applies(&self) -> Part {
+        match self.content_type.as_str() {
+            "text/html" => Part::Html,
+            "text/plain" => Part::Text,
+            _ => Part::Global,
+        }
+    }
+
     /// Whether the part is text (`text/*`): line breaks are part of its meaning.
     pub fn is_text(&self) -> bool {
         self.content_type.starts_with("text/")
@@ -142,20 +153,22 @@ pub fn parse(message: &[u8]) -> Result<Node, ApplyError> {
     let parsed = std::panic::catch_unwind(|| MessageParser::default().parse(message))
         .map_err(|_| ApplyError::Parse)?
         .ok_or(ApplyError::Parse)?;
-    let root = tree(&parsed, message.len())?;
+    let mut root = tree(&parsed, message)?;
     if root.fields.is_empty() {
         return Err(ApplyError::Parse);
     }
-    delimited(message, &root, &mut Vec::new())?;
+    verify(message, &mut root)?;
     Ok(root)
 }
 
-/// Whether the tree accounts for every delimiter line: each multipart has one
-/// delimiter per part between its parts, and no part holds a delimiter of a
-/// multipart around it (which would mean a part the parser did not see). The
-/// parser finds delimiters more loosely than RFC 2046; a message on which the
-/// two readings differ is refused rather than rewritten in part.
-fn delimited(raw: &[u8], node: &Node, enclosing: &mut Vec<Vec<u8>>) -> Result<(), ApplyError> {
+/// Checks the parser's tree against the bytes as RFC 5322 and RFC 2046 read
+/// them: every header block is fields then an empty line, every multipart's
+/// parts are exactly what its delimiter lines delimit, every message fills its
+/// part. The parser is more lenient than the RFCs (boundaries as prefixes,
+/// delimiters inside lines, header lines without a colon); where the two
+/// readings differ, a part inside the message is left as it is, and the
+/// message itself is refused rather than rewritten from a wrong structure.
+fn verify(raw: &[u8], node: &mut Node) -> Result<(), ApplyError> {
     // A header cut inside its last line reads differently once a field follows.
     if node
         .fields
@@ -164,60 +177,190 @@ fn delimited(raw: &[u8], node: &Node, enclosing: &mut Vec<Vec<u8>>) -> Result<()
     {
         return Err(ApplyError::Truncated);
     }
-    match &node.body {
-        Body::Multipart { boundary, parts } => {
-            let mut at = node.body_range.start;
-            let mut open = 0;
-            for part in parts {
-                open += delimiter_lines(&raw[at..part.start.max(at)], boundary);
-                at = part.body_range.end.max(at);
+    let failure = match header_reads_plainly(raw, node) {
+        Err(reason) => Some(reason),
+        Ok(()) => match &mut node.body {
+            Body::Multipart { boundary, parts } => {
+                match layout_matches(raw, node.body_range.clone(), boundary, parts) {
+                    Err(reason) => Some(reason),
+                    Ok(()) => {
+                        for part in parts.iter_mut() {
+                            verify(raw, part)?;
+                        }
+                        None
+                    }
+                }
             }
-            open += delimiter_lines(&raw[at..node.body_range.end.max(at)], boundary);
-            if open == 0 {
-                // RFC 2046 section 5.1.1: a multipart has at least one part.
-                return Err(structure("a multipart has no delimiter line, so no parts"));
+            Body::Message(inner) => {
+                // What follows the message (an epilogue) is copied as it is.
+                if inner.start == node.body_range.start
+                    && inner.body_range.end <= node.body_range.end
+                {
+                    verify(raw, inner)?;
+                    None
+                } else {
+                    Some("the message in it does not start at the part's body")
+                }
             }
-            if open != parts.len() {
-                return Err(structure(
-                    "a multipart's delimiter lines do not match the parts the parser found",
-                ));
-            }
-            enclosing.push(boundary.clone());
-            for part in parts {
-                delimited(raw, part, enclosing)?;
-            }
-            enclosing.pop();
+            Body::Leaf | Body::Opaque(_) => None,
+        },
+    };
+    match failure {
+        Some(reason) if node.path.is_empty() => Err(structure(reason)),
+        Some(reason) => {
+            node.body = Body::Opaque(reason);
             Ok(())
         }
-        Body::Message(inner) => delimited(raw, inner, enclosing),
-        Body::Leaf | Body::Opaque(_) => {
-            if transfer::has_boundary_line(&raw[node.body_range.clone()], enclosing) {
-                Err(structure(
-                    "a part holds a delimiter line of a multipart around it",
-                ))
-            } else {
-                Ok(())
-            }
-        }
+        None => Ok(()),
     }
 }
 
-/// How many lines of `data` are the delimiter `--boundary` (not the close
-/// delimiter `--boundary--`).
-fn delimiter_lines(data: &[u8], boundary: &[u8]) -> usize {
-    data.split(|&b| b == b'\n')
-        .filter(|line| {
-            line.strip_prefix(b"--")
-                .and_then(|rest| rest.strip_prefix(boundary))
-                .is_some_and(|rest| !rest.starts_with(b"--"))
-        })
-        .count()
+/// Whether a part's header block reads the same to any parser (RFC 5322
+/// section 2.2): fields one after another from the part's start (after an
+/// mbox `From ` line at the very start of the message), each a name and a
+/// colon with continuation lines that start with white space, then an empty
+/// line before the body, or no body at all.
+fn header_reads_plainly(raw: &[u8], node: &Node) -> Result<(), &'static str> {
+    const NOT_A_FIELD: &str = "its header has a line that is neither a field nor a continuation";
+    let mut at = node.start;
+    if let Some(first) = node.fields.first()
+        && node.start == 0
+        && first.range.start > 0
+    {
+        let line = &raw[..first.range.start];
+        if !(line.starts_with(b"From ") && line.iter().filter(|&&b| b == b'\n').count() == 1) {
+            return Err(NOT_A_FIELD);
+        }
+        at = first.range.start;
+    }
+    for field in &node.fields {
+        if field.range.start != at {
+            return Err(NOT_A_FIELD);
+        }
+        let mut lines = raw[field.range.clone()].split_inclusive(|&b| b == b'\n');
+        let first = lines.next().unwrap_or_default();
+        let name_len = first
+            .iter()
+            .take_while(|&&b| b.is_ascii_graphic() && b != b':')
+            .count();
+        let after_name = first[name_len..].trim_ascii_start();
+        if name_len == 0 || !after_name.starts_with(b":") {
+            return Err(NOT_A_FIELD);
+        }
+        if lines.any(|line| !line.starts_with(b" ") && !line.starts_with(b"\t")) {
+            return Err(NOT_A_FIELD);
+        }
+        at = field.range.end;
+    }
+    let separator = &raw[at..node.body_range.start];
+    let no_body = node.body_range.start == at && node.body_range.is_empty();
+    if no_body || separator == b"\n" || separator == b"\r\n" {
+        Ok(())
+    } else if separator.is_empty() {
+        Err("its header is not ended by an empty line")
+    } else {
+        Err(NOT_A_FIELD)
+    }
+}
+
+/// Whether the parser's parts of a multipart are the parts its delimiter
+/// lines delimit (RFC 2046 section 5.1.1): each starts after a delimiter line
+/// and ends before the line break that comes before the next delimiter line,
+/// the last one at the close delimiter or, when there is none, at the end of
+/// the body.
+fn layout_matches(
+    raw: &[u8],
+    body: Range<usize>,
+    boundary: &[u8],
+    parts: &[Node],
+) -> Result<(), &'static str> {
+    let delimited = delimited_parts(raw, body, boundary)?;
+    if delimited.is_empty() {
+        // RFC 2046 section 5.1.1: a multipart has at least one part.
+        return Err("a multipart has no delimiter line, so no parts");
+    }
+    let same = parts.len() == delimited.len()
+        && parts.iter().zip(&delimited).all(|(part, range)| {
+            // An empty body after an empty line right before the next
+            // delimiter: the parser gives the line break to the header.
+            let shared = part.body_range.is_empty()
+                && matches!(
+                    raw.get(range.end..part.body_range.end),
+                    Some(b"\n" | b"\r\n")
+                );
+            part.start == range.start && (part.body_range.end == range.end || shared)
+        });
+    if same {
+        Ok(())
+    } else {
+        Err("a multipart's delimiter lines do not delimit the parts the parser found")
+    }
+}
+
+/// The ranges of the parts a multipart's body delimits with `--boundary`
+/// lines: a delimiter line is the boundary after two hyphens at the start of
+/// a line, then (for the close delimiter) two more hyphens, then only white
+/// space to the end of the line.
+fn delimited_parts(
+    raw: &[u8],
+    body: Range<usize>,
+    boundary: &[u8],
+) -> Result<Vec<Range<usize>>, &'static str> {
+    let mut parts = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut at = body.start;
+    while at < body.end {
+        let line_end = raw[at..body.end]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(body.end, |i| at + i + 1);
+        let line = &raw[at..line_end];
+        let kind = line
+            .strip_prefix(b"--")
+            .and_then(|rest| rest.strip_prefix(boundary))
+            .and_then(|rest| {
+                let (close, rest) = match rest.strip_prefix(b"--") {
+                    Some(rest) => (true, rest),
+                    None => (false, rest),
+                };
+                rest.iter()
+                    .all(|&b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+                    .then_some(close)
+            });
+        if let Some(close) = kind {
+            if let Some(start) = open.take() {
+                // The line break before a delimiter line is the delimiter's.
+                let end = at - 1 - usize::from(at >= 2 && raw[at - 2] == b'\r');
+                if at == body.start || raw[at - 1] != b'\n' || end < start {
+                    return Err("a delimiter line follows another without a line break between");
+                }
+                parts.push(start..end);
+            }
+            if close {
+                return Ok(parts);
+            }
+            open = Some(line_end);
+        }
+        at = line_end;
+    }
+    if let Some(start) = open {
+        parts.push(start..body.end);
+    }
+    Ok(parts)
 }
 
 /// The tree of a parsed message.
-fn tree(message: &Message<'_>, len: usize) -> Result<Node, ApplyError> {
+fn tree(message: &Message<'_>, raw: &[u8]) -> Result<Node, ApplyError> {
     let mut seen = vec![false; message.parts.len()];
-    let root = build(&message.parts, &mut seen, 0, Vec::new(), false, 0..len)?;
+    let root = build(
+        raw,
+        &message.parts,
+        &mut seen,
+        0,
+        Vec::new(),
+        false,
+        0..raw.len(),
+    )?;
     every_part_placed(&seen)?;
     Ok(root)
 }
@@ -232,6 +375,55 @@ fn every_part_placed(seen: &[bool]) -> Result<(), ApplyError> {
     }
 }
 
+/// Marks the parts under `id` as placed: they are inside a part left as it is.
+fn skip_parts_under(parts: &[MessagePart<'_>], seen: &mut [bool], id: usize) {
+    let children = |id: usize| match parts.get(id).map(|p| &p.body) {
+        Some(PartType::Multipart(ids)) => ids.iter().map(|&i| i as usize).collect(),
+        _ => Vec::new(),
+    };
+    let mut stack = children(id);
+    while let Some(id) = stack.pop() {
+        match seen.get_mut(id) {
+            Some(seen) if !*seen => *seen = true,
+            _ => continue,
+        }
+        stack.extend(children(id));
+    }
+}
+
+/// Whether a Content-Type field body is `type/subtype` then nothing or `;`
+/// and parameters (RFC 2045 section 5.1), comments and white space aside.
+fn content_type_reads(value: &[u8]) -> bool {
+    let token = |s: &[u8]| {
+        s.iter()
+            .take_while(|&&b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?=".contains(&b))
+            .count()
+    };
+    let rest = skip_blank(value);
+    let n = token(rest);
+    let Some(rest) = skip_blank(&rest[n..]).strip_prefix(b"/").filter(|_| n > 0) else {
+        return false;
+    };
+    let rest = skip_blank(rest);
+    let n = token(rest);
+    let rest = skip_blank(&rest[n..]);
+    n > 0 && (rest.is_empty() || rest.starts_with(b";"))
+}
+
+/// `s` after white space, line breaks and comments (not nested).
+fn skip_blank(mut s: &[u8]) -> &[u8] {
+    loop {
+        s = s.trim_ascii_start();
+        match s.strip_prefix(b"(") {
+            Some(rest) => match rest.iter().position(|&b| b == b')') {
+                Some(i) => s = &rest[i + 1..],
+                None => return &[],
+            },
+            None => return s,
+        }
+    }
+}
+
 fn structure(reason: &'static str) -> ApplyError {
     ApplyError::Structure { reason }
 }
@@ -240,6 +432,7 @@ fn structure(reason: &'static str) -> ApplyError {
 /// out inside `within` (each part once, parts in order inside their container):
 /// the parser's structure is taken only when it describes the bytes.
 fn build(
+    raw: &[u8],
     parts: &[MessagePart<'_>],
     seen: &mut [bool],
     id: usize,
@@ -279,15 +472,33 @@ fn build(
             value: span(h.offset_start, h.offset_end)?,
         });
     }
+    // An mbox `From ` line at the start of a file is not a field (the parser
+    // takes it for one): no rule removes it and nothing is added before it.
+    if path.is_empty()
+        && start == 0
+        && fields
+            .first()
+            .is_some_and(|f| f.range.start == 0 && raw[f.range.clone()].starts_with(b"From "))
+    {
+        fields.remove(0);
+    }
     let header_end = fields
         .last()
         .map_or(part.offset_header as usize, |f| f.range.end);
     let body_range = span(part.offset_body, part.offset_end.max(part.offset_body))?;
-    let content_type = part
+    let content_type_header = part
         .headers
         .iter()
-        .find_map(|h| (h.name == HeaderName::ContentType).then(|| h.value.as_content_type())?);
+        .find(|h| h.name == HeaderName::ContentType);
+    // RFC 2045 section 5.2: a Content-Type that cannot be read means text/plain.
+    let unreadable_type = content_type_header.is_some_and(|h| {
+        let value = raw.get(h.offset_start as usize..h.offset_end as usize);
+        !content_type_reads(value.unwrap_or_default())
+    });
+    let content_type = content_type_header.and_then(|h| h.value.as_content_type());
     let (content_type, boundary) = match content_type {
+        _ if unreadable_type => ("text/plain".to_string(), None),
+        Some(ct) if ct.subtype().is_none() => ("text/plain".to_string(), None),
         Some(ct) => (
             format!(
                 "{}/{}",
@@ -312,6 +523,10 @@ fn build(
         p
     };
     let body = match &part.body {
+        PartType::Multipart(_) | PartType::Message(_) if unreadable_type => {
+            skip_parts_under(parts, seen, id);
+            Body::Opaque("its Content-Type field cannot be read (RFC 2045 section 5.1)")
+        }
         PartType::Multipart(ids) => {
             let digest = content_type == "multipart/digest";
             let mut children: Vec<Node> = Vec::with_capacity(ids.len());
@@ -320,6 +535,7 @@ fn build(
                     .last()
                     .map_or(body_range.start, |c| c.body_range.end);
                 children.push(build(
+                    raw,
                     parts,
                     seen,
                     child as usize,
@@ -334,18 +550,27 @@ fn build(
             }
         }
         PartType::Message(inner) if part.encoding == mail_parser::Encoding::None => {
-            // Parsed in place: its offsets are the outer message's.
+            // Parsed in place: its offsets are the outer message's. A message
+            // the parser got wrong is left as it is (its part's place in the
+            // outer message is checked against the outer delimiters).
             let mut inner_seen = vec![false; inner.parts.len()];
             let inner_root = build(
+                raw,
                 &inner.parts,
                 &mut inner_seen,
                 0,
                 child_path(1),
                 false,
                 body_range.clone(),
-            )?;
-            every_part_placed(&inner_seen)?;
-            Body::Message(Box::new(inner_root))
+            )
+            .and_then(|root| every_part_placed(&inner_seen).map(|()| root));
+            match inner_root {
+                Ok(root) => Body::Message(Box::new(root)),
+                Err(ApplyError::Structure { .. }) => {
+                    Body::Opaque("the message in it could not be read consistently")
+                }
+                Err(e) => return Err(e),
+            }
         }
         PartType::Message(_) => {
             Body::Opaque("a message/* part must not be encoded (RFC 2045 section 6.4)")

@@ -354,11 +354,16 @@ pub fn apply(message: &[u8], shape: &Shape, options: &Options) -> Result<Applied
             ..Report::default()
         },
         boundaries: Vec::new(),
-        body_changed: false,
     };
     let outcome = rewrite.node(&root)?;
     let header = rewrite.root_header(&root, outcome, shape, options);
-    rewrite.report.dkim = dkim::effects(message, &root, &header, rewrite.body_changed);
+    // Every edit so far is in the body; one that writes other bytes changes it
+    // (a 7bit part re-encoded as quoted-printable may read the same).
+    let body_changed = rewrite
+        .edits
+        .iter()
+        .any(|e| message.get(e.range.clone()) != Some(&e.bytes[..]));
+    rewrite.report.dkim = dkim::effects(message, &root, &header, body_changed);
     rewrite.edits.extend(header.edits(&root));
     let Rewrite {
         edits, mut report, ..
@@ -411,9 +416,6 @@ struct Rewrite<'a> {
     report: Report,
     /// The boundaries of the multiparts around the current part.
     boundaries: Vec<Vec<u8>>,
-    /// Whether anything in the body (for DKIM: everything after the message's
-    /// header block) changed.
-    body_changed: bool,
 }
 
 impl Rewrite<'_> {
@@ -421,7 +423,7 @@ impl Rewrite<'_> {
         match &node.body {
             Body::Leaf => Ok(self.leaf(node)),
             Body::Opaque(reason) => {
-                self.left(node, Part::Global, reason.to_string());
+                self.left(node, node.applies(), reason.to_string());
                 Ok(Outcome::default())
             }
             _ if !node.cte.is_identity() => {
@@ -462,7 +464,6 @@ impl Rewrite<'_> {
             let mut plan = HeaderPlan::new(node);
             plan.set_encoding(node, label, self.br);
             self.edits.extend(plan.edits(node));
-            self.body_changed = true;
         }
         Ok(outcome.introduced_8bit)
     }
@@ -492,11 +493,7 @@ impl Rewrite<'_> {
     }
 
     fn leaf(&mut self, node: &Node) -> Outcome {
-        let applies = match node.content_type.as_str() {
-            "text/html" => Part::Html,
-            "text/plain" => Part::Text,
-            _ => Part::Global,
-        };
+        let applies = node.applies();
         let wanted = self.encodings.get(applies);
         let body = &self.raw[node.body_range.clone()];
         let data = match &node.cte {
@@ -544,7 +541,6 @@ impl Rewrite<'_> {
                     order: 1,
                     bytes,
                 });
-                self.body_changed = true;
                 outcome.label = label;
             }
         }
