@@ -453,6 +453,31 @@ fn bad_input_is_an_error_or_a_bounded_rewrite_never_a_panic() {
 /// Found by the `apply` fuzzer: a header cut inside its last line reads as
 /// another content type once a field is added after it.
 #[test]
+fn an_encoded_message_part_is_left_not_decoded() {
+    // Found by the fuzzer (fuzz/seeds/apply/encoded-message-rfc822): decoded to
+    // 8bit, a quoted-printable message/rfc822 would read as the message in it.
+    for cte in ["quoted-printable", "base64"] {
+        let body = if cte == "base64" {
+            "U3ViamVjdDogaQ0KDQpoaQ0K"
+        } else {
+            "Subject: i=0D=0A=0D=0Ahi"
+        };
+        let input = crlf(&format!(
+            "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: message/rfc822\n\
+             Content-Transfer-Encoding: {cte}\n\n{body}\n--b--\n"
+        ));
+        let applied = apply(&input, &shape(BIT8, BIT8, BIT8), &Options::default()).unwrap();
+        let part = &applied.report.parts[0];
+        assert_eq!(part.action, Action::Left, "{cte}");
+        assert!(
+            part.reason.as_deref().unwrap_or_default().contains("6.4"),
+            "{part:?}"
+        );
+        assert_eq!(applied.message, input);
+    }
+}
+
+#[test]
 fn a_header_cut_inside_its_last_line_is_refused() {
     let input = b"Subject: x\nContent-Type: multipart/mixed;\n   \x05Fr bounomd";
     assert_eq!(

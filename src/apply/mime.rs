@@ -163,8 +163,8 @@ pub fn parse(message: &[u8]) -> Result<Node, ApplyError> {
 
 /// Checks the parser's tree against the bytes as RFC 5322 and RFC 2046 read
 /// them: every header block is fields then an empty line, every multipart's
-/// parts are exactly what its delimiter lines delimit, every message fills its
-/// part. The parser is more lenient than the RFCs (boundaries as prefixes,
+/// parts are exactly what its delimiter lines delimit, every message starts
+/// where its part's body does. The parser is more lenient than the RFCs (boundaries as prefixes,
 /// delimiters inside lines, header lines without a colon); where the two
 /// readings differ, a part inside the message is left as it is, and the
 /// message itself is refused rather than rewritten from a wrong structure.
@@ -252,7 +252,9 @@ fn header_reads_plainly(raw: &[u8], node: &Node) -> Result<(), &'static str> {
         }
         at = field.range.end;
     }
-    let separator = &raw[at..node.body_range.start];
+    let Some(separator) = raw.get(at..node.body_range.start) else {
+        return Err(NOT_A_FIELD);
+    };
     let no_body = node.body_range.start == at && node.body_range.is_empty();
     if no_body || separator == b"\n" || separator == b"\r\n" {
         Ok(())
@@ -329,12 +331,13 @@ fn delimited_parts(
             });
         if let Some(close) = kind {
             if let Some(start) = open.take() {
-                // The line break before a delimiter line is the delimiter's.
-                let end = at - 1 - usize::from(at >= 2 && raw[at - 2] == b'\r');
-                if at == body.start || raw[at - 1] != b'\n' || end < start {
+                // The line break before a delimiter line is the delimiter's
+                // (`at` is past the delimiter line that opened the part).
+                let br = 1 + usize::from(at >= start + 2 && raw[at - 2] == b'\r');
+                if at < start + br {
                     return Err("a delimiter line follows another without a line break between");
                 }
-                parts.push(start..end);
+                parts.push(start..at - br);
             }
             if close {
                 return Ok(parts);
@@ -522,6 +525,7 @@ fn build(
         p.push(n);
         p
     };
+    let is_message = matches!(part.body, PartType::Message(_));
     let body = match &part.body {
         PartType::Multipart(_) | PartType::Message(_) if unreadable_type => {
             skip_parts_under(parts, seen, id);
@@ -572,14 +576,16 @@ fn build(
                 Err(e) => return Err(e),
             }
         }
-        PartType::Message(_) => {
-            Body::Opaque("a message/* part must not be encoded (RFC 2045 section 6.4)")
-        }
-        _ if content_type.starts_with("multipart/") => {
+        _ if content_type.starts_with("multipart/") && !is_message => {
             Body::Opaque("the multipart has no boundary that delimits its parts")
         }
-        _ if content_type.starts_with("message/") && cte.is_identity() => {
+        _ if content_type.starts_with("message/") && cte.is_identity() && !is_message => {
             Body::Opaque("the message in it could not be parsed")
+        }
+        // An encoded message is not decoded: as 8bit it would read as the
+        // message it holds, a different part.
+        _ if is_message || content_type.starts_with("message/") => {
+            Body::Opaque("a message/* part must not be encoded (RFC 2045 section 6.4)")
         }
         _ => Body::Leaf,
     };
