@@ -478,6 +478,35 @@ fn an_encoded_message_part_is_left_not_decoded() {
 }
 
 #[test]
+fn a_part_with_two_content_types_is_left() {
+    // Found by the fuzzer (fuzz/seeds/apply/duplicate-content-type): parsers
+    // differ on which field counts, so the body is copied; header rules hold.
+    let input = crlf(
+        "Subject: s\nContent-Type: multipart/x\nContent-Type: message/rfc822\n\
+         Content-Transfer-Encoding: 7bit\n\nSubject: inner\n\nhi\n",
+    );
+    let mut shape = shape(QP, QP, QP);
+    shape.headers.push(HeaderOp::Remove {
+        name: "Subject".into(),
+    });
+    let applied = apply(&input, &shape, &Options::default()).unwrap();
+    let part = &applied.report.parts[0];
+    assert_eq!((part.path.as_str(), part.action), ("message", Action::Left));
+    assert!(
+        part.reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("two Content-Type")
+    );
+    assert!(
+        applied
+            .message
+            .ends_with(b"\r\n\r\nSubject: inner\r\n\r\nhi\r\n")
+    );
+    assert!(!applied.message.starts_with(b"Subject"));
+}
+
+#[test]
 fn a_header_cut_inside_its_last_line_is_refused() {
     let input = b"Subject: x\nContent-Type: multipart/mixed;\n   \x05Fr bounomd";
     assert_eq!(

@@ -526,7 +526,14 @@ fn build(
         p
     };
     let is_message = matches!(part.body, PartType::Message(_));
+    // Parsers differ on which of two fields counts: the part is not seen into.
+    let twice = |name: HeaderName<'_>| part.headers.iter().filter(|h| h.name == name).count() > 1;
+    let duplicated = twice(HeaderName::ContentType) || twice(HeaderName::ContentTransferEncoding);
     let body = match &part.body {
+        _ if duplicated => {
+            skip_parts_under(parts, seen, id);
+            Body::Opaque("its header has two Content-Type or Content-Transfer-Encoding fields")
+        }
         PartType::Multipart(_) | PartType::Message(_) if unreadable_type => {
             skip_parts_under(parts, seen, id);
             Body::Opaque("its Content-Type field cannot be read (RFC 2045 section 5.1)")
