@@ -37,21 +37,20 @@ messages=("$fixtures"/messages/*/*.eml "$fixtures"/own/*.eml)
 mkdir "$tmp/out"
 : >"$tmp/jobs"
 i=0
-for message in "${messages[@]}"; do
-    i=$((i + 1))
-    while IFS=$'\t' read -r record domain; do
-        n=${domain%%.*}
-        printf '%s\t%s\t%s\t%s\tplain\n' "$message" "$tmp/out/$i.$n" "$record" "$domain" >>"$tmp/jobs"
-    done <"$tmp/records.tsv"
-done
-for message in "$fixtures"/own/0[4789]-*.eml "$fixtures"/own/1[0236]-*.eml \
-    "$fixtures"/messages/cpython/msg_0[12].eml; do
-    i=$((i + 1))
-    while IFS=$'\t' read -r record domain; do
-        n=${domain%%.*}
-        printf '%s\t%s\t%s\t%s\tsmtputf8\n' "$message" "$tmp/out/$i.$n" "$record" "$domain" >>"$tmp/jobs"
-    done <"$tmp/records.tsv"
-done
+jobs_for() { # MODE MESSAGE...: every message with every record
+    local mode=$1 message record domain
+    shift
+    for message in "$@"; do
+        i=$((i + 1))
+        while IFS=$'\t' read -r record domain; do
+            printf '%s\t%s\t%s\t%s\t%s\n' "$message" "$tmp/out/$i.${domain%%.*}" \
+                "$record" "$domain" "$mode" >>"$tmp/jobs"
+        done <"$tmp/records.tsv"
+    done
+}
+jobs_for plain "${messages[@]}"
+jobs_for smtputf8 "$fixtures"/own/0[4789]-*.eml "$fixtures"/own/1[0236]-*.eml \
+    "$fixtures"/messages/cpython/msg_0[12].eml
 
 # One bash loop per CPU, each writing its part of the manifest:
 # INPUT<TAB>OUTPUT<TAB>REPORT_JSON<TAB>RECORD<TAB>EXIT<TAB>MODE
