@@ -23,7 +23,7 @@ def main() -> None:
             msg = email.message_from_bytes(m, policy=email.policy.default)
             out += len(msg.as_bytes())
     seconds = time.perf_counter() - start
-    print(f"{size * rounds / 1e6 / seconds:.1f} MB/s ({len(messages)} messages, {size} bytes, {out} out)")
+    print(f"{size * rounds / 1e6 / seconds:.3f} MB/s ({len(messages)} messages, {size} bytes, {out} out)")
 
 
 if __name__ == "__main__":
