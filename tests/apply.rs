@@ -287,12 +287,96 @@ fn decoded_data_with_a_delimiter_line_is_not_sent_as_8bit() {
     let applied = apply(&input, &shape(BIT8, BIT8, BIT8), &Options::default()).unwrap();
     let part = &applied.report.parts[0];
     assert_eq!(part.action, Action::Fallback);
-    assert!(part.reason.as_deref().unwrap().contains("boundary"));
+    assert!(part.reason.as_deref().unwrap().contains("delimiter"));
     assert_eq!(part.after, "quoted-printable");
     assert_eq!(
         decoded(&applied.message)[0].2.as_deref(),
         Some(&b"before\r\n--sep\r\nafter"[..])
     );
+}
+
+#[test]
+fn no_written_part_holds_an_enclosing_delimiter_anywhere() {
+    // mail-parser finds `--boundary` inside a line too, and the multiparts
+    // around a message/rfc822 still delimit what is in it (found by review).
+    let cases = [
+        // inside a line, 8bit asked
+        ("a--sep\u{e9}\r\n", false),
+        // a line of a message inside a message/rfc822 part
+        ("hello\r\n--sep--\r\nafter\r\n", true),
+    ];
+    for (data, nested) in cases {
+        let leaf = format!(
+            "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n{}\n",
+            base64_of(data.as_bytes())
+        );
+        let part = if nested {
+            format!("Content-Type: message/rfc822\n\nSubject: inner\n{leaf}")
+        } else {
+            leaf
+        };
+        let input = crlf(&format!(
+            "Content-Type: multipart/mixed; boundary=sep\n\n--sep\n{part}--sep--\n"
+        ));
+        for text in [BIT8, QP] {
+            let applied = apply(&input, &shape(QP, QP, text), &Options::default()).unwrap();
+            let written = applied.message.windows(5).filter(|w| w == b"--sep").count();
+            assert_eq!(
+                written, 2,
+                "{data:?} as {text:?}: {:?}",
+                applied.report.parts
+            );
+            let again = apply(&applied.message, &shape(QP, QP, text), &Options::default());
+            assert!(!again.unwrap().report.changed, "{data:?} as {text:?}");
+            let leaf = decoded(&applied.message).pop().unwrap();
+            assert_eq!(leaf.2.as_deref(), Some(data.as_bytes()));
+        }
+    }
+}
+
+#[test]
+fn a_multipart_without_its_close_delimiter_is_ambiguous() {
+    // Parsers differ on whether the last line break is the last part's.
+    let input = crlf(
+        "Content-Type: multipart/mixed; boundary=X\n\n--X\nContent-Type: text/plain\n\\n\ncaf\u{e9}\n\n",
+    );
+    assert_eq!(refusal(&input), "a multipart has no close delimiter");
+}
+
+#[test]
+fn removing_and_adding_a_field_as_it_was_is_no_change() {
+    let input = crlf("From: a@example.com\nX-Tag: one\n\nhi\n");
+    let mut shape = shape(BIT8, BIT8, BIT8);
+    shape.headers.push(HeaderOp::Remove {
+        name: "X-Tag".into(),
+    });
+    shape.headers.push(HeaderOp::Add {
+        name: "X-Tag".into(),
+        value: "one".into(),
+    });
+    let applied = apply(&input, &shape, &Options::default()).unwrap();
+    assert_eq!(applied.message, input);
+    assert!(!applied.report.changed);
+}
+
+#[test]
+fn an_added_value_with_an_encoded_word_inside_a_word_is_encoded() {
+    // A reader may decode `=?...?=` wherever it is: the value must read as written.
+    for value in [
+        "=?utf-8?q?hi?=there",
+        "x=?utf-8?q?hi?=",
+        "\"=?utf-8?q?hi?=\"",
+    ] {
+        let mut shape = shape(QP, QP, QP);
+        shape.headers.push(HeaderOp::Add {
+            name: "X-T".into(),
+            value: value.into(),
+        });
+        let applied = apply(&crlf("From: a@b\n\nhi\n"), &shape, &Options::default()).unwrap();
+        let text = String::from_utf8(applied.message).unwrap();
+        assert!(!text.contains(value), "{value}: {text}");
+        assert!(text.contains("X-T: =?UTF-8?"), "{value}: {text}");
+    }
 }
 
 fn base64_of(data: &[u8]) -> String {

@@ -68,7 +68,9 @@ fn is_wsp(b: u8) -> bool {
 /// Whether a word must be an encoded-word: non-ASCII (without SMTPUTF8), or
 /// text a reader would take for an encoded-word and decode.
 fn word_needs_encoding(word: &str, utf8: bool) -> bool {
-    (!utf8 && !word.is_ascii()) || (word.starts_with("=?") && word.ends_with("?="))
+    // Anything like an encoded-word inside a word is encoded too: a reader
+    // may decode `=?...?=` wherever it finds it.
+    (!utf8 && !word.is_ascii()) || word.contains("=?")
 }
 
 fn needs_encoding(value: &str, utf8: bool) -> bool {

@@ -268,8 +268,7 @@ fn header_reads_plainly(raw: &[u8], node: &Node) -> Result<(), &'static str> {
 /// Whether the parser's parts of a multipart are the parts its delimiter
 /// lines delimit (RFC 2046 section 5.1.1): each starts after a delimiter line
 /// and ends before the line break that comes before the next delimiter line,
-/// the last one at the close delimiter or, when there is none, at the end of
-/// the body.
+/// the last one before the close delimiter, which must be there.
 fn layout_matches(
     raw: &[u8],
     body: Range<usize>,
@@ -346,8 +345,10 @@ fn delimited_parts(
         }
         at = line_end;
     }
-    if let Some(start) = open {
-        parts.push(start..body.end);
+    if open.is_some() {
+        // Where the last part ends (before or after the last line break) is
+        // read differently by different parsers.
+        return Err("a multipart has no close delimiter");
     }
     Ok(parts)
 }

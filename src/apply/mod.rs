@@ -70,7 +70,7 @@ mod mime;
 pub mod transfer;
 
 use mime::{Body, Cte, Node};
-use transfer::{LineBreak, NotPlain, Plain};
+use transfer::{Delimiters, LineBreak, NotPlain, Plain};
 
 pub use dkim::Signature;
 pub use mime::MAX_DEPTH;
@@ -353,7 +353,7 @@ pub fn apply(message: &[u8], shape: &Shape, options: &Options) -> Result<Applied
             },
             ..Report::default()
         },
-        boundaries: Vec::new(),
+        delimiters: Delimiters::default(),
     };
     let outcome = rewrite.node(&root)?;
     let header = rewrite.root_header(&root, outcome, shape, options);
@@ -368,9 +368,19 @@ pub fn apply(message: &[u8], shape: &Shape, options: &Options) -> Result<Applied
     let Rewrite {
         edits, mut report, ..
     } = rewrite;
-    report.changed = !edits.is_empty();
-    let message = splice(message, edits)?;
-    Ok(Applied { message, report })
+    let rewritten = splice(message, edits)?;
+    // A field removed and added again as it was gives the same bytes back.
+    report.changed = rewritten != message;
+    if !report.changed {
+        for signature in &mut report.dkim {
+            signature.verifies = true;
+            signature.reasons.clear();
+        }
+    }
+    Ok(Applied {
+        message: rewritten,
+        report,
+    })
 }
 
 /// Bytes to put in place of a range of the input (an empty range inserts).
@@ -414,8 +424,8 @@ struct Rewrite<'a> {
     encodings: Effective,
     edits: Vec<Edit>,
     report: Report,
-    /// The boundaries of the multiparts around the current part.
-    boundaries: Vec<Vec<u8>>,
+    /// The delimiters of the multiparts around the current part.
+    delimiters: Delimiters,
 }
 
 impl Rewrite<'_> {
@@ -438,19 +448,18 @@ impl Rewrite<'_> {
                 Ok(Outcome::default())
             }
             Body::Multipart { boundary, parts } => {
-                self.boundaries.push(boundary.clone());
+                self.delimiters.push(boundary);
                 let mut introduced = false;
                 for part in parts {
                     introduced |= self.child(part)?;
                 }
-                self.boundaries.pop();
+                self.delimiters.pop();
                 Ok(self.container(node, introduced))
             }
+            // The message is still inside the multiparts around it: their
+            // delimiters stay in force.
             Body::Message(inner) => {
-                // A message's own delimiters are not its container's.
-                let outer = std::mem::take(&mut self.boundaries);
                 let introduced = self.child(inner)?;
-                self.boundaries = outer;
                 Ok(self.container(node, introduced))
             }
         }
@@ -583,7 +592,7 @@ impl Rewrite<'_> {
         }
         let plain = transfer::plain(data, self.br).and_then(|p| {
             // Decoded data can hold what an identity body cannot: a delimiter.
-            if current.is_some() && transfer::has_boundary_line(data, &self.boundaries) {
+            if current.is_some() && self.delimiters.found_in(data) {
                 Err(NotPlain::BoundaryLine)
             } else {
                 Ok(p)

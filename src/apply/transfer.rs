@@ -67,7 +67,7 @@ impl NotPlain {
             NotPlain::BareCr => "it holds a CR that is not part of a line break",
             NotPlain::BareLf => "it holds an LF that is not part of a CRLF line break",
             NotPlain::LongLine => "it has a line longer than 998 octets",
-            NotPlain::BoundaryLine => "a line of it is a boundary of an enclosing multipart",
+            NotPlain::BoundaryLine => "it holds a delimiter of an enclosing multipart",
         }
     }
 }
@@ -107,23 +107,38 @@ pub fn plain(data: &[u8], br: LineBreak) -> Result<Plain, NotPlain> {
     })
 }
 
-/// Whether a line of `data` is a delimiter of one of `boundaries` (`--` and the
-/// boundary at the start of a line), which would cut the part short.
-pub fn has_boundary_line(data: &[u8], boundaries: &[Vec<u8>]) -> bool {
-    if boundaries.is_empty() {
-        return false;
+/// The delimiters of the multiparts around a part: `--` and the boundary,
+/// found anywhere in a line, since mail-parser takes one inside a line for a
+/// delimiter too. Each finder is built once, when its multipart is entered.
+#[derive(Default)]
+pub struct Delimiters(Vec<memchr::memmem::Finder<'static>>);
+
+impl Delimiters {
+    /// Enters a multipart with this boundary.
+    pub fn push(&mut self, boundary: &[u8]) {
+        let delimiter = [b"--", boundary].concat();
+        self.0
+            .push(memchr::memmem::Finder::new(&delimiter).into_owned());
     }
-    data.split(|&b| b == b'\n').any(|line| {
-        line.strip_prefix(b"--")
-            .is_some_and(|rest| boundaries.iter().any(|b| rest.starts_with(b)))
-    })
+
+    /// Leaves the innermost multipart.
+    pub fn pop(&mut self) {
+        self.0.pop();
+    }
+
+    /// Whether `data` holds a delimiter of an enclosing multipart, which would
+    /// cut the part short if written as it is.
+    pub fn found_in(&self, data: &[u8]) -> bool {
+        self.0.iter().any(|f| f.find(data).is_some())
+    }
 }
 
 /// Quoted-printable (RFC 2045 section 6.7). In `text` mode the message's line
 /// breaks stay line breaks (rule 4) and any other CR or LF is encoded; otherwise
 /// every byte is encoded as data. Lines are at most 76 characters (soft breaks
 /// as needed), white space before a break is encoded, and a `-` that would start
-/// a line is encoded, so no encoded line can be taken for a boundary.
+/// a line or follow another `-` is encoded: the output never holds `--`, so no
+/// part of it can be taken for a delimiter.
 pub fn encode_quoted_printable(data: &[u8], text: bool, br: LineBreak) -> Vec<u8> {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let brb = br.bytes();
@@ -139,9 +154,10 @@ pub fn encode_quoted_printable(data: &[u8], text: bool, br: LineBreak) -> Vec<u8
         }
         let b = data[i];
         let last = i + 1 == data.len() || (text && data[i + 1..].starts_with(brb));
+        let after_dash = out.last() == Some(&b'-');
         let literal = |column: usize| match b {
             b' ' | b'\t' => !last,
-            b'-' => column != 0,
+            b'-' => column != 0 && !after_dash,
             b'=' => false,
             33..=126 => true,
             _ => false,
