@@ -341,6 +341,11 @@ fn a_multipart_without_its_close_delimiter_is_ambiguous() {
         "Content-Type: multipart/mixed; boundary=X\n\n--X\nContent-Type: text/plain\n\\n\ncaf\u{e9}\n\n",
     );
     assert_eq!(refusal(&input), "a multipart has no close delimiter");
+    // Nor do they agree on a boundary that ends with a space.
+    let input = crlf(
+        "Content-Type: multipart/mixed; boundary=\"X \"\n\n--X \nContent-Type: text/plain\n\nx\n--X --\n",
+    );
+    assert_eq!(refusal(&input), "a multipart's boundary ends with a space");
 }
 
 #[test]

@@ -275,6 +275,10 @@ fn layout_matches(
     boundary: &[u8],
     parts: &[Node],
 ) -> Result<(), &'static str> {
+    if boundary.ends_with(b" ") {
+        // RFC 2046 section 5.1.1 forbids it, and parsers differ on the space.
+        return Err("a multipart's boundary ends with a space");
+    }
     let delimited = delimited_parts(raw, body, boundary)?;
     if delimited.is_empty() {
         // RFC 2046 section 5.1.1: a multipart has at least one part.
