@@ -596,6 +596,25 @@ fn a_part_with_two_content_types_is_left() {
 }
 
 #[test]
+fn a_rewrite_that_would_read_differently_is_refused() {
+    // Found by the fuzzer (fuzz/seeds/apply/field-read-past-its-line): the
+    // parser reads this last Date field past its line once a field follows it,
+    // so adding one would swallow the added field.
+    let seed = std::fs::read("fuzz/seeds/apply/field-read-past-its-line").unwrap();
+    let mut shape = shape(BIT8, B64, QP);
+    shape.headers.push(HeaderOp::Add {
+        name: "X-Campaign".into(),
+        value: "x".into(),
+    });
+    assert_eq!(
+        apply(&seed[1..], &shape, &Options::default()).unwrap_err(),
+        ApplyError::Structure {
+            reason: "the rewritten message would read differently from what was written"
+        }
+    );
+}
+
+#[test]
 fn a_header_cut_inside_its_last_line_is_refused() {
     let input = b"Subject: x\nContent-Type: multipart/mixed;\n   \x05Fr bounomd";
     assert_eq!(

@@ -146,6 +146,28 @@ impl Node {
     }
 }
 
+/// The shape of a tree: each part's path and what it holds, in order.
+pub fn outline(root: &Node) -> Vec<(&[usize], u8)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        let kind = match &node.body {
+            Body::Multipart { parts, .. } => {
+                stack.extend(parts.iter().rev());
+                0
+            }
+            Body::Message(inner) => {
+                stack.push(inner);
+                1
+            }
+            Body::Leaf => 2,
+            Body::Opaque(_) => 3,
+        };
+        out.push((node.path.as_slice(), kind));
+    }
+    out
+}
+
 /// The tree of a message; bytes without a header field are not a message.
 pub fn parse(message: &[u8]) -> Result<Node, ApplyError> {
     // The parser is not ours: a panic in it (it has debug assertions on

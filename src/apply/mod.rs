@@ -371,7 +371,9 @@ pub fn apply(message: &[u8], shape: &Shape, options: &Options) -> Result<Applied
     let rewritten = splice(message, edits)?;
     // A field removed and added again as it was gives the same bytes back.
     report.changed = rewritten != message;
-    if !report.changed {
+    if report.changed {
+        reads_as_meant(&root, &rewritten, &report)?;
+    } else {
         for signature in &mut report.dkim {
             signature.verifies = true;
             signature.reasons.clear();
@@ -381,6 +383,23 @@ pub fn apply(message: &[u8], shape: &Shape, options: &Options) -> Result<Applied
         message: rewritten,
         report,
     })
+}
+
+/// Whether the rewrite reads as the message it was meant to be: the same parts
+/// in the same places and the header fields the report lists. The parser reads
+/// some fields differently once a field follows them, so this is checked on the
+/// bytes written, not assumed.
+fn reads_as_meant(root: &Node, rewritten: &[u8], report: &Report) -> Result<(), ApplyError> {
+    let differently = ApplyError::Structure {
+        reason: "the rewritten message would read differently from what was written",
+    };
+    let reread = mime::parse(rewritten).map_err(|_| differently.clone())?;
+    let removed: usize = report.removed.iter().map(|r| r.count).sum();
+    let fields = (root.fields.len() + report.added.len()).checked_sub(removed);
+    if fields != Some(reread.fields.len()) || mime::outline(root) != mime::outline(&reread) {
+        return Err(differently);
+    }
+    Ok(())
 }
 
 /// Bytes to put in place of a range of the input (an empty range inserts).
