@@ -147,23 +147,16 @@ impl Node {
 }
 
 /// The shape of a tree: each part's path and what it holds, in order.
-pub fn outline(root: &Node) -> Vec<(&[usize], u8)> {
+pub fn outline(root: &Node) -> Vec<(&[usize], std::mem::Discriminant<Body>)> {
     let mut out = Vec::new();
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
-        let kind = match &node.body {
-            Body::Multipart { parts, .. } => {
-                stack.extend(parts.iter().rev());
-                0
-            }
-            Body::Message(inner) => {
-                stack.push(inner);
-                1
-            }
-            Body::Leaf => 2,
-            Body::Opaque(_) => 3,
-        };
-        out.push((node.path.as_slice(), kind));
+        match &node.body {
+            Body::Multipart { parts, .. } => stack.extend(parts.iter().rev()),
+            Body::Message(inner) => stack.push(inner),
+            Body::Leaf | Body::Opaque(_) => {}
+        }
+        out.push((node.path.as_slice(), std::mem::discriminant(&node.body)));
     }
     out
 }
@@ -186,10 +179,11 @@ pub fn parse(message: &[u8]) -> Result<Node, ApplyError> {
 /// Checks the parser's tree against the bytes as RFC 5322 and RFC 2046 read
 /// them: every header block is fields then an empty line, every multipart's
 /// parts are exactly what its delimiter lines delimit, every message starts
-/// where its part's body does. The parser is more lenient than the RFCs (boundaries as prefixes,
-/// delimiters inside lines, header lines without a colon); where the two
-/// readings differ, a part inside the message is left as it is, and the
-/// message itself is refused rather than rewritten from a wrong structure.
+/// where its part's body does. The parser is more lenient than the RFCs
+/// (boundaries as prefixes, delimiters inside lines, header lines without a
+/// colon); where the two readings differ, a part inside the message is left as
+/// it is, and the message itself is refused rather than rewritten from a wrong
+/// structure.
 fn verify(raw: &[u8], node: &mut Node) -> Result<(), ApplyError> {
     // A header cut inside its last line reads differently once a field follows.
     if node
@@ -214,10 +208,9 @@ fn verify(raw: &[u8], node: &mut Node) -> Result<(), ApplyError> {
                 }
             }
             Body::Message(inner) => {
-                // What follows the message (an epilogue) is copied as it is.
-                if inner.start == node.body_range.start
-                    && inner.body_range.end <= node.body_range.end
-                {
+                // It ends inside the part (`build` checked); what follows it
+                // there (an epilogue) is copied as it is.
+                if inner.start == node.body_range.start {
                     verify(raw, inner)?;
                     None
                 } else {

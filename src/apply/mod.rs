@@ -612,7 +612,7 @@ impl Rewrite<'_> {
         let plain = transfer::plain(data, self.br).and_then(|p| {
             // Decoded data can hold what an identity body cannot: a delimiter.
             if current.is_some() && self.delimiters.found_in(data) {
-                Err(NotPlain::BoundaryLine)
+                Err(NotPlain::Delimiter)
             } else {
                 Ok(p)
             }

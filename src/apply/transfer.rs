@@ -55,8 +55,9 @@ pub enum NotPlain {
     BareLf,
     /// A line longer than 998 octets.
     LongLine,
-    /// A line that would end the part: a delimiter of an enclosing multipart.
-    BoundaryLine,
+    /// A delimiter of an enclosing multipart, anywhere in a line: it would end
+    /// the part.
+    Delimiter,
 }
 
 impl NotPlain {
@@ -67,7 +68,7 @@ impl NotPlain {
             NotPlain::BareCr => "it holds a CR that is not part of a line break",
             NotPlain::BareLf => "it holds an LF that is not part of a CRLF line break",
             NotPlain::LongLine => "it has a line longer than 998 octets",
-            NotPlain::BoundaryLine => "it holds a delimiter of an enclosing multipart",
+            NotPlain::Delimiter => "it holds a delimiter of an enclosing multipart",
         }
     }
 }
